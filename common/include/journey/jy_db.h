@@ -1,0 +1,59 @@
+/*  jy_db: one PostgreSQL connection with retry, parameterised statements and migrations.
+
+    All SQL is parameterised ($1, $2, ...); callers pass today's date as a parameter rather than
+    using CURRENT_DATE, so that the injected clock rules. Errors are returned, logged once, and
+    kept for jy_db_error(); a lost connection is noticed (jy_db_ok() false) and restored by
+    jy_db_ensure(), which callers run at the top of each unit of work.
+*/
+#ifndef JY_DB_H_INCLUDED
+#define JY_DB_H_INCLUDED
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct _jy_db_t jy_db_t;
+
+//  A handle for the connection string (libpq URL or key=value). Does not connect.
+jy_db_t *jy_db_new (const char *url);
+void jy_db_destroy (jy_db_t **self_p);
+
+//  Connect, retrying with exponential backoff (100 ms doubling to 5 s) for up to
+//  max_wait_ms in all (0: one attempt). Each attempt sets synchronous_commit on and the
+//  application_name. 0 or -1.
+int jy_db_connect (jy_db_t *self, int64_t max_wait_ms);
+//  Reconnect once if the connection is bad. 0 when usable afterwards, -1 otherwise.
+int jy_db_ensure (jy_db_t *self);
+bool jy_db_ok (jy_db_t *self);
+PGconn *jy_db_conn (jy_db_t *self);
+const char *jy_db_error (jy_db_t *self);
+//  The SQLSTATE of the last failed statement ("" when none), e.g. "23505" unique violation.
+const char *jy_db_sqlstate (jy_db_t *self);
+//  application_name to report (set before connecting).
+void jy_db_set_application_name (jy_db_t *self, const char *name);
+
+//  Run a statement with text parameters (NULL entries are SQL NULL). Returns the result
+//  (PGRES_TUPLES_OK or PGRES_COMMAND_OK) for the caller to PQclear, or NULL on error.
+PGresult *jy_db_query (jy_db_t *self, const char *sql, int nparams, const char *const *params);
+//  Same, asking for binary results (for bytea and int8 columns read without parsing).
+PGresult *jy_db_query_binary (jy_db_t *self, const char *sql, int nparams,
+                              const char *const *params);
+//  Statement whose rows, if any, are not wanted. 0 or -1.
+int jy_db_exec (jy_db_t *self, const char *sql, int nparams, const char *const *params);
+
+int jy_db_begin (jy_db_t *self);
+int jy_db_commit (jy_db_t *self);
+//  Never fails from the caller's point of view (a lost connection is already rolled back).
+void jy_db_rollback (jy_db_t *self);
+
+//  Read a big-endian int8 from a binary result cell.
+int64_t jy_db_get_int8 (const PGresult *result, int row, int column);
+
+//  Apply the numbered migrations (NNN_name.sql) in dir that are not yet applied, each in its
+//  own transaction, in order, under an advisory lock. A migration already applied whose file
+//  has changed since is an error (its checksum is stored). *applied receives how many ran.
+int jy_db_migrate (jy_db_t *self, const char *dir, int *applied);
+//  How many migrations in dir are applied and how many exist. 0 or -1.
+int jy_db_migration_status (jy_db_t *self, const char *dir, int *applied, int *available);
+
+#endif

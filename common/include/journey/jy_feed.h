@@ -1,0 +1,93 @@
+/*  jy_feed: sequenced feeds (DESIGN.md invariant 3).
+
+    Every feed has a gap-free sequence in commit order. The writer reserves sequence numbers
+    inside its transaction from <schema>.feed_head with UPDATE ... RETURNING; the row lock that
+    UPDATE takes is held until commit, so a second writer cannot take numbers until the first
+    has committed, and numbers are therefore committed in order (docs/architecture.md). After
+    commit the writer publishes [feed name][Envelope with feed_seq] on its PUB socket, and a
+    heartbeat carrying the head every second so that a subscriber notices a lost tail.
+
+    A subscriber keeps its position in <its schema>.feed_position, saved in the same transaction
+    as the effects of what it consumed. On start, and whenever the live feed shows a gap, it
+    catches up from the feed's table, then follows the live feed (the ZeroMQ guide's Clone
+    pattern). PUB/SUB may drop; nothing is lost because the table is the truth.
+*/
+#ifndef JY_FEED_H_INCLUDED
+#define JY_FEED_H_INCLUDED
+
+#include <czmq.h>
+#include <stdint.h>
+#include "jy_db.h"
+#include "jy_wire.h"
+
+//  How to read a feed back from the database.
+typedef struct {
+    const char *name;        //  topic and feed_head key, e.g. "events"
+    const char *schema;      //  the writer's schema, holding feed_head: "ingest"
+    //  Rows after $1 (bigint), at most $2, in sequence order, as (seq int8, envelope bytea).
+    const char *catchup_sql;
+} jy_feed_def_t;
+
+//  Known feeds; NULL when the name is unknown.
+const jy_feed_def_t *jy_feed_lookup (const char *name);
+
+//  --- Writer side --------------------------------------------------------------------------
+
+//  Inside the caller's transaction: take count sequence numbers, *first_seq the first of them.
+int jy_feed_reserve (jy_db_t *db, const jy_feed_def_t *feed, uint32_t count, uint64_t *first_seq);
+//  The newest committed sequence number of a feed (0 when none).
+int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head);
+
+typedef struct _jy_feed_pub_t jy_feed_pub_t;
+
+//  A publisher on a PUB socket the caller owns. last_seq: the head after the caller's recovery.
+jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_t last_seq);
+void jy_feed_pub_destroy (jy_feed_pub_t **self_p);
+//  Publish a committed envelope with its sequence number (sets envelope->feed_seq).
+int jy_feed_pub_send (jy_feed_pub_t *self, uint64_t seq, jy_envelope_t *envelope);
+//  Publish a heartbeat: an envelope with no payload whose feed_seq is the last sequence.
+int jy_feed_pub_heartbeat (jy_feed_pub_t *self);
+uint64_t jy_feed_pub_last (jy_feed_pub_t *self);
+
+//  --- Reader side --------------------------------------------------------------------------
+
+//  Consume one envelope. The handler commits its effects and the new position together (see
+//  jy_feed_position_save) and returns 0; -1 means nothing was committed: the subscriber stops
+//  and retries from its position on the next catch-up.
+typedef int(jy_feed_handler_fn) (void *arg, uint64_t seq, jy_envelope_t *envelope);
+
+//  Position store, in the consumer's schema: <schema>.feed_position (feed, position).
+int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, uint64_t *position);
+//  Inside the caller's transaction.
+int jy_feed_position_save (jy_db_t *db, const char *schema, const char *feed, uint64_t position);
+
+typedef struct _jy_feed_sub_t jy_feed_sub_t;
+
+//  Connects a SUB socket to endpoint, subscribed to the feed's topic. The position is where the
+//  consumer has got to (jy_feed_position_load). Catch-up reads use db.
+jy_feed_sub_t *jy_feed_sub_new (jy_db_t *db, const jy_feed_def_t *feed, const char *endpoint,
+                                uint64_t position, jy_feed_handler_fn *handler, void *arg);
+void jy_feed_sub_destroy (jy_feed_sub_t **self_p);
+//  The SUB socket, for the caller's poller.
+zsock_t *jy_feed_sub_socket (jy_feed_sub_t *self);
+//  Deliver everything in the table after the position, in batches. Returns how many were
+//  delivered, or -1 when the database or the handler failed (the position stays put).
+int jy_feed_sub_catch_up (jy_feed_sub_t *self);
+//  Receive one live message: delivers it, skips it (already consumed), or catches up on a gap
+//  or a heartbeat ahead of the position. Returns 0, or -1 when a catch-up failed.
+int jy_feed_sub_on_readable (jy_feed_sub_t *self);
+uint64_t jy_feed_sub_position (jy_feed_sub_t *self);
+
+typedef struct {
+    uint64_t live_delivered;
+    uint64_t caught_up;        //  delivered from the table
+    uint64_t duplicates;       //  live messages at or below the position, skipped
+    uint64_t gaps;             //  times a gap triggered a catch-up
+    uint64_t unknown_payloads; //  envelopes of a kind this build does not know (still handed
+                               //  to the handler, which saves the position past them)
+    uint64_t bad_frames;       //  unreadable frames, skipped
+} jy_feed_stats_t;
+
+jy_feed_stats_t jy_feed_sub_stats (jy_feed_sub_t *self);
+
+#endif

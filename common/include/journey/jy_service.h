@@ -1,0 +1,62 @@
+/*  jy_service: what every Journey daemon shares.
+
+    A daemon is a small main around a czmq actor running one zpoller loop. jy_service_main
+    gives that loop its common parts: options (-c FILE, --simulated-clock [--date DATE]),
+    configuration, logging, the injected clock, the request socket (ROUTER with
+    ROUTER_MANDATORY, explicit high-water marks and a frame size cap) answering Status and
+    ClockSet, day rollover, and SIGTERM, which drains the service and exits 0.
+
+    Each loop turn reads "now" once, hands it to the service, and sleeps until the nearest of:
+    a socket becoming readable, the service's next deadline, the next local midnight (system
+    clock only), or the one-second housekeeping tick.
+*/
+#ifndef JY_SERVICE_H_INCLUDED
+#define JY_SERVICE_H_INCLUDED
+
+#include <czmq.h>
+#include "jy_clock.h"
+#include "jy_config.h"
+#include "jy_wire.h"
+
+typedef struct _jy_service_t jy_service_t;
+
+//  The service's part. Every hook but name and program may be NULL.
+typedef struct {
+    const char *name;    //  "ingest": its configuration section and Status name
+    const char *program; //  "journey-ingestd"
+    //  After the request socket is bound. The service's state, or NULL to refuse to start
+    //  (having logged why).
+    void *(*start) (jy_service_t *service);
+    //  Drain and free the state (SIGTERM or $TERM).
+    void (*stop) (void **state_p);
+    //  A request other than Status and ClockSet. Answer it with jy_service_reply.
+    void (*request) (void *state, zframe_t *routing_id, jy_envelope_t *request);
+    //  Add the service's own fields (feeds, health) to a Status reply.
+    void (*status) (void *state, Journey__V1__StatusReply *reply);
+    //  The local date changed (midnight on a system clock, ClockSet on a simulated one); also
+    //  called once at start.
+    void (*day_changed) (void *state, jy_date_t today, int64_t now_ms);
+    //  A socket the service registered with jy_service_watch is readable.
+    void (*readable) (void *state, zsock_t *sock, int64_t now_ms);
+    //  Every loop turn, after sockets were handled.
+    void (*tick) (void *state, int64_t now_ms);
+    //  Milliseconds until the service next needs a turn (-1: no deadline of its own).
+    int64_t (*next_timeout_ms) (void *state, int64_t now_ms);
+} jy_service_def_t;
+
+//  Parse options, load configuration, run the service until SIGTERM. Returns the exit status
+//  for main: 0 after a clean stop, 1 when it could not start (with the reason on stderr), 2 for
+//  a usage error.
+int jy_service_main (const jy_service_def_t *def, int argc, char **argv);
+
+jy_config_t *jy_service_config (jy_service_t *self);
+jy_clock_t *jy_service_clock (jy_service_t *self);
+//  Poll another socket in the loop; the service keeps ownership. 0 or -1.
+int jy_service_watch (jy_service_t *self, zsock_t *sock);
+//  Send a reply on the request socket. 0, or -1 when the client is gone.
+int jy_service_reply (jy_service_t *self, zframe_t *routing_id, jy_envelope_t *reply);
+//  Answer with a coded error (Reply ok=false, code, message).
+int jy_service_reply_error (jy_service_t *self, zframe_t *routing_id, const char *code,
+                            const char *message);
+
+#endif

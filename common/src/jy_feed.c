@@ -1,0 +1,384 @@
+/*  jy_feed: sequenced feeds (DESIGN.md invariant 3). The design is in jy_feed.h; the sequence
+    decision and the subscriber's behaviour are in docs/database.md.
+*/
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jy_feed.h"
+#include "jy_log.h"
+
+#define JY_FEED_BATCH    1000
+#define JY_FEED_SQL_SIZE 512
+//  Live messages queued before ZeroMQ drops: about a minute of a busy feed. Dropping is safe
+//  (a gap makes the subscriber catch up from the table), but never unbounded (0).
+#define JY_FEED_RCVHWM 100000
+
+//  Every feed there is, in one place. The tables come with the owning service's migration.
+static const jy_feed_def_t s_feeds[] = {
+    {"events", "ingest",
+     "SELECT seq, envelope FROM ingest.event_feed WHERE seq > $1 ORDER BY seq LIMIT $2"},
+    {"alerts", "timeliness",
+     "SELECT seq, envelope FROM timeliness.alert_feed WHERE seq > $1 ORDER BY seq LIMIT $2"},
+    {"disputes", "escalation",
+     "SELECT seq, envelope FROM escalation.dispute_feed WHERE seq > $1 ORDER BY seq LIMIT $2"},
+};
+
+const jy_feed_def_t *jy_feed_lookup (const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof s_feeds / sizeof s_feeds[0]; i++)
+        if (strcmp (s_feeds[i].name, name) == 0)
+            return &s_feeds[i];
+    return NULL;
+}
+
+//  Schema names are spliced into SQL, so they must be plain identifiers from code.
+static void s_assert_identifier (const char *name)
+{
+    assert (name);
+    assert ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+    for (const char *p = name; *p; p++)
+        assert ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+    (void)name;
+}
+
+//  A statement naming a schema; a macro so that the format stays a checked literal.
+#define S_SQL(buffer, format, schema)                                                              \
+    do {                                                                                           \
+        s_assert_identifier (schema);                                                              \
+        int len_ = snprintf ((buffer), sizeof (buffer), format, (schema));                         \
+        assert (len_ > 0 && (size_t)len_ < sizeof (buffer));                                       \
+        (void)len_;                                                                                \
+    } while (0)
+
+//  --- Writer side -----------------------------------------------------------------------------
+
+int jy_feed_reserve (jy_db_t *db, const jy_feed_def_t *feed, uint32_t count, uint64_t *first_seq)
+{
+    assert (db);
+    assert (feed);
+    assert (count > 0);
+    assert (first_seq);
+    //  The row lock this UPDATE takes is held until the caller commits: a second writer waits
+    //  here, and so sequence numbers commit in order.
+    char sql[JY_FEED_SQL_SIZE];
+    S_SQL (sql, "UPDATE %s.feed_head SET head = head + $2 WHERE feed = $1 RETURNING head",
+           feed->schema);
+    char count_text[16];
+    snprintf (count_text, sizeof count_text, "%" PRIu32, count);
+    const char *params[2] = {feed->name, count_text};
+    PGresult *result = jy_db_query_binary (db, sql, 2, params);
+    if (!result)
+        return -1;
+    if (PQntuples (result) != 1) {
+        PQclear (result);
+        jy_error ("feed %s: no row in %s.feed_head (migrations not applied?)", feed->name,
+                  feed->schema);
+        return -1;
+    }
+    uint64_t head = (uint64_t)jy_db_get_int8 (result, 0, 0);
+    PQclear (result);
+    *first_seq = head - count + 1;
+    return 0;
+}
+
+int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head)
+{
+    assert (db);
+    assert (feed);
+    assert (head);
+    char sql[JY_FEED_SQL_SIZE];
+    S_SQL (sql, "SELECT head FROM %s.feed_head WHERE feed = $1", feed->schema);
+    const char *params[1] = {feed->name};
+    PGresult *result = jy_db_query_binary (db, sql, 1, params);
+    if (!result)
+        return -1;
+    *head = PQntuples (result) == 1 ? (uint64_t)jy_db_get_int8 (result, 0, 0) : 0;
+    PQclear (result);
+    return 0;
+}
+
+struct _jy_feed_pub_t {
+    zsock_t *pub; //  not ours
+    const jy_feed_def_t *feed;
+    uint64_t last;
+};
+
+jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_t last_seq)
+{
+    assert (pub);
+    assert (feed);
+    jy_feed_pub_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->pub = pub;
+    self->feed = feed;
+    self->last = last_seq;
+    return self;
+}
+
+void jy_feed_pub_destroy (jy_feed_pub_t **self_p)
+{
+    assert (self_p);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int jy_feed_pub_send (jy_feed_pub_t *self, uint64_t seq, jy_envelope_t *envelope)
+{
+    assert (self);
+    assert (envelope);
+    envelope->has_feed_seq = 1;
+    envelope->feed_seq = seq;
+    //  Committed is what counts: a send that fails is a gap the subscriber repairs.
+    if (seq > self->last)
+        self->last = seq;
+    return jy_wire_send_topic (self->pub, self->feed->name, envelope);
+}
+
+int jy_feed_pub_heartbeat (jy_feed_pub_t *self)
+{
+    assert (self);
+    jy_envelope_t envelope;
+    jy_envelope_init (&envelope);
+    envelope.has_feed_seq = 1;
+    envelope.feed_seq = self->last;
+    envelope.has_sent_at_ms = 1;
+    envelope.sent_at_ms = zclock_time ();
+    return jy_wire_send_topic (self->pub, self->feed->name, &envelope);
+}
+
+uint64_t jy_feed_pub_last (jy_feed_pub_t *self)
+{
+    assert (self);
+    return self->last;
+}
+
+//  --- Reader side -----------------------------------------------------------------------------
+
+int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, uint64_t *position)
+{
+    assert (db);
+    assert (feed);
+    assert (position);
+    char sql[JY_FEED_SQL_SIZE];
+    S_SQL (sql, "SELECT position FROM %s.feed_position WHERE feed = $1", schema);
+    const char *params[1] = {feed};
+    PGresult *result = jy_db_query_binary (db, sql, 1, params);
+    if (!result)
+        return -1;
+    *position = PQntuples (result) == 1 ? (uint64_t)jy_db_get_int8 (result, 0, 0) : 0;
+    PQclear (result);
+    return 0;
+}
+
+int jy_feed_position_save (jy_db_t *db, const char *schema, const char *feed, uint64_t position)
+{
+    assert (db);
+    assert (feed);
+    char sql[JY_FEED_SQL_SIZE];
+    S_SQL (sql,
+           "INSERT INTO %s.feed_position (feed, position) VALUES ($1, $2)"
+           " ON CONFLICT (feed) DO UPDATE SET position = EXCLUDED.position",
+           schema);
+    char position_text[24];
+    snprintf (position_text, sizeof position_text, "%" PRIu64, position);
+    const char *params[2] = {feed, position_text};
+    return jy_db_exec (db, sql, 2, params);
+}
+
+struct _jy_feed_sub_t {
+    jy_db_t *db; //  not ours
+    const jy_feed_def_t *feed;
+    zsock_t *sub;
+    uint64_t position;
+    jy_feed_handler_fn *handler;
+    void *arg;
+    jy_feed_stats_t stats;
+};
+
+jy_feed_sub_t *jy_feed_sub_new (jy_db_t *db, const jy_feed_def_t *feed, const char *endpoint,
+                                uint64_t position, jy_feed_handler_fn *handler, void *arg)
+{
+    assert (db);
+    assert (feed);
+    assert (endpoint);
+    assert (handler);
+    //  The high-water mark applies to connections made after it is set: connect last.
+    zsock_t *sub = zsock_new_sub (NULL, feed->name);
+    assert (sub);
+    zsock_set_rcvhwm (sub, JY_FEED_RCVHWM);
+    if (zsock_connect (sub, "%s", endpoint) != 0) {
+        jy_error ("feed %s: cannot connect to %s: %s", feed->name, endpoint,
+                  zmq_strerror (zmq_errno ()));
+        zsock_destroy (&sub);
+        return NULL;
+    }
+    jy_feed_sub_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->db = db;
+    self->feed = feed;
+    self->sub = sub;
+    self->position = position;
+    self->handler = handler;
+    self->arg = arg;
+    return self;
+}
+
+void jy_feed_sub_destroy (jy_feed_sub_t **self_p)
+{
+    assert (self_p);
+    jy_feed_sub_t *self = *self_p;
+    if (!self)
+        return;
+    zsock_destroy (&self->sub);
+    free (self);
+    *self_p = NULL;
+}
+
+zsock_t *jy_feed_sub_socket (jy_feed_sub_t *self)
+{
+    assert (self);
+    return self->sub;
+}
+
+uint64_t jy_feed_sub_position (jy_feed_sub_t *self)
+{
+    assert (self);
+    return self->position;
+}
+
+jy_feed_stats_t jy_feed_sub_stats (jy_feed_sub_t *self)
+{
+    assert (self);
+    return self->stats;
+}
+
+//  A heartbeat: no payload, and nothing this build failed to understand either.
+static bool s_is_heartbeat (const jy_envelope_t *envelope)
+{
+    return envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET &&
+           envelope->base.n_unknown_fields == 0;
+}
+
+static bool s_is_unknown (const jy_envelope_t *envelope, jy_wire_status_t status)
+{
+    return status == JY_WIRE_UNKNOWN_PAYLOAD ||
+           (envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET &&
+            envelope->base.n_unknown_fields > 0);
+}
+
+//  Hand one envelope to the handler; the position moves only when it committed.
+static int s_deliver (jy_feed_sub_t *self, uint64_t seq, jy_envelope_t *envelope,
+                      jy_wire_status_t status)
+{
+    if (s_is_unknown (envelope, status))
+        self->stats.unknown_payloads++;
+    if (self->handler (self->arg, seq, envelope) != 0)
+        return -1;
+    self->position = seq;
+    return 0;
+}
+
+int jy_feed_sub_catch_up (jy_feed_sub_t *self)
+{
+    assert (self);
+    int delivered = 0;
+    char batch[16];
+    snprintf (batch, sizeof batch, "%d", JY_FEED_BATCH);
+    for (;;) {
+        char position[24];
+        snprintf (position, sizeof position, "%" PRIu64, self->position);
+        const char *params[2] = {position, batch};
+        PGresult *result = jy_db_query_binary (self->db, self->feed->catchup_sql, 2, params);
+        if (!result)
+            return -1;
+        int rows = PQntuples (result);
+        for (int row = 0; row < rows; row++) {
+            uint64_t seq = (uint64_t)jy_db_get_int8 (result, row, 0);
+            if (seq <= self->position)
+                continue; //  the query says seq > $1; a handler cannot move us backwards
+            if (seq != self->position + 1)
+                //  The writer reserved numbers it did not store: report it, do not stall.
+                jy_warning ("feed %s: table has no rows %" PRIu64 "..%" PRIu64, self->feed->name,
+                            self->position + 1, seq - 1);
+            jy_wire_status_t status;
+            jy_envelope_t *envelope =
+                jy_wire_unpack ((const uint8_t *)PQgetvalue (result, row, 1),
+                                (size_t)PQgetlength (result, row, 1), JY_WIRE_DEFAULT_CAP, &status);
+            if (!envelope) {
+                //  The table is the truth: skipping a row would lose it for good. Stop loudly.
+                self->stats.bad_frames++;
+                jy_error ("feed %s: stored envelope %" PRIu64 " is unreadable (%s)",
+                          self->feed->name, seq, jy_wire_status_text (status));
+                PQclear (result);
+                return -1;
+            }
+            int rc = s_deliver (self, seq, envelope, status);
+            jy_envelope_free (&envelope);
+            if (rc != 0) {
+                PQclear (result);
+                return -1;
+            }
+            self->stats.caught_up++;
+            delivered++;
+        }
+        PQclear (result);
+        if (rows < JY_FEED_BATCH)
+            return delivered;
+    }
+}
+
+int jy_feed_sub_on_readable (jy_feed_sub_t *self)
+{
+    assert (self);
+    zmsg_t *msg = zmsg_recv (self->sub);
+    if (!msg)
+        return 0; //  interrupted: nothing was received
+    zframe_t *topic = zmsg_first (msg);
+    zframe_t *body = zmsg_next (msg);
+    if (zmsg_size (msg) != 2) {
+        self->stats.bad_frames++;
+        zmsg_destroy (&msg);
+        return 0;
+    }
+    //  SUB filters by prefix: "events" lets "events2" through.
+    if (!zframe_streq (topic, self->feed->name)) {
+        zmsg_destroy (&msg);
+        return 0;
+    }
+    jy_wire_status_t status;
+    jy_envelope_t *envelope =
+        jy_wire_unpack (zframe_data (body), zframe_size (body), JY_WIRE_DEFAULT_CAP, &status);
+    zmsg_destroy (&msg);
+    if (!envelope || !envelope->has_feed_seq) {
+        self->stats.bad_frames++;
+        if (envelope)
+            jy_envelope_free (&envelope);
+        return 0;
+    }
+    int rc = 0;
+    uint64_t seq = envelope->feed_seq;
+    if (s_is_heartbeat (envelope)) {
+        //  The publisher is ahead: the tail we have not seen was dropped.
+        if (seq > self->position) {
+            self->stats.gaps++;
+            rc = jy_feed_sub_catch_up (self) < 0 ? -1 : 0;
+        }
+    } else if (seq <= self->position)
+        self->stats.duplicates++;
+    else if (seq == self->position + 1) {
+        rc = s_deliver (self, seq, envelope, status);
+        if (rc == 0)
+            self->stats.live_delivered++;
+    } else {
+        //  Never deliver out of order: the table holds everything up to this one.
+        self->stats.gaps++;
+        rc = jy_feed_sub_catch_up (self) < 0 ? -1 : 0;
+    }
+    jy_envelope_free (&envelope);
+    return rc;
+}

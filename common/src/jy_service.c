@@ -1,0 +1,412 @@
+/*  jy_service: the shared skeleton of every Journey daemon (see jy_service.h). */
+#include "journey.h"
+#include <getopt.h>
+#include <unistd.h>
+
+struct _jy_service_t {
+    const jy_service_def_t *def;
+    jy_config_t *config;
+    jy_clock_t *clock;
+    char *endpoint;    //  request endpoint, from <name>/request
+    long hwm;          //  request socket high-water marks
+    long frame_cap;    //  largest request frame unpacked
+    char *la_code;     //  the LA this deployment serves, for Status
+    zsock_t *request;  //  ROUTER
+    zpoller_t *poller; //  owned by the actor loop
+    void *state;       //  the service's own
+    int64_t started_at_ms;
+    jy_date_t today;
+    bool clock_moved; //  a ClockSet arrived: take the next turn at once
+    uint64_t bad_requests;
+};
+
+static void s_usage (const jy_service_def_t *def, FILE *out)
+{
+    fprintf (
+        out,
+        "usage: %s [-c FILE] [--simulated-clock [--date YYYY-MM-DD]]\n"
+        "  -c, --config FILE    deployment configuration over the defaults (also JOURNEY_CONFIG)\n"
+        "  --simulated-clock    run on a simulated clock that `journey clock set DATE` moves\n"
+        "  --date YYYY-MM-DD    the simulated clock's first date (default: today)\n"
+        "  --version            print the version\n",
+        def->program);
+}
+
+//  Apply configuration that shapes the process: log level, time zone, clock, socket settings.
+//  Returns 0, or -1 having printed what is wrong (the key and where it came from).
+static int s_configure (jy_service_t *self, bool simulated, const char *start_date)
+{
+    static const char *const levels[] = {"debug", "info", "notice", "warning", "error", NULL};
+    static const char *const modes[] = {"system", "simulated", NULL};
+    const jy_service_def_t *def = self->def;
+    jy_config_t *config = self->config;
+    int level, mode;
+    const char *timezone, *endpoint, *la_code;
+    char key[128];
+
+    if (jy_config_choice (config, "log/level", levels, JY_LOG_INFO, &level))
+        goto bad;
+    jy_log_init (def->program, (jy_log_level_t)level);
+
+    if (jy_config_string (config, "la/timezone", "Europe/London", &timezone))
+        goto bad;
+    char zonefile[256];
+    snprintf (zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", timezone);
+    if (strstr (timezone, "..") || access (zonefile, R_OK) != 0) {
+        jy_config_fail (config, "la/timezone",
+                        "\"%s\" is not a time zone (see /usr/share/zoneinfo)", timezone);
+        goto bad;
+    }
+    setenv ("TZ", timezone, 1);
+    tzset ();
+
+    if (jy_config_string (config, "la/code", "", &la_code))
+        goto bad;
+    self->la_code = strdup (la_code);
+
+    snprintf (key, sizeof key, "%s/request", def->name);
+    if (jy_config_string (config, key, NULL, &endpoint))
+        goto bad;
+    if (!endpoint || !*endpoint) {
+        jy_config_fail (config, key, "no request endpoint configured");
+        goto bad;
+    }
+    self->endpoint = strdup (endpoint);
+    snprintf (key, sizeof key, "%s/request_hwm", def->name);
+    if (jy_config_int (config, key, 1000, 1, 1000000, &self->hwm))
+        goto bad;
+    snprintf (key, sizeof key, "%s/max_frame_bytes", def->name);
+    if (jy_config_int (config, key, JY_WIRE_DEFAULT_CAP, 1024, 256L * 1024 * 1024,
+                       &self->frame_cap))
+        goto bad;
+
+    if (jy_config_choice (config, "clock/mode", modes, 0, &mode))
+        goto bad;
+    if (simulated || mode == 1) {
+        jy_date_t first;
+        if (start_date) {
+            if (jy_date_parse (start_date, &first)) {
+                fprintf (stderr, "%s: --date: \"%s\" is not a date (YYYY-MM-DD)\n", def->program,
+                         start_date);
+                return -1;
+            }
+        } else {
+            jy_clock_t *system = jy_clock_new_system ();
+            if (jy_config_date (config, "clock/start_date", jy_clock_today (system), &first)) {
+                jy_clock_destroy (&system);
+                goto bad;
+            }
+            jy_clock_destroy (&system);
+        }
+        self->clock = jy_clock_new_simulated (0);
+        jy_clock_set_date (self->clock, first, 9 * 3600);
+    } else
+        self->clock = jy_clock_new_system ();
+    assert (self->clock);
+    return 0;
+bad:
+    fprintf (stderr, "%s: %s\n", def->program, jy_config_error (config));
+    return -1;
+}
+
+static void s_send_status (jy_service_t *self, zframe_t *routing_id, jy_envelope_t *request,
+                           int64_t now_ms)
+{
+    char today[JY_DATE_TEXT_SIZE];
+    Journey__V1__StatusReply status = JOURNEY__V1__STATUS_REPLY__INIT;
+    status.service = (char *)self->def->program;
+    status.version = (char *)JOURNEY_VERSION;
+    status.has_healthy = true;
+    status.healthy = true;
+    status.has_started_at_ms = true;
+    status.started_at_ms = self->started_at_ms;
+    status.today = jy_date_format (jy_clock_today (self->clock), today);
+    status.clock_mode = jy_clock_is_simulated (self->clock) ? "simulated" : "system";
+    status.la_code = self->la_code;
+    if (self->def->status)
+        self->def->status (self->state, &status);
+
+    jy_envelope_t reply;
+    jy_envelope_init (&reply);
+    reply.message_id = request->message_id;
+    reply.has_sent_at_ms = true;
+    reply.sent_at_ms = now_ms;
+    reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY;
+    reply.status_reply = &status;
+    jy_service_reply (self, routing_id, &reply);
+}
+
+static void s_clock_set (jy_service_t *self, zframe_t *routing_id, jy_envelope_t *request)
+{
+    Journey__V1__ClockSet *set = request->clock_set;
+    jy_date_t date;
+    int hour = 9, minute = 0, second = 0;
+    if (!jy_clock_is_simulated (self->clock)) {
+        jy_service_reply_error (self, routing_id, "clock_not_simulated",
+                                "this daemon runs on the system clock");
+        return;
+    }
+    if (!set->date || jy_date_parse (set->date, &date)) {
+        jy_service_reply_error (self, routing_id, "bad_date", "date must be YYYY-MM-DD");
+        return;
+    }
+    if (set->time) {
+        char extra;
+        if (sscanf (set->time, "%2d:%2d:%2d%c", &hour, &minute, &second, &extra) != 3 ||
+            hour > 23 || minute > 59 || second > 59 || hour < 0 || minute < 0 || second < 0) {
+            jy_service_reply_error (self, routing_id, "bad_time", "time must be HH:MM:SS");
+            return;
+        }
+    }
+    jy_clock_set_date (self->clock, date, hour * 3600 + minute * 60 + second);
+    self->clock_moved = true;
+    jy_info ("clock set to %s %02d:%02d:%02d", set->date, hour, minute, second);
+
+    char text[64];
+    snprintf (text, sizeof text, "clock set to %s", set->date);
+    Journey__V1__Reply answer = JOURNEY__V1__REPLY__INIT;
+    answer.has_ok = true;
+    answer.ok = true;
+    answer.message = text;
+    jy_envelope_t reply;
+    jy_envelope_init (&reply);
+    reply.message_id = request->message_id;
+    reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY;
+    reply.reply = &answer;
+    jy_service_reply (self, routing_id, &reply);
+}
+
+static void s_handle_request (jy_service_t *self, int64_t now_ms)
+{
+    zframe_t *routing_id = NULL;
+    jy_wire_status_t status;
+    jy_envelope_t *request =
+        jy_wire_recv (self->request, (size_t)self->frame_cap, &routing_id, NULL, &status);
+    if (!request || status == JY_WIRE_UNKNOWN_PAYLOAD) {
+        //  Counted and answered, never fatal: the sender may be newer than us, or broken.
+        self->bad_requests++;
+        jy_warning ("request refused: %s", jy_wire_status_text (status));
+        if (routing_id)
+            jy_service_reply_error (self, routing_id,
+                                    status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_request"
+                                                                      : "bad_frame",
+                                    jy_wire_status_text (status));
+    } else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST)
+        s_send_status (self, routing_id, request, now_ms);
+    else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET)
+        s_clock_set (self, routing_id, request);
+    else if (self->def->request && request->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET)
+        self->def->request (self->state, routing_id, request);
+    else {
+        self->bad_requests++;
+        jy_service_reply_error (self, routing_id, "not_supported",
+                                "this daemon does not handle that request");
+    }
+    jy_envelope_free (&request);
+    zframe_destroy (&routing_id);
+}
+
+static int64_t s_timeout_ms (jy_service_t *self, int64_t now_ms)
+{
+    int64_t timeout = 1000; //  housekeeping tick
+    if (self->clock_moved)
+        return 0;
+    int64_t to_midnight = jy_clock_ms_to_next_day (self->clock);
+    if (to_midnight >= 0 && to_midnight < timeout)
+        timeout = to_midnight;
+    if (self->def->next_timeout_ms) {
+        int64_t own = self->def->next_timeout_ms (self->state, now_ms);
+        if (own >= 0 && own < timeout)
+            timeout = own;
+    }
+    return timeout;
+}
+
+static void s_actor (zsock_t *pipe, void *args)
+{
+    jy_service_t *self = (jy_service_t *)args;
+    const jy_service_def_t *def = self->def;
+    bool ready = false;
+
+    self->request = zsock_new (ZMQ_ROUTER);
+    assert (self->request);
+    zsock_set_router_mandatory (self->request, 1);
+    zsock_set_sndhwm (self->request, (int)self->hwm);
+    zsock_set_rcvhwm (self->request, (int)self->hwm);
+    zsock_set_maxmsgsize (self->request, self->frame_cap + 4096);
+    zsock_set_linger (self->request, 1000);
+    if (zsock_bind (self->request, "%s", self->endpoint) == -1)
+        jy_error ("%s/request: cannot bind %s: %s", def->name, self->endpoint,
+                  zmq_strerror (zmq_errno ()));
+    else {
+        self->poller = zpoller_new (pipe, self->request, NULL);
+        assert (self->poller);
+        self->state = def->start ? def->start (self) : self;
+        ready = self->state != NULL;
+    }
+    zsock_signal (pipe, 0);
+    zstr_send (pipe, ready ? "READY" : "FAILED");
+    if (!ready) {
+        //  Wait for $TERM with zstr_recv: zsock_wait here would deadlock zactor_destroy.
+        free (zstr_recv (pipe));
+        zpoller_destroy (&self->poller);
+        zsock_destroy (&self->request);
+        return;
+    }
+    jy_info ("listening on %s (%s clock, today %s)", self->endpoint,
+             jy_clock_is_simulated (self->clock) ? "simulated" : "system",
+             jy_date_format (jy_clock_today (self->clock), (char[JY_DATE_TEXT_SIZE]){0}));
+
+    int64_t now_ms = jy_clock_now_ms (self->clock);
+    self->today = jy_clock_today (self->clock);
+    if (def->day_changed)
+        def->day_changed (self->state, self->today, now_ms);
+
+    bool terminated = false;
+    while (!terminated) {
+        zsock_t *which = (zsock_t *)zpoller_wait (self->poller, (int)s_timeout_ms (self, now_ms));
+        self->clock_moved = false;
+        now_ms = jy_clock_now_ms (self->clock); //  read once per turn
+        jy_date_t today = jy_clock_today (self->clock);
+        if (today != self->today) {
+            self->today = today;
+            if (def->day_changed)
+                def->day_changed (self->state, today, now_ms);
+        }
+        if (which == pipe) {
+            char *command = zstr_recv (pipe);
+            terminated = !command || streq (command, "$TERM");
+            free (command);
+        } else if (which == self->request)
+            s_handle_request (self, now_ms);
+        else if (which && def->readable)
+            def->readable (self->state, which, now_ms);
+        if (!terminated && def->tick)
+            def->tick (self->state, now_ms);
+    }
+    jy_info ("stopping");
+    if (def->stop)
+        def->stop (&self->state);
+    zpoller_destroy (&self->poller);
+    zsock_destroy (&self->request);
+}
+
+int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"simulated-clock", no_argument, NULL, 's'},
+        {"date", required_argument, NULL, 'd'},   {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+    const char *config_path = jy_config_env_path ();
+    const char *start_date = NULL;
+    bool simulated = false;
+    int option;
+    while ((option = getopt_long (argc, argv, "c:h", options, NULL)) != -1) {
+        switch (option) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 's':
+            simulated = true;
+            break;
+        case 'd':
+            start_date = optarg;
+            break;
+        case 'h':
+            s_usage (def, stdout);
+            return 0;
+        case 'V':
+            printf ("%s %s\n", def->program, JOURNEY_VERSION);
+            return 0;
+        default:
+            s_usage (def, stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "%s: unexpected argument \"%s\"\n", def->program, argv[optind]);
+        s_usage (def, stderr);
+        return 2;
+    }
+
+    jy_service_t *self = (jy_service_t *)zmalloc (sizeof (jy_service_t));
+    assert (self);
+    self->def = def;
+    char error[512];
+    self->config =
+        jy_config_load (config_path, jy_config_default_defaults_path (), error, sizeof error);
+    int status = 1;
+    if (!self->config)
+        fprintf (stderr, "%s: %s\n", def->program, error);
+    else if (s_configure (self, simulated, start_date) == 0) {
+        self->started_at_ms = jy_clock_now_ms (self->clock);
+        zactor_t *actor = zactor_new (s_actor, self);
+        assert (actor);
+        char *ready = zstr_recv (actor);
+        if (ready && streq (ready, "READY")) {
+            //  czmq's handler turns SIGTERM and SIGINT into zsys_interrupted; the actor then
+            //  gets $TERM from zactor_destroy and drains.
+            while (!zsys_interrupted) {
+                char *message = zstr_recv (actor);
+                if (!message)
+                    break;
+                free (message);
+            }
+            status = 0;
+        } else
+            fprintf (stderr, "%s: could not start (see the log above)\n", def->program);
+        free (ready);
+        zactor_destroy (&actor);
+    }
+    if (status == 0)
+        jy_info ("stopped");
+    jy_clock_destroy (&self->clock);
+    jy_config_destroy (&self->config);
+    free (self->endpoint);
+    free (self->la_code);
+    free (self);
+    return status;
+}
+
+jy_config_t *jy_service_config (jy_service_t *self)
+{
+    assert (self);
+    return self->config;
+}
+
+jy_clock_t *jy_service_clock (jy_service_t *self)
+{
+    assert (self);
+    return self->clock;
+}
+
+int jy_service_watch (jy_service_t *self, zsock_t *sock)
+{
+    assert (self && self->poller);
+    return zpoller_add (self->poller, sock);
+}
+
+int jy_service_reply (jy_service_t *self, zframe_t *routing_id, jy_envelope_t *reply)
+{
+    assert (self);
+    if (jy_wire_send_routed (self->request, routing_id, reply) == -1) {
+        jy_warning ("reply not delivered: client gone");
+        return -1;
+    }
+    return 0;
+}
+
+int jy_service_reply_error (jy_service_t *self, zframe_t *routing_id, const char *code,
+                            const char *message)
+{
+    Journey__V1__Reply answer = JOURNEY__V1__REPLY__INIT;
+    answer.has_ok = true;
+    answer.ok = false;
+    answer.code = (char *)code;
+    answer.message = (char *)message;
+    jy_envelope_t reply;
+    jy_envelope_init (&reply);
+    reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY;
+    reply.reply = &answer;
+    return jy_service_reply (self, routing_id, &reply);
+}

@@ -1,0 +1,59 @@
+/*  The journey command-line tool: shared context and helpers for its commands. */
+#ifndef JOURNEY_CLI_H_INCLUDED
+#define JOURNEY_CLI_H_INCLUDED
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "journey/journey.h"
+
+//  Exit statuses: 0 done, 1 failed (or, for push, something was rejected), 2 usage error.
+#define CLI_OK    0
+#define CLI_FAIL  1
+#define CLI_USAGE 2
+
+typedef struct {
+    jy_config_t *config; //  deployment file over the defaults, environment overriding
+    bool json;           //  --json: machine-readable output on stdout
+} cli_t;
+
+typedef int(cli_command_fn) (cli_t *cli, int argc, char **argv);
+
+//  Commands: argv[0] is the command name itself.
+int cmd_migrate (cli_t *cli, int argc, char **argv);
+int cmd_status (cli_t *cli, int argc, char **argv);
+int cmd_calendar (cli_t *cli, int argc, char **argv);
+int cmd_clock (cli_t *cli, int argc, char **argv);
+
+//  Print "journey: <message>" on stderr and return CLI_USAGE.
+int cli_usage (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+//  Print "journey: <message>" on stderr and return CLI_FAIL.
+int cli_fail (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+
+//  Print a JSON value on stdout followed by a newline, and release it.
+void cli_print_json (json_t *value);
+
+//  Connect with the named URL key (e.g. "database/admin_url"), waiting up to max_wait_ms.
+//  NULL with a message on stderr when it cannot.
+jy_db_t *cli_connect (cli_t *cli, const char *url_key, int64_t max_wait_ms);
+
+//  The working-day calendar: built-in bank holidays, configured closures and, when the admin
+//  database answers within a second, imported bank holidays. NULL with a message on stderr.
+jy_calendar_t *cli_calendar (cli_t *cli);
+
+//  Parse a date argument, naming the argument in the error. 0, or CLI_USAGE after printing.
+int cli_parse_date (const char *what, const char *text, jy_date_t *date);
+
+//  The request endpoints of the daemons named in configuration, as (service, endpoint) pairs.
+typedef struct {
+    const char *service;  //  "ingest", "timeliness", "escalation", "reporting"
+    const char *endpoint; //  e.g. "ipc:///.../ingest.sock" or "tcp://127.0.0.1:7301"
+} cli_endpoint_t;
+//  Fills up to max entries; returns how many daemons have an endpoint configured.
+size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max);
+
+//  Send a request envelope to a daemon's request endpoint and wait up to timeout_ms for its
+//  reply. NULL (with *why set) when it does not answer.
+jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,
+                            const char **why);
+
+#endif

@@ -1,0 +1,1 @@
+/* cmd_generate: being written */

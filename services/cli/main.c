@@ -1,0 +1,149 @@
+/*  journey: the operator's and integrator's command-line tool.
+
+    journey [-c FILE] [--json] COMMAND [ARGS...]
+
+    Global options come before the command, except --json, which is also accepted anywhere
+    after it (people type it last). Each command parses the rest of its own arguments.
+*/
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    const char *name;
+    cli_command_fn *run;
+    const char *summary;
+} s_command_t;
+
+//  Commands as they exist; each further command joins this table when it lands.
+static const s_command_t s_commands[] = {
+    {"migrate", cmd_migrate, "apply the database migrations in deploy/migrations"},
+    {"status", cmd_status, "database migrations and each daemon's health, clock and feeds"},
+    {"calendar", cmd_calendar, "working days: add, between, holidays, import bank holidays"},
+    {"clock", cmd_clock, "show or set the daemons' simulated clock (clock set DATE)"},
+};
+#define S_COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
+
+static void s_help (FILE *out)
+{
+    fprintf (out,
+             "usage: journey [-c FILE] [--json] COMMAND [ARGS...]\n"
+             "\n"
+             "options:\n"
+             "  -c, --config FILE  deployment configuration (default: $JOURNEY_CONFIG, then\n"
+             "                     only the defaults in %s)\n"
+             "  --json             machine-readable output on stdout (anywhere on the line)\n"
+             "  -h, --help         this help\n"
+             "  --version          print the version\n"
+             "\n"
+             "commands:\n",
+             jy_config_default_defaults_path ());
+    for (size_t i = 0; i < S_COMMAND_COUNT; i++)
+        fprintf (out, "  %-10s %s\n", s_commands[i].name, s_commands[i].summary);
+    fprintf (out, "\n'journey COMMAND --help' describes a command. Exit status: 0 done, 1 failed,\n"
+                  "2 usage error.\n");
+}
+
+//  Take every --json out of argv (up to a "--"), so that commands never see it.
+static bool s_take_json (int *argc, char **argv)
+{
+    bool found = false;
+    int out = 1;
+    bool rest = false;
+    for (int i = 1; i < *argc; i++) {
+        if (!rest && strcmp (argv[i], "--") == 0)
+            rest = true;
+        if (!rest && strcmp (argv[i], "--json") == 0) {
+            found = true;
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return found;
+}
+
+//  Logging: the CLI is quiet (warnings and errors) unless JOURNEY_LOG_LEVEL asks otherwise.
+//  The files' log/level is the daemons' setting. A bad value is still an error.
+static int s_setup_log (jy_config_t *config)
+{
+    static const char *const levels[] = {"debug", "info", "notice", "warning", "error", NULL};
+    int index = JY_LOG_WARNING;
+    if (jy_config_choice (config, "log/level", levels, JY_LOG_WARNING, &index) != 0)
+        return -1;
+    const char *origin = jy_config_origin (config, "log/level");
+    if (strncmp (origin, "environment ", 12) != 0)
+        index = JY_LOG_WARNING;
+    jy_log_init ("journey", (jy_log_level_t)index);
+    return 0;
+}
+
+int main (int argc, char **argv)
+{
+    cli_t cli = {0};
+    cli.json = s_take_json (&argc, argv);
+
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = NULL;
+    opterr = 0;
+    int option;
+    //  '+': stop at the command; what follows is the command's to parse.
+    while ((option = getopt_long (argc, argv, "+c:h", options, NULL)) != -1) {
+        switch (option) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'h':
+            s_help (stdout);
+            return CLI_OK;
+        case 'V':
+            printf ("journey %s\n", JOURNEY_VERSION);
+            return CLI_OK;
+        default:
+            if (optopt == 'c')
+                return cli_usage ("-c needs a FILE (journey --help)");
+            return cli_usage ("unknown option \"%s\" (journey --help lists them)",
+                              argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) {
+        s_help (stderr);
+        return CLI_USAGE;
+    }
+    const char *name = argv[optind];
+    const s_command_t *command = NULL;
+    for (size_t i = 0; i < S_COMMAND_COUNT; i++)
+        if (strcmp (name, s_commands[i].name) == 0)
+            command = &s_commands[i];
+    if (!command)
+        return cli_usage ("unknown command \"%s\" (journey --help lists them)", name);
+
+    if (!config_path)
+        config_path = jy_config_env_path ();
+    char err[1024];
+    cli.config = jy_config_load (config_path, jy_config_default_defaults_path (), err, sizeof err);
+    if (!cli.config)
+        return cli_fail ("%s", err);
+    int rc = CLI_FAIL;
+    if (s_setup_log (cli.config) != 0)
+        cli_fail ("%s", jy_config_error (cli.config));
+    else {
+        //  "Today" is the authority's date, as the daemons see it.
+        const char *zone = NULL;
+        jy_config_string (cli.config, "la/timezone", "Europe/London", &zone);
+        setenv ("TZ", zone, 1);
+        tzset ();
+        rc = command->run (&cli, argc - optind, argv + optind);
+    }
+    jy_config_destroy (&cli.config);
+    return rc;
+}

@@ -1,0 +1,15 @@
+/*  journey-reportingd: builds the board pack.
+
+    So far the daemon is the shared service skeleton (common/include/journey/jy_service.h): it
+    answers Status and, on a simulated clock, ClockSet on its request socket.
+*/
+#include "journey/journey.h"
+
+int main (int argc, char **argv)
+{
+    static const jy_service_def_t service = {
+        .name = "reporting",
+        .program = "journey-reportingd",
+    };
+    return jy_service_main (&service, argc, argv);
+}

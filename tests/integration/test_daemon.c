@@ -1,0 +1,232 @@
+/*  The daemon skeleton, driven as a client would: a real journey-timelinessd process, real
+    sockets. Status and ClockSet on a simulated clock, refusals on a system clock, unreadable
+    and unknown requests answered with codes, an oversized frame survived, bad configuration
+    refused with the key named, and SIGTERM giving a clean exit 0.
+*/
+#include "journey/journey.h"
+#include "jy_test.h"
+#include <signal.h>
+#include <sys/wait.h>
+
+static char s_dir[256];
+static char s_endpoint[320];
+
+//  Start the daemon with extra arguments; stderr to a log file. Returns its pid.
+static pid_t s_spawn (const char *log_name, const char *const *args)
+{
+    char program[512], log_path[512];
+    snprintf (program, sizeof program, "%s/timeliness/journey-timelinessd",
+              getenv ("JOURNEY_SERVICES_DIR"));
+    snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
+    pid_t pid = fork ();
+    assert (pid >= 0);
+    if (pid == 0) {
+        FILE *log = freopen (log_path, "w", stderr);
+        (void)log;
+        const char *argv[8] = {program};
+        for (int i = 0; args[i] && i < 6; i++)
+            argv[i + 1] = args[i];
+        execv (program, (char *const *)argv);
+        _exit (127);
+    }
+    return pid;
+}
+
+//  Wait for the process to exit (bounded); its exit status, or -1 if it did not exit.
+static int s_wait_exit (pid_t pid, int max_turns)
+{
+    for (int turn = 0; turn < max_turns; turn++) {
+        int status;
+        if (waitpid (pid, &status, WNOHANG) == pid)
+            return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+        zclock_sleep (20); //  polling a child's exit, not waiting for a timer
+    }
+    return -1;
+}
+
+static jy_envelope_t *s_ask (zsock_t *dealer, jy_envelope_t *request)
+{
+    if (jy_wire_send (dealer, request))
+        return NULL;
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    void *which = zpoller_wait (poller, 5000);
+    zpoller_destroy (&poller);
+    if (!which)
+        return NULL;
+    jy_wire_status_t status;
+    return jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+}
+
+static jy_envelope_t *s_status (zsock_t *dealer)
+{
+    Journey__V1__StatusRequest status_request = JOURNEY__V1__STATUS_REQUEST__INIT;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = "status-1";
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
+    request.status_request = &status_request;
+    return s_ask (dealer, &request);
+}
+
+static jy_envelope_t *s_clock_set (zsock_t *dealer, const char *date)
+{
+    Journey__V1__ClockSet set = JOURNEY__V1__CLOCK_SET__INIT;
+    set.date = (char *)date;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET;
+    request.clock_set = &set;
+    return s_ask (dealer, &request);
+}
+
+static const char *s_reply_code (jy_envelope_t *reply)
+{
+    if (!reply || reply->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY)
+        return "(no reply)";
+    return reply->reply->code ? reply->reply->code : "(ok)";
+}
+
+static void s_test_simulated (void)
+{
+    const char *args[] = {"--simulated-clock", "--date", "2025-01-06", NULL};
+    pid_t pid = s_spawn ("simulated.log", args);
+    zsock_t *dealer = zsock_new_dealer (s_endpoint);
+    zsock_set_linger (dealer, 0);
+
+    jy_envelope_t *reply = s_status (dealer);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
+    if (reply && reply->status_reply) {
+        CHECK_STR (reply->status_reply->service, "journey-timelinessd");
+        CHECK_STR (reply->status_reply->clock_mode, "simulated");
+        CHECK_STR (reply->status_reply->today, "2025-01-06");
+        CHECK_STR (reply->message_id, "status-1");
+        CHECK (reply->status_reply->healthy);
+    }
+    jy_envelope_free (&reply);
+
+    reply = s_clock_set (dealer, "2025-02-03");
+    CHECK (reply && reply->reply && reply->reply->ok);
+    jy_envelope_free (&reply);
+    reply = s_status (dealer);
+    CHECK_STR (reply && reply->status_reply ? reply->status_reply->today : NULL, "2025-02-03");
+    jy_envelope_free (&reply);
+
+    reply = s_clock_set (dealer, "2025-02-30");
+    CHECK_STR (s_reply_code (reply), "bad_date");
+    jy_envelope_free (&reply);
+
+    //  Garbage: answered with a code, the daemon carries on.
+    zstr_send (dealer, "this is not an envelope");
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    jy_wire_status_t status;
+    reply = zpoller_wait (poller, 5000)
+                ? jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status)
+                : NULL;
+    CHECK_STR (s_reply_code (reply), "bad_frame");
+    jy_envelope_free (&reply);
+
+    //  An envelope whose payload is a field number this build does not know (99).
+    uint8_t unknown[] = {0x10, 0x01, 0x9a, 0x06, 0x02, 0x08, 0x01};
+    zframe_t *frame = zframe_new (unknown, sizeof unknown);
+    zframe_send (&frame, dealer, 0);
+    reply = zpoller_wait (poller, 5000)
+                ? jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status)
+                : NULL;
+    CHECK_STR (s_reply_code (reply), "unknown_request");
+    jy_envelope_free (&reply);
+    zpoller_destroy (&poller);
+
+    //  A frame over the cap (set to 4096 bytes below): libzmq drops the connection before
+    //  allocating; the daemon lives on and a new connection is answered.
+    size_t big_size = 64 * 1024;
+    uint8_t *big = (uint8_t *)calloc (1, big_size);
+    frame = zframe_new (big, big_size);
+    zframe_send (&frame, dealer, 0);
+    free (big);
+    zsock_destroy (&dealer);
+    dealer = zsock_new_dealer (s_endpoint);
+    zsock_set_linger (dealer, 0);
+    reply = s_status (dealer);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
+    jy_envelope_free (&reply);
+    zsock_destroy (&dealer);
+
+    kill (pid, SIGTERM);
+    CHECK_INT (s_wait_exit (pid, 500), 0);
+}
+
+static void s_test_system_clock_refuses (void)
+{
+    const char *args[] = {NULL};
+    pid_t pid = s_spawn ("system.log", args);
+    zsock_t *dealer = zsock_new_dealer (s_endpoint);
+    zsock_set_linger (dealer, 0);
+    jy_envelope_t *reply = s_clock_set (dealer, "2025-02-03");
+    CHECK_STR (s_reply_code (reply), "clock_not_simulated");
+    jy_envelope_free (&reply);
+    reply = s_status (dealer);
+    CHECK_STR (reply && reply->status_reply ? reply->status_reply->clock_mode : NULL, "system");
+    jy_envelope_free (&reply);
+    zsock_destroy (&dealer);
+    kill (pid, SIGTERM);
+    CHECK_INT (s_wait_exit (pid, 500), 0);
+}
+
+static bool s_log_contains (const char *log_name, const char *text)
+{
+    char path[512];
+    snprintf (path, sizeof path, "%s/%s", s_dir, log_name);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return false;
+    char line[1024];
+    bool found = false;
+    while (!found && fgets (line, sizeof line, file))
+        found = strstr (line, text) != NULL;
+    fclose (file);
+    return found;
+}
+
+static void s_test_bad_configuration (void)
+{
+    const char *none[] = {NULL};
+    setenv ("JOURNEY_LOG_LEVEL", "loud", 1);
+    pid_t pid = s_spawn ("badlevel.log", none);
+    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK (s_log_contains ("badlevel.log", "environment JOURNEY_LOG_LEVEL: log/level"));
+    unsetenv ("JOURNEY_LOG_LEVEL");
+
+    setenv ("JOURNEY_LA_TIMEZONE", "Mars/Olympus", 1);
+    pid = s_spawn ("badzone.log", none);
+    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK (s_log_contains ("badzone.log", "la/timezone"));
+    unsetenv ("JOURNEY_LA_TIMEZONE");
+
+    const char *bad_date[] = {"--simulated-clock", "--date", "2025-13-01", NULL};
+    pid = s_spawn ("baddate.log", bad_date);
+    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK (s_log_contains ("baddate.log", "--date"));
+
+    const char *missing[] = {"-c", "/nonexistent/journey.cfg", NULL};
+    pid = s_spawn ("missing.log", missing);
+    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK (s_log_contains ("missing.log", "/nonexistent/journey.cfg"));
+}
+
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR"))
+        return 77;
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-daemon-test-%d", (int)getpid ());
+    zsys_dir_create ("%s", s_dir);
+    snprintf (s_endpoint, sizeof s_endpoint, "ipc://%s/timeliness.ipc", s_dir);
+    setenv ("JOURNEY_TIMELINESS_REQUEST", s_endpoint, 1);
+    setenv ("JOURNEY_TIMELINESS_MAX_FRAME_BYTES", "4096", 1);
+
+    s_test_simulated ();
+    s_test_system_clock_refuses ();
+    s_test_bad_configuration ();
+
+    zsys_dir_delete ("%s", s_dir); //  leaves it when a log file is still there: fine for a look
+    return jy_test_summary ("test_daemon");
+}

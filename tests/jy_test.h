@@ -1,0 +1,83 @@
+/*  Minimal test support: checks that report the values they compared and keep going, and a
+    closing line per test program. Tests assert on values, never on "it ran".
+*/
+#ifndef JY_TEST_H_INCLUDED
+#define JY_TEST_H_INCLUDED
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jy_date.h"
+
+static int jy_test_failures = 0;
+static int jy_test_checks = 0;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        jy_test_checks++;                                                                          \
+        if (!(cond)) {                                                                             \
+            jy_test_failures++;                                                                    \
+            fprintf (stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_INT(actual, expected)                                                                \
+    do {                                                                                           \
+        long long jy_a_ = (long long) (actual), jy_e_ = (long long) (expected);                    \
+        jy_test_checks++;                                                                          \
+        if (jy_a_ != jy_e_) {                                                                      \
+            jy_test_failures++;                                                                    \
+            fprintf (stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #actual,    \
+                     jy_a_, jy_e_);                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_STR(actual, expected)                                                                \
+    do {                                                                                           \
+        const char *jy_a_ = (actual), *jy_e_ = (expected);                                         \
+        jy_test_checks++;                                                                          \
+        if (!jy_a_ || !jy_e_ || strcmp (jy_a_, jy_e_) != 0) {                                      \
+            jy_test_failures++;                                                                    \
+            fprintf (stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__,         \
+                     #actual, jy_a_ ? jy_a_ : "(null)", jy_e_ ? jy_e_ : "(null)");                 \
+        }                                                                                          \
+    } while (0)
+
+//  Check a date against "YYYY-MM-DD".
+#define CHECK_DATE(actual, expected_text)                                                          \
+    do {                                                                                           \
+        char jy_buf_[JY_DATE_TEXT_SIZE];                                                           \
+        CHECK_STR (jy_date_format ((actual), jy_buf_), (expected_text));                           \
+    } while (0)
+
+//  Parse a date literal in a test (aborts on a typo in the test itself).
+static inline int jy_test_date (const char *text)
+{
+    int date;
+    if (jy_date_parse (text, &date) != 0) {
+        fprintf (stderr, "bad date literal in test: %s\n", text);
+        abort ();
+    }
+    return date;
+}
+#define D(text) jy_test_date (text)
+
+static inline int jy_test_summary (const char *name)
+{
+    printf ("%s: %d checks, %d failed\n", name, jy_test_checks, jy_test_failures);
+    return jy_test_failures == 0 ? 0 : 1;
+}
+
+//  Database URL of the test cluster's admin role (set by ctest from the pg fixture), or exit 77
+//  (ctest SKIP_RETURN_CODE) when a test needing it runs outside the fixture.
+static inline const char *jy_test_db_url (void)
+{
+    const char *url = getenv ("JOURNEY_TEST_DB_URL");
+    if (!url || !*url) {
+        fprintf (stderr, "JOURNEY_TEST_DB_URL not set: run under ctest\n");
+        exit (77);
+    }
+    return url;
+}
+
+#endif
