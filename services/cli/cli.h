@@ -16,7 +16,7 @@ typedef struct {
     bool json;           //  --json: machine-readable output on stdout
 } cli_t;
 
-typedef int(cli_command_fn) (cli_t *cli, int argc, char **argv);
+typedef int (cli_command_fn) (cli_t *cli, int argc, char **argv);
 
 //  Commands: argv[0] is the command name itself.
 int cmd_migrate (cli_t *cli, int argc, char **argv);

@@ -22,8 +22,8 @@
 
 //  How to read a feed back from the database.
 typedef struct {
-    const char *name;        //  topic and feed_head key, e.g. "events"
-    const char *schema;      //  the writer's schema, holding feed_head: "ingest"
+    const char *name;   //  topic and feed_head key, e.g. "events"
+    const char *schema; //  the writer's schema, holding feed_head: "ingest"
     //  Rows after $1 (bigint), at most $2, in sequence order, as (seq int8, envelope bytea).
     const char *catchup_sql;
 } jy_feed_def_t;
@@ -54,7 +54,7 @@ uint64_t jy_feed_pub_last (jy_feed_pub_t *self);
 //  Consume one envelope. The handler commits its effects and the new position together (see
 //  jy_feed_position_save) and returns 0; -1 means nothing was committed: the subscriber stops
 //  and retries from its position on the next catch-up.
-typedef int(jy_feed_handler_fn) (void *arg, uint64_t seq, jy_envelope_t *envelope);
+typedef int (jy_feed_handler_fn) (void *arg, uint64_t seq, jy_envelope_t *envelope);
 
 //  Position store, in the consumer's schema: <schema>.feed_position (feed, position).
 int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, uint64_t *position);
