@@ -23,6 +23,7 @@ int cmd_migrate (cli_t *cli, int argc, char **argv);
 int cmd_status (cli_t *cli, int argc, char **argv);
 int cmd_calendar (cli_t *cli, int argc, char **argv);
 int cmd_clock (cli_t *cli, int argc, char **argv);
+int cmd_generate (cli_t *cli, int argc, char **argv);
 
 //  Print "journey: <message>" on stderr and return CLI_USAGE.
 int cli_usage (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
@@ -53,6 +54,10 @@ size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max);
 
 //  Send a request envelope to a daemon's request endpoint and wait up to timeout_ms for its
 //  reply. NULL (with *why set) when it does not answer.
+#define CLI_MAX_DAEMONS 8
+//  The same to several endpoints at once: replies[i] or NULL with whys[i] (count <= 8).
+void cli_request_each (const char *const *endpoints, size_t count, const jy_envelope_t *request,
+                       int timeout_ms, jy_envelope_t **replies, const char **whys);
 jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,
                             const char **why);
 

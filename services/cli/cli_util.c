@@ -117,66 +117,92 @@ size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max)
     return count;
 }
 
+//  Send one request to each endpoint at once and collect the replies as they come, so that
+//  absent daemons cost one timeout in all rather than one each.
+void cli_request_each (const char *const *endpoints, size_t count, const jy_envelope_t *request,
+                       int timeout_ms, jy_envelope_t **replies, const char **whys)
+{
+    static char reasons[CLI_MAX_DAEMONS][160];
+    assert (count <= CLI_MAX_DAEMONS);
+    zsock_t *socks[CLI_MAX_DAEMONS] = {NULL};
+    zuuid_t *ids[CLI_MAX_DAEMONS] = {NULL};
+    zpoller_t *poller = zpoller_new (NULL);
+    assert (poller);
+    size_t waiting = 0;
+    for (size_t i = 0; i < count; i++) {
+        replies[i] = NULL;
+        whys[i] = reasons[i];
+        socks[i] = zsock_new (ZMQ_DEALER);
+        assert (socks[i]);
+        zsock_set_linger (socks[i], 0);
+        zsock_set_sndhwm (socks[i], S_REQUEST_HWM);
+        zsock_set_rcvhwm (socks[i], S_REQUEST_HWM);
+        if (zsock_connect (socks[i], "%s", endpoints[i]) != 0) {
+            snprintf (reasons[i], sizeof reasons[i], "bad endpoint \"%s\"", endpoints[i]);
+            zsock_destroy (&socks[i]);
+            continue;
+        }
+        //  A fresh id per request, so that the reply can be matched to it.
+        ids[i] = zuuid_new ();
+        assert (ids[i]);
+        jy_envelope_t envelope = *request;
+        envelope.message_id = (char *)zuuid_str_canonical (ids[i]);
+        envelope.has_schema_version = 1;
+        envelope.schema_version = JY_SCHEMA_VERSION;
+        envelope.has_sent_at_ms = 1;
+        envelope.sent_at_ms = zclock_time ();
+        if (jy_wire_send (socks[i], &envelope) != 0) {
+            snprintf (reasons[i], sizeof reasons[i], "cannot send: %s",
+                      zmq_strerror (zmq_errno ()));
+            zsock_destroy (&socks[i]);
+            continue;
+        }
+        snprintf (reasons[i], sizeof reasons[i], "not running (no answer in %d ms)", timeout_ms);
+        zpoller_add (poller, socks[i]);
+        waiting++;
+    }
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (waiting > 0) {
+        int64_t left = deadline - zclock_mono ();
+        zsock_t *which = (zsock_t *)zpoller_wait (poller, (int)(left < 0 ? 0 : left));
+        if (!which) {
+            if (zpoller_terminated (poller))
+                for (size_t i = 0; i < count; i++)
+                    if (socks[i] && !replies[i])
+                        snprintf (reasons[i], sizeof reasons[i], "interrupted");
+            break;
+        }
+        size_t i = 0;
+        while (i < count && socks[i] != which)
+            i++;
+        assert (i < count);
+        jy_wire_status_t status;
+        jy_envelope_t *reply = jy_wire_recv (which, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+        if (!reply || status != JY_WIRE_OK) {
+            snprintf (reasons[i], sizeof reasons[i], "bad reply: %s", jy_wire_status_text (status));
+            jy_envelope_free (&reply);
+        } else if (reply->message_id &&
+                   strcmp (reply->message_id, zuuid_str_canonical (ids[i])) != 0) {
+            jy_envelope_free (&reply); //  an answer to some other message: keep waiting
+            continue;
+        } else {
+            replies[i] = reply;
+            whys[i] = NULL;
+        }
+        zpoller_remove (poller, which);
+        waiting--;
+    }
+    zpoller_destroy (&poller);
+    for (size_t i = 0; i < count; i++) {
+        zuuid_destroy (&ids[i]);
+        zsock_destroy (&socks[i]);
+    }
+}
+
 jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,
                             const char **why)
 {
-    static char reason[160];
-    *why = reason;
-    zsock_t *sock = zsock_new (ZMQ_DEALER);
-    assert (sock);
-    zsock_set_linger (sock, 0);
-    zsock_set_sndhwm (sock, S_REQUEST_HWM);
-    zsock_set_rcvhwm (sock, S_REQUEST_HWM);
-    if (zsock_connect (sock, "%s", endpoint) != 0) {
-        snprintf (reason, sizeof reason, "bad endpoint \"%s\"", endpoint);
-        zsock_destroy (&sock);
-        return NULL;
-    }
-    //  A fresh id per request, so that the reply can be matched to it.
-    zuuid_t *uuid = zuuid_new ();
-    assert (uuid);
-    jy_envelope_t envelope = *request;
-    envelope.message_id = (char *)zuuid_str_canonical (uuid);
-    envelope.has_schema_version = 1;
-    envelope.schema_version = JY_SCHEMA_VERSION;
-    envelope.has_sent_at_ms = 1;
-    envelope.sent_at_ms = zclock_time ();
-
     jy_envelope_t *reply = NULL;
-    if (jy_wire_send (sock, &envelope) != 0)
-        snprintf (reason, sizeof reason, "cannot send: %s", zmq_strerror (zmq_errno ()));
-    else {
-        zpoller_t *poller = zpoller_new (sock, NULL);
-        assert (poller);
-        int64_t deadline = zclock_mono () + timeout_ms;
-        while (!reply) {
-            int64_t left = deadline - zclock_mono ();
-            if (left < 0)
-                left = 0;
-            if (zpoller_wait (poller, (int)left) != sock) {
-                if (zpoller_terminated (poller))
-                    snprintf (reason, sizeof reason, "interrupted");
-                else
-                    snprintf (reason, sizeof reason, "not running (no answer in %d ms)",
-                              timeout_ms);
-                break;
-            }
-            jy_wire_status_t status;
-            reply = jy_wire_recv (sock, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
-            if (!reply || status != JY_WIRE_OK) {
-                snprintf (reason, sizeof reason, "bad reply: %s", jy_wire_status_text (status));
-                jy_envelope_free (&reply);
-                break;
-            }
-            //  An answer to some other message id is not ours: keep waiting.
-            if (reply->message_id && strcmp (reply->message_id, envelope.message_id) != 0)
-                jy_envelope_free (&reply);
-        }
-        zpoller_destroy (&poller);
-    }
-    zuuid_destroy (&uuid);
-    zsock_destroy (&sock);
-    if (reply)
-        *why = NULL;
+    cli_request_each (&endpoint, 1, request, timeout_ms, &reply, why);
     return reply;
 }

@@ -100,13 +100,20 @@ static int s_set (cli_t *cli, int argc, char **argv)
 
     json_t *results = cli->json ? json_array () : NULL;
     int moved = 0;
+    const char *addresses[S_MAX_DAEMONS];
+    jy_envelope_t *replies[S_MAX_DAEMONS];
+    const char *whys[S_MAX_DAEMONS];
+    for (size_t i = 0; i < count; i++)
+        addresses[i] = endpoints[i].endpoint;
+    //  Every daemon at once: their clocks move together.
+    cli_request_each (addresses, count, &request, S_TIMEOUT_MS, replies, whys);
     for (size_t i = 0; i < count; i++) {
         const char *service = endpoints[i].service;
-        const char *why = NULL;
+        const char *why = whys[i];
         const char *result;
         char today[64] = "";
         char line[512];
-        jy_envelope_t *reply = cli_request (endpoints[i].endpoint, &request, S_TIMEOUT_MS, &why);
+        jy_envelope_t *reply = replies[i];
         if (!reply) {
             result = strncmp (why, "not running", 11) == 0 ? "not running" : "error";
             snprintf (line, sizeof line, "%s: %s", service, why);
@@ -164,9 +171,24 @@ static int s_show (cli_t *cli, int argc, char **argv)
 
     json_t *results = cli->json ? json_array () : NULL;
     int running = 0;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
+    request.status_request = &body;
+    const char *addresses[S_MAX_DAEMONS];
+    jy_envelope_t *replies[S_MAX_DAEMONS];
+    const char *whys[S_MAX_DAEMONS];
+    for (size_t i = 0; i < count; i++)
+        addresses[i] = endpoints[i].endpoint;
+    cli_request_each (addresses, count, &request, S_TIMEOUT_MS, replies, whys);
     for (size_t i = 0; i < count; i++) {
-        const char *why = NULL;
-        jy_envelope_t *reply = s_status (endpoints[i].endpoint, &why);
+        const char *why = whys[i];
+        jy_envelope_t *reply = replies[i];
+        if (reply && reply->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY) {
+            why = "unexpected reply to Status";
+            jy_envelope_free (&reply);
+        }
         const char *mode = NULL, *today = NULL;
         if (reply) {
             running++;

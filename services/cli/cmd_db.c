@@ -66,18 +66,12 @@ int cmd_migrate (cli_t *cli, int argc, char **argv)
 //  --- status -----------------------------------------------------------------------------------
 
 //  One daemon's answer as JSON: {"service", "endpoint", "running", ...}.
-static json_t *s_daemon_status (const cli_endpoint_t *daemon)
+//  reply: its answer to Status (taken), or NULL with why.
+static json_t *s_daemon_status (const cli_endpoint_t *daemon, jy_envelope_t *reply, const char *why)
 {
     json_t *out =
         json_pack ("{s:s, s:s}", "service", daemon->service, "endpoint", daemon->endpoint);
     assert (out);
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    Journey__V1__StatusRequest status_request = JOURNEY__V1__STATUS_REQUEST__INIT;
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
-    request.status_request = &status_request;
-    const char *why = NULL;
-    jy_envelope_t *reply = cli_request (daemon->endpoint, &request, S_STATUS_TIMEOUT_MS, &why);
     if (!reply) {
         json_object_set_new (out, "running", json_false ());
         json_object_set_new (out, "error", json_string (why ? why : "no answer"));
@@ -250,8 +244,19 @@ int cmd_status (cli_t *cli, int argc, char **argv)
         count = S_MAX_DAEMONS;
     json_t *daemons = json_array ();
     assert (daemons);
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    Journey__V1__StatusRequest status_request = JOURNEY__V1__STATUS_REQUEST__INIT;
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
+    request.status_request = &status_request;
+    const char *addresses[S_MAX_DAEMONS];
+    jy_envelope_t *replies[S_MAX_DAEMONS];
+    const char *whys[S_MAX_DAEMONS];
     for (size_t i = 0; i < count; i++)
-        json_array_append_new (daemons, s_daemon_status (&endpoints[i]));
+        addresses[i] = endpoints[i].endpoint;
+    cli_request_each (addresses, count, &request, S_STATUS_TIMEOUT_MS, replies, whys);
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new (daemons, s_daemon_status (&endpoints[i], replies[i], whys[i]));
     bool ok = json_is_true (json_object_get (database, "ok"));
     if (cli->json)
         cli_print_json (json_pack ("{s:o, s:o}", "database", database, "daemons", daemons));

@@ -3,7 +3,7 @@
     Every feed has a gap-free sequence in commit order. The writer reserves sequence numbers
     inside its transaction from <schema>.feed_head with UPDATE ... RETURNING; the row lock that
     UPDATE takes is held until commit, so a second writer cannot take numbers until the first
-    has committed, and numbers are therefore committed in order (docs/architecture.md). After
+    has committed, and numbers are therefore committed in order (docs/database.md). After
     commit the writer publishes [feed name][Envelope with feed_seq] on its PUB socket, and a
     heartbeat carrying the head every second so that a subscriber notices a lost tail.
 
