@@ -19,7 +19,7 @@
 //  Every feed there is, in one place. The tables come with the owning service's migration.
 static const jy_feed_def_t s_feeds[] = {
     {"events", "ingest",
-     "SELECT seq, envelope FROM ingest.event_feed WHERE seq > $1 ORDER BY seq LIMIT $2"},
+     "SELECT seq, envelope FROM ingest.event WHERE seq > $1 ORDER BY seq LIMIT $2"},
     {"alerts", "timeliness",
      "SELECT seq, envelope FROM timeliness.alert_feed WHERE seq > $1 ORDER BY seq LIMIT $2"},
     {"disputes", "escalation",

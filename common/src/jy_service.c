@@ -1,6 +1,8 @@
 /*  jy_service: the shared skeleton of every Journey daemon (see jy_service.h). */
 #include "journey.h"
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 struct _jy_service_t {
@@ -46,7 +48,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
 
     if (jy_config_choice (config, "log/level", levels, JY_LOG_INFO, &level))
         goto bad;
-    jy_log_init (def->program, (jy_log_level_t)level);
+    jy_log_init (def->program, (jy_log_level_t) level);
 
     if (jy_config_string (config, "la/timezone", "Europe/London", &timezone))
         goto bad;
@@ -114,8 +116,8 @@ static void s_send_status (jy_service_t *self, zframe_t *routing_id, jy_envelope
 {
     char today[JY_DATE_TEXT_SIZE];
     Journey__V1__StatusReply status = JOURNEY__V1__STATUS_REPLY__INIT;
-    status.service = (char *)self->def->program;
-    status.version = (char *)JOURNEY_VERSION;
+    status.service = (char *) self->def->program;
+    status.version = (char *) JOURNEY_VERSION;
     status.has_healthy = true;
     status.healthy = true;
     status.has_started_at_ms = true;
@@ -178,14 +180,25 @@ static void s_clock_set (jy_service_t *self, zframe_t *routing_id, jy_envelope_t
 
 static void s_handle_request (jy_service_t *self, int64_t now_ms)
 {
-    zframe_t *routing_id = NULL;
-    jy_wire_status_t status;
-    jy_envelope_t *request =
-        jy_wire_recv (self->request, (size_t)self->frame_cap, &routing_id, NULL, &status);
+    //  Received here rather than by jy_wire_recv so that the raw bytes of an unreadable request
+    //  can go to the service (ingestd keeps them as a dead letter).
+    zmsg_t *message = zmsg_recv (self->request);
+    if (!message)
+        return;
+    zframe_t *routing_id = zmsg_pop (message);
+    zframe_t *body = zmsg_pop (message);
+    jy_wire_status_t status = JY_WIRE_BAD_FRAMES;
+    jy_envelope_t *request = NULL;
+    if (routing_id && body && zmsg_size (message) == 0)
+        request = jy_wire_unpack (zframe_data (body), zframe_size (body), (size_t) self->frame_cap,
+                                  &status);
     if (!request || status == JY_WIRE_UNKNOWN_PAYLOAD) {
         //  Counted and answered, never fatal: the sender may be newer than us, or broken.
         self->bad_requests++;
         jy_warning ("request refused: %s", jy_wire_status_text (status));
+        if (self->def->unreadable && body)
+            self->def->unreadable (self->state, zframe_data (body), zframe_size (body), status,
+                                   now_ms);
         if (routing_id)
             jy_service_reply_error (self, routing_id,
                                     status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_request"
@@ -195,8 +208,8 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
         s_send_status (self, routing_id, request, now_ms);
     else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET)
         s_clock_set (self, routing_id, request);
-    else if (self->def->request && request->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET)
-        self->def->request (self->state, routing_id, request);
+    else if (self->def->request)
+        self->def->request (self->state, routing_id, request, now_ms);
     else {
         self->bad_requests++;
         jy_service_reply_error (self, routing_id, "not_supported",
@@ -204,6 +217,8 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
     }
     jy_envelope_free (&request);
     zframe_destroy (&routing_id);
+    zframe_destroy (&body);
+    zmsg_destroy (&message);
 }
 
 static int64_t s_timeout_ms (jy_service_t *self, int64_t now_ms)
@@ -224,15 +239,15 @@ static int64_t s_timeout_ms (jy_service_t *self, int64_t now_ms)
 
 static void s_actor (zsock_t *pipe, void *args)
 {
-    jy_service_t *self = (jy_service_t *)args;
+    jy_service_t *self = (jy_service_t *) args;
     const jy_service_def_t *def = self->def;
     bool ready = false;
 
     self->request = zsock_new (ZMQ_ROUTER);
     assert (self->request);
     zsock_set_router_mandatory (self->request, 1);
-    zsock_set_sndhwm (self->request, (int)self->hwm);
-    zsock_set_rcvhwm (self->request, (int)self->hwm);
+    zsock_set_sndhwm (self->request, (int) self->hwm);
+    zsock_set_rcvhwm (self->request, (int) self->hwm);
     zsock_set_maxmsgsize (self->request, self->frame_cap + 4096);
     zsock_set_linger (self->request, 1000);
     if (zsock_bind (self->request, "%s", self->endpoint) == -1)
@@ -241,6 +256,9 @@ static void s_actor (zsock_t *pipe, void *args)
     else {
         self->poller = zpoller_new (pipe, self->request, NULL);
         assert (self->poller);
+        //  The actor stops on $TERM only; otherwise zpoller returns at once forever once
+        //  zsys_interrupted is set.
+        zpoller_set_nonstop (self->poller, true);
         self->state = def->start ? def->start (self) : self;
         ready = self->state != NULL;
     }
@@ -264,7 +282,7 @@ static void s_actor (zsock_t *pipe, void *args)
 
     bool terminated = false;
     while (!terminated) {
-        zsock_t *which = (zsock_t *)zpoller_wait (self->poller, (int)s_timeout_ms (self, now_ms));
+        zsock_t *which = (zsock_t *) zpoller_wait (self->poller, (int) s_timeout_ms (self, now_ms));
         self->clock_moved = false;
         now_ms = jy_clock_now_ms (self->clock); //  read once per turn
         jy_date_t today = jy_clock_today (self->clock);
@@ -329,7 +347,16 @@ int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
         return 2;
     }
 
-    jy_service_t *self = (jy_service_t *)zmalloc (sizeof (jy_service_t));
+    //  SIGTERM and SIGINT must reach the main thread, which turns them into $TERM for the
+    //  actor: block them here, before czmq starts any thread, so that every thread created
+    //  from now on (the actor, libzmq's I/O threads) inherits the block; main unblocks below.
+    sigset_t stop_signals, previous;
+    sigemptyset (&stop_signals);
+    sigaddset (&stop_signals, SIGTERM);
+    sigaddset (&stop_signals, SIGINT);
+    pthread_sigmask (SIG_BLOCK, &stop_signals, &previous);
+
+    jy_service_t *self = (jy_service_t *) zmalloc (sizeof (jy_service_t));
     assert (self);
     self->def = def;
     char error[512];
@@ -340,8 +367,10 @@ int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
         fprintf (stderr, "%s: %s\n", def->program, error);
     else if (s_configure (self, simulated, start_date) == 0) {
         self->started_at_ms = jy_clock_now_ms (self->clock);
+        zsys_init (); //  installs czmq's SIGTERM/SIGINT handler (sets zsys_interrupted)
         zactor_t *actor = zactor_new (s_actor, self);
         assert (actor);
+        pthread_sigmask (SIG_SETMASK, &previous, NULL);
         char *ready = zstr_recv (actor);
         if (ready && streq (ready, "READY")) {
             //  czmq's handler turns SIGTERM and SIGINT into zsys_interrupted; the actor then
@@ -402,8 +431,8 @@ int jy_service_reply_error (jy_service_t *self, zframe_t *routing_id, const char
     Journey__V1__Reply answer = JOURNEY__V1__REPLY__INIT;
     answer.has_ok = true;
     answer.ok = false;
-    answer.code = (char *)code;
-    answer.message = (char *)message;
+    answer.code = (char *) code;
+    answer.message = (char *) message;
     jy_envelope_t reply;
     jy_envelope_init (&reply);
     reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY;

@@ -58,6 +58,11 @@ size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max);
 //  The same to several endpoints at once: replies[i] or NULL with whys[i] (count <= 8).
 void cli_request_each (const char *const *endpoints, size_t count, const jy_envelope_t *request,
                        int timeout_ms, jy_envelope_t **replies, const char **whys);
+//  The same to the daemons cli_daemon_endpoints listed.
+void cli_ask_daemons (const cli_endpoint_t *daemons, size_t count, const jy_envelope_t *request,
+                      int timeout_ms, jy_envelope_t **replies, const char **whys);
+//  Make request a Status request (body is its storage).
+void cli_status_request (jy_envelope_t *request, Journey__V1__StatusRequest *body);
 jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,
                             const char **why);
 

@@ -8,13 +8,18 @@
 
 #define S_REQUEST_HWM 100 //  one request at a time; explicit, never 0 (unbounded)
 
+static void s_complain (const char *format, va_list args)
+{
+    fputs ("journey: ", stderr);
+    vfprintf (stderr, format, args);
+    fputc ('\n', stderr);
+}
+
 int cli_usage (const char *format, ...)
 {
     va_list args;
     va_start (args, format);
-    fputs ("journey: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
+    s_complain (format, args);
     va_end (args);
     return CLI_USAGE;
 }
@@ -23,9 +28,7 @@ int cli_fail (const char *format, ...)
 {
     va_list args;
     va_start (args, format);
-    fputs ("journey: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
+    s_complain (format, args);
     va_end (args);
     return CLI_FAIL;
 }
@@ -197,6 +200,24 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         zuuid_destroy (&ids[i]);
         zsock_destroy (&socks[i]);
     }
+}
+
+void cli_ask_daemons (const cli_endpoint_t *daemons, size_t count, const jy_envelope_t *request,
+                      int timeout_ms, jy_envelope_t **replies, const char **whys)
+{
+    const char *addresses[CLI_MAX_DAEMONS];
+    assert (count <= CLI_MAX_DAEMONS);
+    for (size_t i = 0; i < count; i++)
+        addresses[i] = daemons[i].endpoint;
+    cli_request_each (addresses, count, request, timeout_ms, replies, whys);
+}
+
+void cli_status_request (jy_envelope_t *request, Journey__V1__StatusRequest *body)
+{
+    journey__v1__status_request__init (body);
+    jy_envelope_init (request);
+    request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
+    request->status_request = body;
 }
 
 jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,

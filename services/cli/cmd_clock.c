@@ -45,10 +45,8 @@ static bool s_valid_time (const char *text)
 static jy_envelope_t *s_status (const char *endpoint, const char **why)
 {
     jy_envelope_t request;
-    jy_envelope_init (&request);
-    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
-    request.status_request = &body;
+    Journey__V1__StatusRequest body;
+    cli_status_request (&request, &body);
     jy_envelope_t *reply = cli_request (endpoint, &request, S_TIMEOUT_MS, why);
     if (reply && reply->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY) {
         *why = "unexpected reply to Status";
@@ -100,13 +98,10 @@ static int s_set (cli_t *cli, int argc, char **argv)
 
     json_t *results = cli->json ? json_array () : NULL;
     int moved = 0;
-    const char *addresses[S_MAX_DAEMONS];
     jy_envelope_t *replies[S_MAX_DAEMONS];
     const char *whys[S_MAX_DAEMONS];
-    for (size_t i = 0; i < count; i++)
-        addresses[i] = endpoints[i].endpoint;
     //  Every daemon at once: their clocks move together.
-    cli_request_each (addresses, count, &request, S_TIMEOUT_MS, replies, whys);
+    cli_ask_daemons (endpoints, count, &request, S_TIMEOUT_MS, replies, whys);
     for (size_t i = 0; i < count; i++) {
         const char *service = endpoints[i].service;
         const char *why = whys[i];
@@ -172,16 +167,11 @@ static int s_show (cli_t *cli, int argc, char **argv)
     json_t *results = cli->json ? json_array () : NULL;
     int running = 0;
     jy_envelope_t request;
-    jy_envelope_init (&request);
-    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
-    request.status_request = &body;
-    const char *addresses[S_MAX_DAEMONS];
+    Journey__V1__StatusRequest body;
+    cli_status_request (&request, &body);
     jy_envelope_t *replies[S_MAX_DAEMONS];
     const char *whys[S_MAX_DAEMONS];
-    for (size_t i = 0; i < count; i++)
-        addresses[i] = endpoints[i].endpoint;
-    cli_request_each (addresses, count, &request, S_TIMEOUT_MS, replies, whys);
+    cli_ask_daemons (endpoints, count, &request, S_TIMEOUT_MS, replies, whys);
     for (size_t i = 0; i < count; i++) {
         const char *why = whys[i];
         jy_envelope_t *reply = replies[i];

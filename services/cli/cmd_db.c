@@ -245,16 +245,11 @@ int cmd_status (cli_t *cli, int argc, char **argv)
     json_t *daemons = json_array ();
     assert (daemons);
     jy_envelope_t request;
-    jy_envelope_init (&request);
-    Journey__V1__StatusRequest status_request = JOURNEY__V1__STATUS_REQUEST__INIT;
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
-    request.status_request = &status_request;
-    const char *addresses[S_MAX_DAEMONS];
+    Journey__V1__StatusRequest status_request;
+    cli_status_request (&request, &status_request);
     jy_envelope_t *replies[S_MAX_DAEMONS];
     const char *whys[S_MAX_DAEMONS];
-    for (size_t i = 0; i < count; i++)
-        addresses[i] = endpoints[i].endpoint;
-    cli_request_each (addresses, count, &request, S_STATUS_TIMEOUT_MS, replies, whys);
+    cli_ask_daemons (endpoints, count, &request, S_STATUS_TIMEOUT_MS, replies, whys);
     for (size_t i = 0; i < count; i++)
         json_array_append_new (daemons, s_daemon_status (&endpoints[i], replies[i], whys[i]));
     bool ok = json_is_true (json_object_get (database, "ok"));

@@ -53,6 +53,7 @@ static const struct {
     //  Contacts and decisions
     s_weight_t contact_source[S_MAX_WEIGHTS];
     double first_contact_referral;  //  about a third of contacts become referrals
+    double unborn_referral;         //  pre-birth contacts (midwives) are mostly accepted
     double repeat_contact_referral; //  a known child's later contact is accepted more often
     double contact_early_help;      //  of contacts not referred (the rest nfa / information)
     double contact_information;
@@ -70,11 +71,13 @@ static const struct {
     s_range_t assessment_in_time_wd;
     double assessment_late; //  ~15% beyond 45 working days
     s_range_t assessment_late_wd;
-    int outcome_weight[4]; //  without s47: nfa, early_help, cin, cla
+    int outcome_weight[4];      //  without s47: nfa, early_help, cin, cla
+    int baby_outcome_weight[4]; //  the same under 1: babies are the largest group entering care
 
     //  Strategy discussions and section 47 enquiries
     double strategy_without_s47; //  strategy discussion deciding against an enquiry
     double s47;                  //  ~ a fifth of referrals
+    double unborn_s47;           //  pre-birth referrals are more often about risk of harm
     s_range_t strategy_wd;       //  referral to strategy discussion
     s_range_t s47_wd;            //  strategy discussion to s47 completed
     double icpc;                 //  ~40% of s47s go to conference
@@ -203,7 +206,7 @@ static const struct {
     .sex_weight = {51, 48, 1},
     .unborn_sex_weight = {10, 10, 80},
     .disability = 0.04,
-    .uasc = 0.02,
+    .uasc = 0.01,
     .uasc_age = {14, 17},
     .uasc_male = 0.92,
     .ethnicity = {{"WBRI", 640}, {"WIRI", 5},  {"WIRT", 3},  {"WOTH", 55}, {"WROM", 7},
@@ -217,7 +220,8 @@ static const struct {
                        {"4", 20},  {"5A", 20}, {"5B", 40}, {"5C", 20}, {"5D", 20},  {"6", 300},
                        {"7", 10},  {"8", 40},  {"9", 10},  {"10", 10}},
     .first_contact_referral = 0.30,
-    .repeat_contact_referral = 0.45,
+    .unborn_referral = 0.70,
+    .repeat_contact_referral = 0.60,
     .contact_early_help = 0.35,
     .contact_information = 0.15,
     .decision_wd = {0, 1},
@@ -225,18 +229,20 @@ static const struct {
     .decision_late_wd = {2, 5},
     .recontact_after_contact = 0.35,
     .recontact_after_contact_mean_days = 180,
-    .recontact_after_close = 0.40,
-    .recontact_after_close_mean_days = 240,
+    .recontact_after_close = 0.60,
+    .recontact_after_close_mean_days = 150,
 
     .allocation_days = {0, 3},
     .assessment_start_wd = {0, 3},
     .assessment_in_time_wd = {10, 45},
     .assessment_late = 0.15,
     .assessment_late_wd = {46, 90},
-    .outcome_weight = {38, 22, 35, 5},
+    .outcome_weight = {38, 22, 34, 6},
+    .baby_outcome_weight = {25, 10, 40, 25},
 
     .strategy_without_s47 = 0.04,
     .s47 = 0.20,
+    .unborn_s47 = 0.45,
     .strategy_wd = {0, 3},
     .s47_wd = {3, 10},
     .icpc = 0.40,
@@ -258,7 +264,7 @@ static const struct {
     .cp_visit_wd = {5, 10},
     .cp_visit_late = 0.12,
     .cp_visit_late_wd = {11, 20},
-    .cp_end_weight = {55, 10, 35},
+    .cp_end_weight = {52, 15, 33},
 
     .booking_lead_days = {10, 35},
     .booking_early_wd = {0, 5},
@@ -362,7 +368,7 @@ static const struct {
                       {"E2", 1}},
     .ceased_adult = {{"E17", 20}, {"E5", 42}, {"E6", 22}, {"E8", 10}, {"E7", 4}, {"E9", 2}},
     .care_then_cin = 0.30,
-    .adoption = 0.35,
+    .adoption = 0.50,
     .adm_months = {3, 8},
     .placement_order_months = {2, 6},
     .match_months = {2, 8},
@@ -687,8 +693,10 @@ static int s_pick_index (s_rng_t *rng, const int *weights, int count)
 //  ---------------------------------------------------------------------------------------------
 //  The generator
 
-#define S_MAX_HELD     (2 * 1000 * 1000) //  events held in memory at once (~150 MB)
-#define S_MAX_SEGMENTS 64                //  placements tracked per period of care for visits
+#ifndef S_MAX_HELD                   //  (a test build may lower it to exercise the windows)
+#define S_MAX_HELD (2 * 1000 * 1000) //  events held in memory at once (~150 MB)
+#endif
+#define S_MAX_SEGMENTS 64 //  placements tracked per period of care for visits
 
 struct _generator_t {
     generator_params_t params;
@@ -722,6 +730,7 @@ typedef struct {
     jy_date_t eighteen;
     jy_date_t horizon; //  the history's last day
     bool uasc;
+    bool adopted;     //  an adopted child's record ends here (a new identity follows adoption)
     int worker, team; //  the worker allocated to the open case
 } s_child_t;
 
@@ -853,9 +862,10 @@ static void s_visit (s_child_t *c, jy_date_t on, const char *context)
 
 //  Book a conference or review due on `due`, on `booked_on`; returns the day it is held (the
 //  final planned date) and its conference id. Most are planned on or before the due date; some
-//  drift after it; some bookings are replaced by another.
+//  drift after it; some bookings are replaced by another, but never on or after `before`, the
+//  earliest day the plan or period it belongs to may end.
 static jy_date_t s_book (s_child_t *c, const char *kind, jy_date_t booked_on, jy_date_t due,
-                         double drift, uint32_t *conference_id)
+                         double drift, jy_date_t before, uint32_t *conference_id)
 {
     s_rng_t *rng = &c->rng;
     jy_date_t planned = s_chance (rng, drift)
@@ -871,6 +881,11 @@ static jy_date_t s_book (s_child_t *c, const char *kind, jy_date_t booked_on, jy
 
     if (s_chance (rng, s_journey.rebooking) && planned - booked_on >= 2) {
         jy_date_t rebooked_on = booked_on + s_between (rng, 1, planned - booked_on - 1);
+        if (rebooked_on >= before) {
+            //  The plan or period may have ended by then: nothing is rebooked after it.
+            *conference_id = id;
+            return planned;
+        }
         jy_date_t moved = s_wd (c, planned, s_in (rng, s_journey.rebooking_shift_wd));
         if (moved <= rebooked_on)
             moved = s_wd (c, rebooked_on, 1);
@@ -921,7 +936,7 @@ static jy_date_t s_cp_plan (s_child_t *c, jy_date_t start, uint32_t plan, s_next
             break;
         uint32_t conference;
         jy_date_t held = s_book (c, "rcpc", s_booking_day (c, previous, due), due,
-                                 s_journey.booking_drift, &conference);
+                                 s_journey.booking_drift, c->eighteen - 1, &conference);
         if (held >= c->eighteen) {
             ends = c->eighteen - 1;
             reason = "reached_18";
@@ -994,7 +1009,7 @@ static jy_date_t s_cin_plan (s_child_t *c, jy_date_t start)
         }
         uint32_t conference;
         jy_date_t held = s_book (c, "cin_review", s_booking_day (c, previous, due), due,
-                                 s_journey.booking_drift, &conference);
+                                 s_journey.booking_drift, target, &conference);
         if (held >= c->eighteen)
             break;
         if (held > c->horizon) {
@@ -1058,7 +1073,7 @@ static void s_care_activity (s_child_t *c, uint32_t period, jy_date_t start, jy_
     for (int review = 0; due < until; review++) {
         uint32_t conference;
         jy_date_t held = s_book (c, "cla_review", s_booking_day (c, previous, due), due,
-                                 s_journey.booking_drift, &conference);
+                                 s_journey.booking_drift, until, &conference);
         if (held >= until)
             break;
         s_event_t *event = s_emit (c, held, K_CLA_REVIEW_HELD);
@@ -1277,8 +1292,10 @@ static jy_date_t s_care (s_child_t *c, jy_date_t start, s_next_t *next, const ch
     if (ends > c->horizon)
         return ends;
 
-    if (path == ADOPTION)
+    if (path == ADOPTION) {
         s_emit (c, ends, K_ADOPTION_ORDER);
+        c->adopted = true;
+    }
     event = s_emit (c, ends, K_PLACEMENT_ENDED);
     event->id1 = placement;
     event->code1 = "CARPL";
@@ -1353,7 +1370,7 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
         outcome = "cla";
         next = NEXT_CARE;
         next_from = referred;
-    } else if (s_chance (rng, s_journey.s47)) {
+    } else if (s_chance (rng, c->dob > referred ? s_journey.unborn_s47 : s_journey.s47)) {
         outcome = "s47";
         jy_date_t strategy_on = s_wd (c, referred, s_in (rng, s_journey.strategy_wd));
         uint32_t s47 = s_new_id (c, ID_S47);
@@ -1374,7 +1391,8 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
         if (icpc) {
             uint32_t conference;
             jy_date_t due = s_wd (c, strategy_on, s_journey.icpc_due_wd);
-            jy_date_t held = s_book (c, "icpc", enquired, due, s_journey.icpc_late, &conference);
+            jy_date_t held = s_book (c, "icpc", enquired, due, s_journey.icpc_late, c->eighteen - 1,
+                                     &conference);
             bool plan_made = s_chance (rng, s_journey.cp_plan);
             const char *category = s_pick (rng, s_journey.abuse);
             event = s_emit (c, held, K_ICPC_HELD);
@@ -1403,7 +1421,9 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
             event->id2 = referral;
         }
         static const char *outcomes[4] = {"nfa", "early_help", "cin", "cla"};
-        outcome = outcomes[s_pick_index (rng, s_journey.outcome_weight, 4)];
+        bool baby = s_age (c, assessed) < 1;
+        outcome = outcomes[s_pick_index (
+            rng, baby ? s_journey.baby_outcome_weight : s_journey.outcome_weight, 4)];
         next = outcome[1] == 'i' ? NEXT_CIN : outcome[1] == 'l' ? NEXT_CARE : NEXT_CLOSE;
     }
     event = s_emit (c, assessed, K_ASSESSMENT_COMPLETED);
@@ -1523,8 +1543,10 @@ static void s_child (generator_t *self, uint32_t child)
         jy_date_t decided = s_chance (rng, s_journey.decision_late)
                                 ? s_wd (c, contacted, s_in (rng, s_journey.decision_late_wd))
                                 : s_wd (c, contacted, s_in (rng, s_journey.decision_wd));
-        bool referred = c->uasc || s_chance (rng, known ? s_journey.repeat_contact_referral
-                                                        : s_journey.first_contact_referral);
+        double accepted = known                ? s_journey.repeat_contact_referral
+                          : c->dob > contacted ? s_journey.unborn_referral
+                                               : s_journey.first_contact_referral;
+        bool referred = c->uasc || s_chance (rng, accepted);
         const char *outcome = "referral";
         if (!referred) {
             double r = s_unit (rng);
@@ -1551,7 +1573,7 @@ static void s_child (generator_t *self, uint32_t child)
             again = s_journey.recontact_after_close;
             mean = s_journey.recontact_after_close_mean_days;
         }
-        if (after > c->horizon || !s_chance (rng, again))
+        if (after > c->horizon || c->adopted || !s_chance (rng, again))
             break;
         contacted = after + 1 + s_exp_days (rng, mean);
         c->uasc = false; //  a later contact is about a child already here

@@ -24,6 +24,7 @@ static const s_command_t s_commands[] = {
     {"status", cmd_status, "database migrations and each daemon's health, clock and feeds"},
     {"calendar", cmd_calendar, "working days: add, between, holidays, import bank holidays"},
     {"clock", cmd_clock, "show or set the daemons' simulated clock (clock set DATE)"},
+    {"generate", cmd_generate, "a synthetic authority's history as JSON lines (--la --children --years --seed)"},
 };
 #define S_COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
 

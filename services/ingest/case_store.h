@@ -42,9 +42,9 @@ case_event_check_t case_store_check_event (case_store_t *self, const char *la_co
 
 typedef struct {
     const char *child_id;
-    int payload_case;  //  JOURNEY__V1__EVENT__PAYLOAD_...
-    bool superseded;   //  a later correction replaced it
-    bool retracted;    //  a retraction removed it
+    int payload_case; //  JOURNEY__V1__EVENT__PAYLOAD_...
+    bool superseded;  //  a later correction replaced it
+    bool retracted;   //  a retraction removed it
     jy_date_t occurred_on;
 } case_event_info_t;
 
@@ -82,16 +82,26 @@ const char *case_row_get (case_row_t *row, const char *column);
 //  A date column's value, or JY_DATE_INVALID when NULL.
 jy_date_t case_row_date (case_row_t *row, const char *column);
 bool case_row_bool (case_row_t *row, const char *column);
+//  A column's text value by index (projection_column), or NULL.
+const char *case_row_value (case_row_t *row, int column);
+
+//  --- Changing rows (the event map in projection.c only) -------------------------------------
+
+//  The row with this key, created (all columns NULL, dirty) when missing.
+case_row_t *case_child_upsert (case_child_t *child, proj_table_t table, const char *key);
+//  Set a column (NULL: SQL NULL) and mark the row dirty. Values read from this row before are
+//  invalid afterwards.
+void case_row_set (case_row_t *row, int column, const char *value);
 
 //  --- Changes since the last commit (for the writer) ----------------------------------------
 
 //  Visit every dirty row (rows changed since case_store_clear_dirty), table by table.
-typedef void(case_row_visitor_fn) (void *arg, const char *la_code, const char *child_id,
-                                   proj_table_t table, case_row_t *row);
+typedef void (case_row_visitor_fn) (void *arg, const char *la_code, const char *child_id,
+                                    proj_table_t table, case_row_t *row);
 void case_store_each_dirty (case_store_t *self, case_row_visitor_fn *visitor, void *arg);
 //  Visit every child rebuilt since the last clear: its rows must be deleted before the dirty
 //  rows are written (all of a rebuilt child's rows are dirty).
-typedef void(case_child_visitor_fn) (void *arg, const char *la_code, const char *child_id);
+typedef void (case_child_visitor_fn) (void *arg, const char *la_code, const char *child_id);
 void case_store_each_rebuilt (case_store_t *self, case_child_visitor_fn *visitor, void *arg);
 void case_store_clear_dirty (case_store_t *self);
 

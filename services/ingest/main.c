@@ -1,15 +1,9 @@
-/*  journey-ingestd: accepts event batches from the case management system.
-
-    So far the daemon is the shared service skeleton (common/include/journey/jy_service.h): it
-    answers Status and, on a simulated clock, ClockSet on its request socket.
+/*  journey-ingestd: accepts event batches from the case management system, commits events and
+    the case projection, acks after commit, and publishes the committed event feed.
 */
-#include "journey/journey.h"
+#include "ingest_server.h"
 
 int main (int argc, char **argv)
 {
-    static const jy_service_def_t service = {
-        .name = "ingest",
-        .program = "journey-ingestd",
-    };
-    return jy_service_main (&service, argc, argv);
+    return jy_service_main (ingest_server_def (), argc, argv);
 }

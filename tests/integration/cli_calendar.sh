@@ -4,50 +4,10 @@
 # the built-in bank holidays. Outputs are compared exactly.
 set -euo pipefail
 
-cli=${JOURNEY_CLI:?JOURNEY_CLI must name the journey binary}
+source "$(dirname "$0")/lib.sh"
 export JOURNEY_DATABASE_ADMIN_URL="host=/nonexistent/journey-no-database dbname=journey"
 unset JOURNEY_CONFIG JOURNEY_CALENDAR_CLOSURES 2>/dev/null || true
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-# run ARGS...: sets $out (stdout), $err (stderr) and $rc.
-run () {
-    set +e
-    out=$("$cli" "$@" 2>"$tmp/stderr")
-    rc=$?
-    set -e
-    err=$(cat "$tmp/stderr")
-}
-
-fail () {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-}
-
-# expect EXPECTED_STDOUT ARGS...: exit 0 and exactly that output.
-expect () {
-    local expected=$1
-    shift
-    checks=$((checks + 1))
-    run "$@"
-    if [ "$rc" -ne 0 ] || [ "$out" != "$expected" ]; then
-        fail "journey $*: exit $rc, output:"$'\n'"$out"$'\n'"expected:"$'\n'"$expected"$'\n'"stderr: $err"
-    fi
-}
-
-# expect_error STATUS TEXT ARGS...: exit STATUS and TEXT somewhere in stderr.
-expect_error () {
-    local status=$1 text=$2
-    shift 2
-    checks=$((checks + 1))
-    run "$@"
-    if [ "$rc" -ne "$status" ] || [[ "$err" != *"$text"* ]]; then
-        fail "journey $*: exit $rc (expected $status), stderr: $err (expected to contain: $text)"
-    fi
-}
 
 # --- add --------------------------------------------------------------------------------------
 expect "2025-01-15" calendar add 2024-12-20 15          # Christmas and New Year
@@ -120,5 +80,4 @@ if [ "$rc" -ne 0 ] || [[ "$out" != *"journey calendar add DATE N"* ]] \
     fail "journey calendar --help: exit $rc, output: $out"
 fi
 
-echo "cli_calendar: $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish cli_calendar

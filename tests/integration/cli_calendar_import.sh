@@ -4,55 +4,22 @@
 # file is refused by name with the table unchanged.
 set -euo pipefail
 
-cli=${JOURNEY_CLI:?JOURNEY_CLI must name the journey binary}
 url=${JOURNEY_DATABASE_ADMIN_URL:-}
 if [ -z "$url" ]; then
     echo "JOURNEY_DATABASE_ADMIN_URL not set: run under ctest" >&2
     exit 77
 fi
 unset JOURNEY_CONFIG 2>/dev/null || true
-
-tmp=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
 sql () { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
 # The days this test stores (one with a title full of quoting hazards); removed before and after so that a rerun starts clean.
 cleanup_rows () {
     sql "DELETE FROM journey.calendar_day
          WHERE day IN ('2028-03-15', '2028-04-14', '2028-06-07', '2028-01-04')" >/dev/null
 }
-trap 'cleanup_rows || true; rm -rf "$tmp"' EXIT
+on_exit cleanup_rows
 cleanup_rows
 
-failures=0
-checks=0
-run () {
-    set +e
-    out=$("$cli" "$@" 2>"$tmp/stderr")
-    rc=$?
-    set -e
-    err=$(cat "$tmp/stderr")
-}
-fail () {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-}
-expect () {
-    local expected=$1
-    shift
-    checks=$((checks + 1))
-    run "$@"
-    if [ "$rc" -ne 0 ] || [ "$out" != "$expected" ]; then
-        fail "journey $*: exit $rc, output:"$'\n'"$out"$'\n'"expected:"$'\n'"$expected"$'\n'"stderr: $err"
-    fi
-}
-expect_error () {
-    local status=$1 text=$2
-    shift 2
-    checks=$((checks + 1))
-    run "$@"
-    if [ "$rc" -ne "$status" ] || [[ "$err" != *"$text"* ]]; then
-        fail "journey $*: exit $rc (expected $status), stderr: $err (expected to contain: $text)"
-    fi
-}
 expect_sql () {
     checks=$((checks + 1))
     local got
@@ -117,5 +84,4 @@ expect_sql "$before" "SELECT count(*) FROM journey.calendar_day"
 expect_sql "0" "SELECT count(*) FROM journey.calendar_day WHERE day = '2028-06-07'"
 expect "2028-06-07" calendar add 2028-06-06 1
 
-echo "cli_calendar_import: $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish cli_calendar_import

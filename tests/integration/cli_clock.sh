@@ -3,35 +3,12 @@
 # endpoint points at an ipc path in a fresh directory, so nothing else on the machine answers.
 set -euo pipefail
 
-cli=${JOURNEY_CLI:?JOURNEY_CLI must name the journey binary}
+source "$(dirname "$0")/lib.sh"
 unset JOURNEY_CONFIG JOURNEY_LOG_LEVEL 2>/dev/null || true
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for d in ingest timeliness escalation reporting; do
     up=$(echo $d | tr a-z A-Z)
     export JOURNEY_${up}_REQUEST=ipc://$tmp/$d.ipc
 done
-failures=0
-checks=0
-
-# run ARGS...: sets $out (stdout), $err (stderr) and $rc.
-run () {
-    set +e
-    out=$("$cli" "$@" 2>"$tmp/stderr")
-    rc=$?
-    set -e
-    err=$(cat "$tmp/stderr")
-}
-check () {  # description, condition (evaluated)
-    checks=$((checks + 1))
-    if ! eval "$2"; then
-        failures=$((failures + 1))
-        echo "FAIL: $1"
-        echo "  rc=$rc"
-        echo "  stdout: $out"
-        echo "  stderr: $err"
-    fi
-}
 
 run clock set 2025-01-06
 check "no daemon: exit 1" '[ "$rc" = 1 ]'
@@ -77,5 +54,4 @@ JOURNEY_LOG_LEVEL=loud run clock show
 check "bad log level in the environment: exit 1" '[ "$rc" = 1 ]'
 check "bad log level: names the variable and key" '[[ "$err" == *"environment JOURNEY_LOG_LEVEL: log/level: \"loud\" is not one of debug, info, notice, warning, error"* ]]'
 
-echo "cli_clock: $checks checks, $failures failed"
-[ "$failures" = 0 ]
+finish cli_clock

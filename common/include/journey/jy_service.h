@@ -30,7 +30,11 @@ typedef struct {
     //  Drain and free the state (SIGTERM or $TERM).
     void (*stop) (void **state_p);
     //  A request other than Status and ClockSet. Answer it with jy_service_reply.
-    void (*request) (void *state, zframe_t *routing_id, jy_envelope_t *request);
+    void (*request) (void *state, zframe_t *routing_id, jy_envelope_t *request, int64_t now_ms);
+    //  A request frame that could not be read (garbage, over the cap, unknown payload), with
+    //  its raw bytes, before the skeleton answers it with a coded Reply: for dead-lettering.
+    void (*unreadable) (void *state, const uint8_t *data, size_t size, jy_wire_status_t status,
+                        int64_t now_ms);
     //  Add the service's own fields (feeds, health) to a Status reply.
     void (*status) (void *state, Journey__V1__StatusReply *reply);
     //  The local date changed (midnight on a system clock, ClockSet on a simulated one); also

@@ -1,0 +1,1 @@
+/* ingest_server: being written */
