@@ -24,6 +24,7 @@ int cmd_status (cli_t *cli, int argc, char **argv);
 int cmd_calendar (cli_t *cli, int argc, char **argv);
 int cmd_clock (cli_t *cli, int argc, char **argv);
 int cmd_generate (cli_t *cli, int argc, char **argv);
+int cmd_push (cli_t *cli, int argc, char **argv);
 
 //  Print "journey: <message>" on stderr and return CLI_USAGE.
 int cli_usage (const char *format, ...) __attribute__ ((format (printf, 1, 2)));

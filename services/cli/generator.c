@@ -954,6 +954,8 @@ static jy_date_t s_cp_plan (s_child_t *c, jy_date_t start, uint32_t plan, s_next
         previous = held;
         due = s_months (held, s_journey.rcpc_then_months);
     }
+    if (ends && ends < start)
+        ends = start; //  never before the plan's own start (the ICPC prevents it; belt and braces)
     jy_date_t until = ends ? ends : c->horizon + 1;
 
     //  Core groups: the first within 10 working days, then every 4-6 weeks.
@@ -1393,7 +1395,10 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
             jy_date_t due = s_wd (c, strategy_on, s_journey.icpc_due_wd);
             jy_date_t held = s_book (c, "icpc", enquired, due, s_journey.icpc_late, c->eighteen - 1,
                                      &conference);
-            bool plan_made = s_chance (rng, s_journey.cp_plan);
+            //  No plan from a conference on or after the day before the 18th birthday: the
+            //  plan would end (reached_18) before it started. The draws are made all the
+            //  same, so that the rest of the child's history is unchanged.
+            bool plan_made = s_chance (rng, s_journey.cp_plan) && held < c->eighteen - 1;
             const char *category = s_pick (rng, s_journey.abuse);
             event = s_emit (c, held, K_ICPC_HELD);
             event->id1 = conference;

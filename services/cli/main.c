@@ -25,6 +25,7 @@ static const s_command_t s_commands[] = {
     {"calendar", cmd_calendar, "working days: add, between, holidays, import bank holidays"},
     {"clock", cmd_clock, "show or set the daemons' simulated clock (clock set DATE)"},
     {"generate", cmd_generate, "a synthetic authority's history as JSON lines (--la --children --years --seed)"},
+    {"push", cmd_push, "send JSON lines of events to journey-ingestd (push FILE|- [--batch N])"},
 };
 #define S_COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
 

@@ -1,1 +1,979 @@
-/* ingest_server: being written */
+/*  ingest_server: journey-ingestd's work behind the service skeleton (ingest_server.h).
+
+    Memory holds the case store, which is the committed database state and nothing more: each
+    batch is checked and applied to it in batch order, then one transaction stores the accepted
+    events (COPY), the dead letters and the projection's changes and commits. The answer goes
+    back only after COMMIT (DESIGN.md invariant 1), and the events go out on the feed after
+    that. When anything in the transaction fails, the store has run ahead of the database: it
+    is discarded and loaded again from ingest.event, so nothing is lost or doubled.
+*/
+#include <inttypes.h>
+#include <stdarg.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_server.h"
+#include "case_store.h"
+#include "projection_writer.h"
+#include "validate.h"
+
+#define S_LOAD_CHUNK     50000  //  rows per query when loading the store
+#define S_PUB_SNDHWM     100000 //  feed messages queued before PUB drops (a gap, repaired)
+#define S_RETRY_AFTER_MS 1000   //  told to a client when the database fails
+#define S_HEARTBEAT_MS   1000
+#define S_RELOAD_MS      1000 //  between attempts to load the store while it is not loaded
+#define S_MAX_LA_CODES   64
+#define S_ERROR_SIZE     1024
+
+//  A growable byte buffer, reused across batches.
+typedef struct {
+    char *data;
+    size_t size, capacity;
+} s_buf_t;
+
+typedef struct {
+    jy_service_t *service;
+    char la_codes[S_MAX_LA_CODES][4]; //  accepted LA codes; the first is la/code
+    size_t la_code_count;
+    long batch_max;
+    jy_db_t *db;
+    case_store_t *store; //  NULL while not loaded: batches get ERROR until it is
+    const jy_feed_def_t *feed;
+    zsock_t *pub;
+    jy_feed_pub_t *publisher;
+    uint64_t head;                  //  newest committed feed sequence
+    int64_t heartbeat_at;           //  monotonic ms of the last heartbeat
+    int64_t reload_at;              //  monotonic ms of the next load attempt
+    char error[S_ERROR_SIZE];       //  the last failure, for replies
+    char health[S_ERROR_SIZE + 64]; //  why unhealthy, for Status
+    //  Status fields, kept here because the skeleton packs the reply after the hook returns.
+    Journey__V1__FeedPosition position;
+    Journey__V1__FeedPosition *positions[1];
+    //  Scratch, reused.
+    s_buf_t copy, packed;
+    s_buf_t arrays[8];
+} s_server_t;
+
+//  One event or unparsed record of a batch, and what became of it.
+typedef struct {
+    const Journey__V1__Event *event;            //  NULL for an unparsed record
+    const Journey__V1__UnparsedEvent *unparsed; //  NULL for an event
+    Journey__V1__EventResult result;
+    const uint8_t *packed; //  the packed Event (in the batch's arena)
+    size_t packed_size;
+    uint8_t hash[CASE_HASH_SIZE];
+    uint64_t seq; //  accepted: its feed sequence
+    char field[96];
+    char message[320];
+} s_item_t;
+
+//  --- Buffers and escaping --------------------------------------------------------------------
+
+static void s_buf_reserve (s_buf_t *buf, size_t more)
+{
+    if (buf->size + more + 1 <= buf->capacity)
+        return;
+    size_t capacity = buf->capacity ? buf->capacity : 4096;
+    while (buf->size + more + 1 > capacity)
+        capacity *= 2;
+    buf->data = realloc (buf->data, capacity);
+    assert (buf->data);
+    buf->capacity = capacity;
+}
+
+static void s_buf_put (s_buf_t *buf, const void *data, size_t size)
+{
+    s_buf_reserve (buf, size);
+    memcpy (buf->data + buf->size, data, size);
+    buf->size += size;
+    buf->data[buf->size] = '\0';
+}
+
+static void s_buf_str (s_buf_t *buf, const char *text)
+{
+    s_buf_put (buf, text, strlen (text));
+}
+
+static void s_buf_free (s_buf_t *buf)
+{
+    free (buf->data);
+    memset (buf, 0, sizeof *buf);
+}
+
+static void s_buf_hex (s_buf_t *buf, const uint8_t *data, size_t size)
+{
+    static const char digits[] = "0123456789abcdef";
+    s_buf_reserve (buf, size * 2);
+    char *out = buf->data + buf->size;
+    for (size_t i = 0; i < size; i++) {
+        *out++ = digits[data[i] >> 4];
+        *out++ = digits[data[i] & 15];
+    }
+    buf->size += size * 2;
+    buf->data[buf->size] = '\0';
+}
+
+//  Length of the valid UTF-8 sequence at p as PostgreSQL accepts it (no overlong forms,
+//  surrogates or code points past U+10FFFF), or 0. Never reads past a terminating NUL.
+static size_t s_utf8_length (const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+typedef enum { S_PLAIN_TEXT, S_COPY_TEXT, S_ARRAY_TEXT } s_escape_t;
+
+//  Text from a sender, as it is or escaped for a COPY text field or a quoted array element. Bytes
+//  that are not UTF-8 become U+FFFD: PostgreSQL would refuse the whole statement, and with it the
+//  good events of the batch (invariant 4); the raw bytes keep what was sent.
+static void s_buf_text (s_buf_t *buf, const char *text, s_escape_t escape)
+{
+    const unsigned char *p = (const unsigned char *) text;
+    while (*p) {
+        size_t length = s_utf8_length (p);
+        if (length == 0) {
+            s_buf_put (buf, "\xEF\xBF\xBD", 3);
+            p++;
+        } else if (length > 1) {
+            s_buf_put (buf, p, length);
+            p += length;
+        } else {
+            char c = (char) *p++;
+            if (escape == S_COPY_TEXT && (c == '\\' || c == '\t' || c == '\n' || c == '\r')) {
+                char pair[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c};
+                s_buf_put (buf, pair, 2);
+            } else if (escape == S_ARRAY_TEXT && (c == '\\' || c == '"')) {
+                char pair[2] = {'\\', c};
+                s_buf_put (buf, pair, 2);
+            } else
+                s_buf_put (buf, &c, 1);
+        }
+    }
+}
+
+//  One element of a PostgreSQL array literal ("{" already written): NULL bare, else quoted.
+static void s_array_text (s_buf_t *array, const char *value)
+{
+    if (array->size > 1)
+        s_buf_put (array, ",", 1);
+    if (!value) {
+        s_buf_str (array, "NULL");
+        return;
+    }
+    s_buf_put (array, "\"", 1);
+    s_buf_text (array, value, S_ARRAY_TEXT);
+    s_buf_put (array, "\"", 1);
+}
+
+static void s_array_bytes (s_buf_t *array, const uint8_t *data, size_t size)
+{
+    if (array->size > 1)
+        s_buf_put (array, ",", 1);
+    s_buf_str (array, "\"\\\\x"); //  "\\x...": the array literal unescapes to bytea hex input
+    s_buf_hex (array, data, size);
+    s_buf_put (array, "\"", 1);
+}
+
+//  --- Configuration -----------------------------------------------------------------------------
+
+static bool s_is_la_code (const char *text)
+{
+    return text && strlen (text) == 3 && text[0] >= '0' && text[0] <= '9' && text[1] >= '0' &&
+           text[1] <= '9' && text[2] >= '0' && text[2] <= '9';
+}
+
+static bool s_la_allowed (s_server_t *self, const char *la_code)
+{
+    for (size_t i = 0; i < self->la_code_count; i++)
+        if (strcmp (self->la_codes[i], la_code) == 0)
+            return true;
+    return false;
+}
+
+static int s_add_la_code (s_server_t *self, jy_config_t *config, const char *key, const char *code,
+                          size_t length)
+{
+    char text[16];
+    snprintf (text, sizeof text, "%.*s", (int) (length < 15 ? length : 15), code);
+    if (length != 3 || !s_is_la_code (text))
+        return jy_config_fail (config, key, "\"%.*s\" is not a three-digit DfE LA code",
+                               (int) length, code);
+    if (s_la_allowed (self, text))
+        return 0;
+    if (self->la_code_count == S_MAX_LA_CODES)
+        return jy_config_fail (config, key, "more than %d LA codes", S_MAX_LA_CODES);
+    memcpy (self->la_codes[self->la_code_count++], text, 4);
+    return 0;
+}
+
+//  la/code, ingest/la_codes, ingest/batch_max. 0 or -1 with jy_config_error set.
+static int s_configure (s_server_t *self, jy_config_t *config)
+{
+    const char *la_code, *extra;
+    if (jy_config_string (config, "la/code", "", &la_code))
+        return -1;
+    if (!*la_code)
+        return jy_config_fail (config, "la/code",
+                               "no LA code configured (the three-digit DfE code, e.g. 872)");
+    if (s_add_la_code (self, config, "la/code", la_code, strlen (la_code)))
+        return -1;
+    if (jy_config_string (config, "ingest/la_codes", "", &extra))
+        return -1;
+    for (const char *p = extra; *p;) {
+        size_t gap = strspn (p, " \t,");
+        p += gap;
+        size_t length = strcspn (p, " \t,");
+        if (length && s_add_la_code (self, config, "ingest/la_codes", p, length))
+            return -1;
+        p += length;
+    }
+    return jy_config_int (config, "ingest/batch_max", 10000, 1, 100000, &self->batch_max);
+}
+
+//  --- Loading the case store --------------------------------------------------------------------
+
+static void s_set_error (s_server_t *self, const char *what, const char *detail)
+{
+    snprintf (self->error, sizeof self->error, "%s%s%s", what, detail && *detail ? ": " : "",
+              detail ? detail : "");
+}
+
+//  Are the tables there? 0, or -1 with self->error naming what is missing.
+static int s_check_schema (s_server_t *self)
+{
+    s_buf_t names = {0};
+    s_buf_str (&names, "{");
+    s_array_text (&names, "event");
+    s_array_text (&names, "dead_letter");
+    for (int t = 0; t < PROJ__COUNT; t++)
+        s_array_text (&names, projection_table ((proj_table_t) t)->name);
+    s_buf_str (&names, "}");
+    const char *params[1] = {names.data};
+    PGresult *result =
+        jy_db_query (self->db,
+                     "SELECT string_agg ('ingest.' || n, ', ' ORDER BY o) FROM unnest ($1::text[])"
+                     " WITH ORDINALITY AS t(n, o) WHERE to_regclass ('ingest.' || n) IS NULL",
+                     1, params);
+    s_buf_free (&names);
+    if (!result) {
+        s_set_error (self, "database", jy_db_error (self->db));
+        return -1;
+    }
+    int rc = 0;
+    if (!PQgetisnull (result, 0, 0)) {
+        snprintf (self->error, sizeof self->error,
+                  "the database is not migrated (no %s): run `journey migrate`",
+                  PQgetvalue (result, 0, 0));
+        rc = -1;
+    }
+    PQclear (result);
+    return rc;
+}
+
+//  (Re)create the publisher at the committed head, so that its heartbeat tells subscribers
+//  about anything committed but not published (a COMMIT whose answer was lost).
+static void s_publisher_reset (s_server_t *self)
+{
+    jy_feed_pub_destroy (&self->publisher);
+    self->publisher = jy_feed_pub_new (self->pub, self->feed, self->head);
+}
+
+//  Build the store by applying every stored event in sequence order. 0, or -1 with
+//  self->error and the store left NULL.
+static int s_load (s_server_t *self)
+{
+    assert (!self->store);
+    int64_t started = zclock_mono ();
+    case_store_t *store = case_store_new ();
+    uint64_t last = 0;
+    char chunk[16];
+    snprintf (chunk, sizeof chunk, "%d", S_LOAD_CHUNK);
+    for (;;) {
+        char after[24];
+        snprintf (after, sizeof after, "%" PRIu64, last);
+        const char *params[2] = {after, chunk};
+        PGresult *result = jy_db_query_binary (
+            self->db,
+            "SELECT seq, content_hash, envelope FROM ingest.event WHERE seq > $1"
+            " ORDER BY seq LIMIT $2",
+            2, params);
+        if (!result) {
+            s_set_error (self, "loading events", jy_db_error (self->db));
+            goto failed;
+        }
+        int rows = PQntuples (result);
+        for (int row = 0; row < rows; row++) {
+            uint64_t seq = (uint64_t) jy_db_get_int8 (result, row, 0);
+            jy_wire_status_t status;
+            jy_envelope_t *envelope = jy_wire_unpack ((const uint8_t *) PQgetvalue (result, row, 2),
+                                                      (size_t) PQgetlength (result, row, 2),
+                                                      JY_WIRE_DEFAULT_CAP, &status);
+            const Journey__V1__Event *event =
+                envelope && envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT
+                    ? envelope->event
+                    : NULL;
+            int rc = -1;
+            if (event && PQgetlength (result, row, 1) == CASE_HASH_SIZE) {
+                //  Repacked: the stored event's bytes, as case_store_apply keeps for rebuilds.
+                size_t size = journey__v1__event__get_packed_size (event);
+                self->packed.size = 0;
+                s_buf_reserve (&self->packed, size);
+                journey__v1__event__pack (event, (uint8_t *) self->packed.data);
+                rc = case_store_apply (store, event, (const uint8_t *) self->packed.data, size,
+                                       (const uint8_t *) PQgetvalue (result, row, 1));
+            }
+            jy_envelope_free (&envelope);
+            if (rc != 0) {
+                //  The table is the truth: skipping a row would serve a different history.
+                snprintf (self->error, sizeof self->error,
+                          "stored event %" PRIu64 " cannot be loaded (%s)", seq,
+                          event ? "not applicable" : jy_wire_status_text (status));
+                PQclear (result);
+                goto failed;
+            }
+            last = seq;
+        }
+        PQclear (result);
+        if (rows < S_LOAD_CHUNK)
+            break;
+    }
+    uint64_t head;
+    if (jy_feed_head (self->db, self->feed, &head)) {
+        s_set_error (self, "reading the feed head", jy_db_error (self->db));
+        goto failed;
+    }
+    if (head != last)
+        jy_warning ("feed events: head %" PRIu64 " but the last stored event is %" PRIu64, head,
+                    last);
+    case_store_clear_dirty (store); //  all of it is in the database already
+    self->store = store;
+    self->head = head;
+    if (self->pub)
+        s_publisher_reset (self);
+    self->health[0] = '\0';
+    jy_info ("loaded %zu events of %zu children in %" PRId64 " ms (feed head %" PRIu64 ")",
+             case_store_event_count (store), case_store_child_count (store),
+             zclock_mono () - started, head);
+    return 0;
+failed:
+    case_store_destroy (&store);
+    snprintf (self->health, sizeof self->health, "case store not loaded: %s", self->error);
+    jy_error ("%s", self->health);
+    return -1;
+}
+
+//  Discard the store and load it again (after a failed transaction, or while not loaded).
+static int s_reload (s_server_t *self)
+{
+    case_store_destroy (&self->store);
+    self->reload_at = zclock_mono () + S_RELOAD_MS;
+    if (jy_db_ensure (self->db) != 0) {
+        s_set_error (self, "database unreachable", jy_db_error (self->db));
+        snprintf (self->health, sizeof self->health, "case store not loaded: %s", self->error);
+        return -1;
+    }
+    return s_load (self);
+}
+
+//  --- Replies -----------------------------------------------------------------------------------
+
+static void s_reply_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request,
+                           Journey__V1__BatchResult *answer)
+{
+    jy_envelope_t reply;
+    jy_envelope_init (&reply);
+    reply.message_id = request->message_id;
+    reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT;
+    reply.batch_result = answer;
+    jy_service_reply (self->service, routing_id, &reply);
+}
+
+//  Nothing was processed: the client retries the whole batch.
+static void s_reply_failure (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request,
+                             Journey__V1__BatchResult__Status status, const char *message)
+{
+    Journey__V1__BatchResult answer = JOURNEY__V1__BATCH_RESULT__INIT;
+    answer.batch_id = request->event_batch->batch_id;
+    answer.has_status = true;
+    answer.status = status;
+    answer.message = (char *) message;
+    if (status == JOURNEY__V1__BATCH_RESULT__STATUS__ERROR) {
+        answer.has_retry_after_ms = true;
+        answer.retry_after_ms = S_RETRY_AFTER_MS;
+    }
+    s_reply_batch (self, routing_id, request, &answer);
+}
+
+//  --- One batch -----------------------------------------------------------------------------
+
+static void s_reject (s_item_t *item, const char *code, const char *field, const char *format, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+static void s_reject (s_item_t *item, const char *code, const char *field, const char *format, ...)
+{
+    item->result.has_status = true;
+    item->result.status = JOURNEY__V1__EVENT_RESULT__STATUS__REJECTED;
+    item->result.code = (char *) code;
+    snprintf (item->field, sizeof item->field, "%s", field ? field : "");
+    item->result.field = field ? item->field : NULL;
+    va_list args;
+    va_start (args, format);
+    vsnprintf (item->message, sizeof item->message, format, args);
+    va_end (args);
+    item->result.message = item->message;
+}
+
+//  Authority, idempotency, validation, then apply: in that order, except that an event without
+//  event_id or la_code cannot be idempotency-checked and goes to validation (missing_field).
+static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
+{
+    const Journey__V1__Event *event = item->event;
+    bool has_la = event->la_code && *event->la_code;
+    bool keyed = has_la && event->event_id && *event->event_id;
+    if (has_la && !s_la_allowed (self, event->la_code)) {
+        s_reject (item, "la_not_allowed", "la_code",
+                  "this deployment does not accept events for la_code \"%.64s\"", event->la_code);
+        return;
+    }
+    if (keyed) {
+        case_event_check_t check =
+            case_store_check_event (self->store, event->la_code, event->event_id, item->hash);
+        if (check == CASE_EVENT_DUPLICATE) {
+            item->result.has_status = true;
+            item->result.status = JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE;
+            item->result.code = "duplicate";
+            return;
+        }
+        if (check == CASE_EVENT_CONFLICT) {
+            s_reject (item, "conflict", "event_id",
+                      "event_id %.64s was accepted before with different content: send a "
+                      "correction with a new event_id",
+                      event->event_id);
+            return;
+        }
+    }
+    validate_result_t verdict;
+    if (validate_event (self->store, event, today, &verdict) != 0) {
+        s_reject (item, verdict.code, verdict.field, "%s", verdict.message);
+        return;
+    }
+    //  Validation lets no event without its keys through; should it ever, refuse rather
+    //  than crash (invariant 4).
+    if (!keyed ||
+        case_store_apply (self->store, event, item->packed, item->packed_size, item->hash) != 0) {
+        s_reject (item, "missing_field", "event_id",
+                  "the event cannot be applied without "
+                  "event_id, la_code and child_id");
+        return;
+    }
+    item->result.has_status = true;
+    item->result.status = JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED;
+}
+
+static const char *s_kind (const Journey__V1__Event *event)
+{
+    const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (
+        &journey__v1__event__descriptor, (unsigned) event->payload_case);
+    return field ? field->name : "unknown";
+}
+
+//  The envelope an accepted event is stored and published in: the same fields both times, so
+//  the same bytes (catch-up and live readers see identical frames).
+static void s_feed_envelope (jy_envelope_t *envelope, const Journey__V1__Event *event, uint64_t seq)
+{
+    jy_envelope_init (envelope);
+    envelope->has_feed_seq = true;
+    envelope->feed_seq = seq;
+    envelope->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT;
+    envelope->event = (Journey__V1__Event *) event;
+}
+
+//  One COPY row of ingest.event.
+static void s_copy_row (s_server_t *self, const s_item_t *item)
+{
+    const Journey__V1__Event *event = item->event;
+    s_buf_t *copy = &self->copy;
+    char text[64];
+    snprintf (text, sizeof text, "%" PRIu64 "\t", item->seq);
+    s_buf_str (copy, text);
+    s_buf_text (copy, event->la_code, S_COPY_TEXT);
+    s_buf_put (copy, "\t", 1);
+    s_buf_text (copy, event->event_id, S_COPY_TEXT);
+    s_buf_put (copy, "\t", 1);
+    s_buf_text (copy, event->child_id, S_COPY_TEXT);
+    s_buf_put (copy, "\t", 1);
+    s_buf_str (copy, s_kind (event));
+    s_buf_put (copy, "\t", 1);
+    //  Validation has parsed both; the canonical forms are what PostgreSQL is sure to read.
+    jy_date_t occurred;
+    if (event->occurred_on && jy_date_parse (event->occurred_on, &occurred) == 0)
+        s_buf_str (copy, jy_date_format (occurred, text));
+    else
+        s_buf_text (copy, event->occurred_on ? event->occurred_on : "", S_COPY_TEXT);
+    s_buf_put (copy, "\t", 1);
+    int64_t recorded;
+    if (event->recorded_at && jy_clock_parse_timestamp (event->recorded_at, &recorded) == 0)
+        s_buf_str (copy, jy_clock_format_ms (recorded, text, sizeof text));
+    else
+        s_buf_text (copy, event->recorded_at ? event->recorded_at : "", S_COPY_TEXT);
+    s_buf_put (copy, "\t", 1);
+    if (event->supersedes && *event->supersedes)
+        s_buf_text (copy, event->supersedes, S_COPY_TEXT);
+    else
+        s_buf_str (copy, "\\N");
+    s_buf_str (copy, "\t\\\\x");
+    s_buf_hex (copy, item->hash, CASE_HASH_SIZE);
+    s_buf_str (copy, "\t\\\\x");
+    jy_envelope_t envelope;
+    s_feed_envelope (&envelope, event, item->seq);
+    size_t size = journey__v1__envelope__get_packed_size (&envelope);
+    self->packed.size = 0;
+    s_buf_reserve (&self->packed, size);
+    journey__v1__envelope__pack (&envelope, (uint8_t *) self->packed.data);
+    s_buf_hex (copy, (const uint8_t *) self->packed.data, size);
+    s_buf_put (copy, "\n", 1);
+}
+
+//  COPY the accepted events into ingest.event. 0, or -1 with self->error.
+static int s_copy_events (s_server_t *self)
+{
+    PGconn *conn = jy_db_conn (self->db);
+    PGresult *result =
+        PQexec (conn, "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on,"
+                      " recorded_at, supersedes, content_hash, envelope) FROM STDIN");
+    if (PQresultStatus (result) != PGRES_COPY_IN) {
+        const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
+        s_set_error (self, "storing events", primary ? primary : PQerrorMessage (conn));
+        PQclear (result);
+        return -1;
+    }
+    PQclear (result);
+    int rc = 0;
+    if (PQputCopyData (conn, self->copy.data, (int) self->copy.size) != 1 ||
+        PQputCopyEnd (conn, NULL) != 1) {
+        s_set_error (self, "storing events", PQerrorMessage (conn));
+        rc = -1;
+    }
+    //  Drain every result, so that the connection is ready for ROLLBACK or the next statement.
+    while ((result = PQgetResult (conn))) {
+        if (rc == 0 && PQresultStatus (result) != PGRES_COMMAND_OK) {
+            const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
+            const char *detail = PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL);
+            snprintf (self->error, sizeof self->error, "storing events: %s%s%s",
+                      primary ? primary : PQerrorMessage (conn), detail ? " " : "",
+                      detail ? detail : "");
+            rc = -1;
+        }
+        PQclear (result);
+    }
+    if (rc != 0)
+        jy_warning ("database: %s", self->error);
+    return rc;
+}
+
+//  One multi-row INSERT of the batch's dead letters. 0, or -1 with self->error.
+static int s_insert_dead_letters (s_server_t *self, const char *batch_id, s_item_t *items,
+                                  size_t count)
+{
+    enum { LA, EVENT_ID, CHILD_ID, INDEX, CODE, FIELD, MESSAGE, RAW, ARRAYS };
+    for (int a = 0; a < ARRAYS; a++) {
+        self->arrays[a].size = 0;
+        s_buf_str (&self->arrays[a], "{");
+    }
+    for (size_t i = 0; i < count; i++) {
+        s_item_t *item = &items[i];
+        if (item->result.status != JOURNEY__V1__EVENT_RESULT__STATUS__REJECTED)
+            continue;
+        const Journey__V1__Event *event = item->event;
+        s_array_text (&self->arrays[LA], event && event->la_code ? event->la_code : "");
+        s_array_text (&self->arrays[EVENT_ID], event ? event->event_id : NULL);
+        s_array_text (&self->arrays[CHILD_ID], event ? event->child_id : NULL);
+        char index[16];
+        bool has_index = item->result.has_index && item->result.index <= INT32_MAX;
+        snprintf (index, sizeof index, "%" PRIu32, item->result.index);
+        s_array_text (&self->arrays[INDEX], has_index ? index : NULL);
+        s_array_text (&self->arrays[CODE], item->result.code);
+        s_array_text (&self->arrays[FIELD], item->result.field);
+        s_array_text (&self->arrays[MESSAGE], item->result.message ? item->result.message : "");
+        if (event)
+            s_array_bytes (&self->arrays[RAW], item->packed, item->packed_size);
+        else
+            s_array_bytes (&self->arrays[RAW], item->unparsed->raw.data,
+                           item->unparsed->has_raw ? item->unparsed->raw.len : 0);
+    }
+    s_buf_t batch = {0};
+    if (batch_id) {
+        s_buf_put (&batch, "", 0); //  "" stays "", not NULL
+        s_buf_text (&batch, batch_id, S_PLAIN_TEXT);
+    }
+    const char *params[1 + ARRAYS];
+    params[0] = batch_id ? batch.data : NULL;
+    for (int a = 0; a < ARRAYS; a++) {
+        s_buf_str (&self->arrays[a], "}");
+        params[1 + a] = self->arrays[a].data;
+    }
+    int rc = jy_db_exec (self->db,
+                         "INSERT INTO ingest.dead_letter (la_code, event_id, child_id, batch_id,"
+                         " batch_index, code, field, message, raw)"
+                         " SELECT d.la_code, d.event_id, d.child_id, $1, d.batch_index, d.code,"
+                         " d.field, d.message, d.raw FROM unnest ($2::text[], $3::text[],"
+                         " $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],"
+                         " $9::bytea[]) AS d(la_code, event_id, child_id, batch_index, code,"
+                         " field, message, raw)",
+                         1 + ARRAYS, params);
+    s_buf_free (&batch);
+    if (rc != 0)
+        s_set_error (self, "storing dead letters", jy_db_error (self->db));
+    return rc;
+}
+
+//  The batch's one transaction. 0 when committed, -1 (rolled back) with self->error.
+static int s_commit (s_server_t *self, const char *batch_id, s_item_t *items, size_t count,
+                     size_t accepted, size_t rejected)
+{
+    if (jy_db_begin (self->db)) {
+        s_set_error (self, "database", jy_db_error (self->db));
+        return -1;
+    }
+    if (accepted) {
+        uint64_t seq;
+        if (jy_feed_reserve (self->db, self->feed, (uint32_t) accepted, &seq)) {
+            s_set_error (self, "reserving feed numbers", jy_db_error (self->db));
+            goto failed;
+        }
+        self->copy.size = 0;
+        for (size_t i = 0; i < count; i++)
+            if (items[i].event &&
+                items[i].result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
+                items[i].seq = seq++;
+                s_copy_row (self, &items[i]);
+            }
+        if (s_copy_events (self))
+            goto failed;
+        if (projection_write (self->db, self->store)) {
+            s_set_error (self, "storing the case projection", jy_db_error (self->db));
+            goto failed;
+        }
+    }
+    if (rejected && s_insert_dead_letters (self, batch_id, items, count))
+        goto failed;
+    if (jy_db_commit (self->db)) {
+        s_set_error (self, "commit", jy_db_error (self->db));
+        goto failed;
+    }
+    return 0;
+failed:
+    jy_db_rollback (self->db);
+    return -1;
+}
+
+static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request, int64_t now_ms)
+{
+    Journey__V1__EventBatch *batch = request->event_batch;
+    size_t events = batch->n_events, unparsed = batch->n_unparsed;
+    size_t count = events + unparsed;
+    if (count > (size_t) self->batch_max) {
+        //  Refused whole: nothing checked, stored or dead-lettered; the client splits it.
+        char message[160];
+        snprintf (message, sizeof message,
+                  "a batch may hold at most %ld events (ingest/batch_max); this one has %zu: "
+                  "split it",
+                  self->batch_max, count);
+        s_reply_failure (self, routing_id, request, JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH,
+                         message);
+        return;
+    }
+    if (!self->store)
+        s_reload (self);
+    if (!self->store || jy_db_ensure (self->db) != 0) {
+        if (self->store)
+            s_set_error (self, "database unreachable", jy_db_error (self->db));
+        s_reply_failure (self, routing_id, request, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
+                         self->store ? self->error : self->health);
+        return;
+    }
+
+    //  Every event packed once into one arena: its hash, its dead-letter bytes, its history.
+    s_item_t *items = calloc (count ? count : 1, sizeof *items);
+    assert (items);
+    size_t arena_size = 0;
+    for (size_t i = 0; i < events; i++)
+        arena_size += journey__v1__event__get_packed_size (batch->events[i]);
+    uint8_t *arena = malloc (arena_size ? arena_size : 1);
+    assert (arena);
+
+    int64_t started = zclock_usecs ();
+    jy_date_t today = jy_clock_local_date (now_ms);
+    size_t accepted = 0, duplicates = 0, rejected = 0, offset = 0;
+    for (size_t i = 0; i < count; i++) {
+        s_item_t *item = &items[i];
+        item->result = (Journey__V1__EventResult) JOURNEY__V1__EVENT_RESULT__INIT;
+        if (i < events) {
+            const Journey__V1__Event *event = batch->events[i];
+            item->event = event;
+            item->result.has_index = true;
+            item->result.index = (uint32_t) i;
+            item->result.event_id = event->event_id;
+            item->packed = arena + offset;
+            item->packed_size = journey__v1__event__pack (event, arena + offset);
+            offset += item->packed_size;
+            crypto_hash_sha256 (item->hash, item->packed, item->packed_size);
+            s_check_event (self, item, today);
+        } else {
+            const Journey__V1__UnparsedEvent *record = batch->unparsed[i - events];
+            item->unparsed = record;
+            item->result.has_index = record->has_index;
+            item->result.index = record->index;
+            s_reject (item, "bad_json", NULL, "%s",
+                      record->error && *record->error ? record->error
+                                                      : "the sender could not read this record");
+        }
+        if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED)
+            accepted++;
+        else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
+            duplicates++;
+        else
+            rejected++;
+    }
+
+    int64_t checked = zclock_usecs ();
+    if ((accepted || rejected) &&
+        s_commit (self, batch->batch_id, items, count, accepted, rejected) != 0) {
+        //  The store has run ahead of the database: answer, then rebuild it from the truth.
+        jy_warning ("batch %s not stored: %s", batch->batch_id ? batch->batch_id : "(no id)",
+                    self->error);
+        s_reply_failure (self, routing_id, request, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
+                         self->error);
+        s_reload (self);
+        free (arena);
+        free (items);
+        return;
+    }
+    case_store_clear_dirty (self->store);
+
+    Journey__V1__EventResult **results = calloc (count ? count : 1, sizeof *results);
+    assert (results);
+    for (size_t i = 0; i < count; i++)
+        results[i] = &items[i].result;
+    char message[128];
+    snprintf (message, sizeof message, "%zu accepted, %zu duplicate, %zu rejected", accepted,
+              duplicates, rejected);
+    Journey__V1__BatchResult answer = JOURNEY__V1__BATCH_RESULT__INIT;
+    answer.batch_id = batch->batch_id;
+    answer.has_status = true;
+    answer.status = JOURNEY__V1__BATCH_RESULT__STATUS__OK;
+    answer.message = message;
+    answer.n_results = events;
+    answer.results = results;
+    answer.n_unparsed_results = unparsed;
+    answer.unparsed_results = results + events;
+    s_reply_batch (self, routing_id, request, &answer);
+    jy_debug ("batch %s: %s (checked in %" PRId64 " ms, stored in %" PRId64 " ms)",
+              batch->batch_id ? batch->batch_id : "(no id)", message, (checked - started) / 1000,
+              (zclock_usecs () - checked) / 1000);
+
+    //  Committed and answered: now the feed.
+    for (size_t i = 0; i < events; i++)
+        if (items[i].result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
+            jy_envelope_t envelope;
+            s_feed_envelope (&envelope, items[i].event, items[i].seq);
+            jy_feed_pub_send (self->publisher, items[i].seq, &envelope);
+            self->head = items[i].seq;
+        }
+    free (results);
+    free (arena);
+    free (items);
+}
+
+//  --- Hooks -------------------------------------------------------------------------------------
+
+static void s_stop (void **state_p)
+{
+    s_server_t *self = (s_server_t *) *state_p;
+    if (!self)
+        return;
+    jy_feed_pub_destroy (&self->publisher);
+    zsock_destroy (&self->pub);
+    case_store_destroy (&self->store);
+    jy_db_destroy (&self->db);
+    s_buf_free (&self->copy);
+    s_buf_free (&self->packed);
+    for (size_t a = 0; a < sizeof self->arrays / sizeof self->arrays[0]; a++)
+        s_buf_free (&self->arrays[a]);
+    free (self);
+    *state_p = NULL;
+}
+
+static void *s_start (jy_service_t *service)
+{
+    jy_config_t *config = jy_service_config (service);
+    s_server_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->service = service;
+    self->feed = jy_feed_lookup ("events");
+    assert (self->feed);
+    self->positions[0] = &self->position;
+
+    const char *url, *endpoint;
+    long wait_ms;
+    if (s_configure (self, config) || jy_config_string (config, "ingest/feed", "", &endpoint) ||
+        jy_config_string (config, "database/ingest_url", "", &url) ||
+        jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms))
+        goto bad_config;
+    if (!*endpoint) {
+        jy_config_fail (config, "ingest/feed", "no feed endpoint configured");
+        goto bad_config;
+    }
+    if (!*url) {
+        jy_config_fail (config, "database/ingest_url", "no database URL configured");
+        goto bad_config;
+    }
+
+    //  The feed socket first: a clash shows at once, not after loading the store.
+    self->pub = zsock_new (ZMQ_PUB);
+    assert (self->pub);
+    zsock_set_sndhwm (self->pub, S_PUB_SNDHWM);
+    zsock_set_linger (self->pub, 1000);
+    if (zsock_bind (self->pub, "%s", endpoint) == -1) {
+        jy_error ("%s: ingest/feed: cannot bind %s: %s", jy_config_origin (config, "ingest/feed"),
+                  endpoint, zmq_strerror (zmq_errno ()));
+        goto failed;
+    }
+
+    self->db = jy_db_new (url);
+    jy_db_set_application_name (self->db, "journey-ingestd");
+    if (jy_db_connect (self->db, wait_ms)) {
+        jy_error ("%s: database/ingest_url: cannot connect: %s",
+                  jy_config_origin (config, "database/ingest_url"), jy_db_error (self->db));
+        goto failed;
+    }
+    if (s_check_schema (self)) {
+        jy_error ("%s", self->error);
+        goto failed;
+    }
+    if (s_load (self))
+        goto failed;
+    self->heartbeat_at = zclock_mono ();
+    jy_info ("accepting events for LA %s%s; batches of at most %ld; feed on %s", self->la_codes[0],
+             self->la_code_count > 1 ? " and others" : "", self->batch_max, endpoint);
+    return self;
+
+bad_config:
+    jy_error ("%s", jy_config_error (config));
+failed:
+    s_stop ((void **) &self);
+    return NULL;
+}
+
+static void s_request (void *state, zframe_t *routing_id, jy_envelope_t *request, int64_t now_ms)
+{
+    s_server_t *self = (s_server_t *) state;
+    if (request->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH) {
+        jy_service_reply_error (self->service, routing_id, "not_supported",
+                                "journey-ingestd takes EventBatch, Status and ClockSet");
+        return;
+    }
+    s_batch (self, routing_id, request, now_ms);
+}
+
+//  Keep what could not be read (best effort: with the database away the client still got a
+//  coded error, and there is nowhere to keep it).
+static void s_unreadable (void *state, const uint8_t *data, size_t size, jy_wire_status_t status,
+                          int64_t now_ms)
+{
+    (void) now_ms;
+    s_server_t *self = (s_server_t *) state;
+    const char *code = status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_payload" : "bad_frame";
+    if (jy_db_ensure (self->db) != 0) {
+        jy_warning ("unreadable request of %zu bytes not kept: database unreachable", size);
+        return;
+    }
+    s_buf_t raw = {0};
+    s_buf_str (&raw, "\\x");
+    s_buf_hex (&raw, data, size);
+    const char *params[3] = {code, jy_wire_status_text (status), raw.data};
+    if (jy_db_exec (self->db,
+                    "INSERT INTO ingest.dead_letter (la_code, code, message, raw)"
+                    " VALUES ('', $1, $2, $3::bytea)",
+                    3, params))
+        jy_warning ("unreadable request of %zu bytes not kept: %s", size, jy_db_error (self->db));
+    s_buf_free (&raw);
+}
+
+static void s_status (void *state, Journey__V1__StatusReply *reply)
+{
+    s_server_t *self = (s_server_t *) state;
+    self->position = (Journey__V1__FeedPosition) JOURNEY__V1__FEED_POSITION__INIT;
+    self->position.feed = (char *) self->feed->name;
+    self->position.role = "publisher";
+    self->position.has_position = true;
+    self->position.position = self->publisher ? jy_feed_pub_last (self->publisher) : self->head;
+    self->position.has_head = true;
+    self->position.head = self->head;
+    reply->n_feeds = 1;
+    reply->feeds = self->positions;
+    reply->has_database_ok = true;
+    reply->database_ok = jy_db_ok (self->db);
+    if (!self->store) {
+        reply->healthy = false;
+        reply->message = self->health;
+    } else if (!reply->database_ok) {
+        reply->healthy = false;
+        snprintf (self->health, sizeof self->health, "database unreachable: %s",
+                  jy_db_error (self->db));
+        reply->message = self->health;
+    }
+}
+
+//  Heartbeats go by the monotonic clock: a simulated clock stands still, and a subscriber needs
+//  them in real time to notice a lost tail.
+static void s_tick (void *state, int64_t now_ms)
+{
+    (void) now_ms;
+    s_server_t *self = (s_server_t *) state;
+    int64_t mono = zclock_mono ();
+    if (!self->store && mono >= self->reload_at)
+        s_reload (self);
+    if (self->publisher && mono - self->heartbeat_at >= S_HEARTBEAT_MS) {
+        jy_feed_pub_heartbeat (self->publisher);
+        self->heartbeat_at = mono;
+    }
+}
+
+static int64_t s_next_timeout_ms (void *state, int64_t now_ms)
+{
+    (void) now_ms;
+    s_server_t *self = (s_server_t *) state;
+    int64_t due = self->heartbeat_at + S_HEARTBEAT_MS - zclock_mono ();
+    return due > 0 ? due : 0;
+}
+
+const jy_service_def_t *ingest_server_def (void)
+{
+    static const jy_service_def_t def = {
+        .name = "ingest",
+        .program = "journey-ingestd",
+        .start = s_start,
+        .stop = s_stop,
+        .request = s_request,
+        .unreadable = s_unreadable,
+        .status = s_status,
+        .tick = s_tick,
+        .next_timeout_ms = s_next_timeout_ms,
+    };
+    return &def;
+}
