@@ -23,7 +23,7 @@ static int jy_test_checks = 0;
 
 #define CHECK_INT(actual, expected)                                                                \
     do {                                                                                           \
-        long long jy_a_ = (long long)(actual), jy_e_ = (long long)(expected);                      \
+        long long jy_a_ = (long long) (actual), jy_e_ = (long long) (expected);                    \
         jy_test_checks++;                                                                          \
         if (jy_a_ != jy_e_) {                                                                      \
             jy_test_failures++;                                                                    \

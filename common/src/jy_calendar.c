@@ -200,7 +200,7 @@ static bool s_in_range (jy_calendar_t *self, jy_date_t day)
 static size_t s_index (jy_calendar_t *self, jy_date_t day)
 {
     assert (s_in_range (self, day));
-    return (size_t)(day - self->first);
+    return (size_t) (day - self->first);
 }
 
 static void s_rebuild (jy_calendar_t *self)
@@ -211,7 +211,7 @@ static void s_rebuild (jy_calendar_t *self)
     for (size_t i = 0; i < self->ndays; i++) {
         self->prefix[i] = count;
         if (self->kind[i] == JY_DAY_WORKING)
-            self->working[count++] = (int32_t)i;
+            self->working[count++] = (int32_t) i;
     }
     self->prefix[self->ndays] = count;
     self->nworking = count;
@@ -225,7 +225,7 @@ static int s_mark (jy_calendar_t *self, jy_date_t day, jy_day_kind_t kind, const
     size_t i = s_index (self, day);
     if (self->kind[i] != JY_DAY_WORKING)
         return 0;
-    self->kind[i] = (uint8_t)kind;
+    self->kind[i] = (uint8_t) kind;
     if (title && *title) {
         self->title[i] = strdup (title);
         assert (self->title[i]);
@@ -242,7 +242,7 @@ jy_calendar_t *jy_calendar_new (void)
     assert (rc == 0);
     rc = jy_date_parse (S_LAST_TEXT, &self->last);
     assert (rc == 0);
-    self->ndays = (size_t)(self->last - self->first) + 1;
+    self->ndays = (size_t) (self->last - self->first) + 1;
     self->kind = calloc (self->ndays, sizeof (uint8_t));
     self->title = calloc (self->ndays, sizeof (char *));
     self->prefix = calloc (self->ndays + 1, sizeof (int32_t));
@@ -250,7 +250,7 @@ jy_calendar_t *jy_calendar_new (void)
     assert (self->kind && self->title && self->prefix && self->working);
 
     for (size_t i = 0; i < self->ndays; i++)
-        if (jy_date_weekday (self->first + (jy_date_t)i) >= 6)
+        if (jy_date_weekday (self->first + (jy_date_t) i) >= 6)
             self->kind[i] = JY_DAY_WEEKEND;
     for (size_t i = 0; i < sizeof (s_bank_holidays) / sizeof (s_bank_holidays[0]); i++) {
         jy_date_t day;
@@ -308,7 +308,7 @@ jy_day_kind_t jy_calendar_day_kind (jy_calendar_t *self, jy_date_t day)
     //  Outside the supported range only weekends are known.
     if (!s_in_range (self, day))
         return jy_date_weekday (day) >= 6 ? JY_DAY_WEEKEND : JY_DAY_WORKING;
-    return (jy_day_kind_t)self->kind[s_index (self, day)];
+    return (jy_day_kind_t) self->kind[s_index (self, day)];
 }
 
 bool jy_calendar_is_working_day (jy_calendar_t *self, jy_date_t day)
@@ -339,11 +339,11 @@ int jy_calendar_add_working_days (jy_calendar_t *self, jy_date_t from, int n, jy
     } else if (n > 0)
         //  Working days on or before `from` are numbered 0..prefix[i+1]-1: the first one after
         //  it is number prefix[i+1], the Nth is N-1 further on.
-        k = (int64_t)self->prefix[i + 1] + n - 1;
+        k = (int64_t) self->prefix[i + 1] + n - 1;
     else
         //  Working days strictly before `from` end at number prefix[i]-1: the first one
         //  before it; the Nth before it is |N|-1 further back.
-        k = (int64_t)self->prefix[i] + n;
+        k = (int64_t) self->prefix[i] + n;
     if (k < 0 || k >= self->nworking)
         return -1;
     *result = self->first + self->working[k];
@@ -372,7 +372,7 @@ size_t jy_calendar_holidays (jy_calendar_t *self, jy_date_t from, jy_date_t to, 
         to = self->last;
     size_t count = 0;
     for (jy_date_t day = from; day <= to; day++) {
-        jy_day_kind_t kind = (jy_day_kind_t)self->kind[s_index (self, day)];
+        jy_day_kind_t kind = (jy_day_kind_t) self->kind[s_index (self, day)];
         if (kind != JY_DAY_BANK_HOLIDAY && kind != JY_DAY_CLOSURE)
             continue;
         if (count < max) {
@@ -494,7 +494,7 @@ int jy_calendar_import_govuk (jy_calendar_t *self, const char *json, size_t leng
         if (rc == 0) {
             size_t fresh = 0;
             for (size_t i = 0; i < count; i++)
-                fresh += (size_t)s_mark (self, days[i], JY_DAY_BANK_HOLIDAY, titles[i]);
+                fresh += (size_t) s_mark (self, days[i], JY_DAY_BANK_HOLIDAY, titles[i]);
             if (added)
                 *added = fresh;
         }
@@ -567,7 +567,7 @@ int jy_calendar_load_db (jy_calendar_t *self, jy_db_t *db, size_t *loaded)
         s_mark (self, day, JY_DAY_BANK_HOLIDAY, title && *title ? title : "Bank holiday");
     }
     if (rc == 0 && loaded)
-        *loaded = (size_t)rows;
+        *loaded = (size_t) rows;
     PQclear (result);
     return rc;
 }

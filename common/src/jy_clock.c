@@ -18,7 +18,7 @@ struct _jy_clock_t {
 
 jy_clock_t *jy_clock_new_system (void)
 {
-    jy_clock_t *self = (jy_clock_t *)calloc (1, sizeof (jy_clock_t));
+    jy_clock_t *self = (jy_clock_t *) calloc (1, sizeof (jy_clock_t));
     assert (self);
     return self;
 }
@@ -53,7 +53,7 @@ int64_t jy_clock_now_ms (jy_clock_t *self)
         return self->now_ms;
     struct timespec now;
     clock_gettime (CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 jy_date_t jy_clock_today (jy_clock_t *self)
@@ -87,9 +87,9 @@ static int s_local_to_ms (jy_date_t date, int seconds_of_day, int64_t *ms)
     tm.tm_sec = seconds_of_day % 60;
     tm.tm_isdst = -1;
     time_t t = mktime (&tm);
-    if (t == (time_t)-1) //  also one second before 1970 in UTC: not a date we need
+    if (t == (time_t) -1) //  also one second before 1970 in UTC: not a date we need
         return -1;
-    *ms = (int64_t)t * 1000;
+    *ms = (int64_t) t * 1000;
     return 0;
 }
 
@@ -125,7 +125,7 @@ int64_t jy_clock_local_midnight_ms (jy_date_t date)
 //  Floor division for instants before 1970.
 static time_t s_seconds (int64_t ms)
 {
-    return (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+    return (time_t) (ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
 }
 
 jy_date_t jy_clock_local_date (int64_t ms)
@@ -145,7 +145,7 @@ char *jy_clock_format_ms (int64_t ms, char *buf, size_t size)
     assert (buf);
     assert (size >= 25);
     time_t t = s_seconds (ms);
-    int millis = (int)(ms - (int64_t)t * 1000);
+    int millis = (int) (ms - (int64_t) t * 1000);
     struct tm tm;
     if (!gmtime_r (&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
         snprintf (buf, size, "(invalid)");

@@ -287,7 +287,7 @@ static const struct {
 
 static const s_code_t *s_find (jy_code_list_t list, const char *code)
 {
-    if ((unsigned)list >= JY_CODES__COUNT || !code || !*code)
+    if ((unsigned) list >= JY_CODES__COUNT || !code || !*code)
         return NULL;
     for (size_t i = 0; i < s_lists[list].count; i++)
         if (strcmp (s_lists[list].codes[i].code, code) == 0)
@@ -308,17 +308,17 @@ const char *jy_code_description (jy_code_list_t list, const char *code)
 
 size_t jy_code_count (jy_code_list_t list)
 {
-    return (unsigned)list < JY_CODES__COUNT ? s_lists[list].count : 0;
+    return (unsigned) list < JY_CODES__COUNT ? s_lists[list].count : 0;
 }
 
 const char *jy_code_at (jy_code_list_t list, size_t index)
 {
-    if ((unsigned)list >= JY_CODES__COUNT || index >= s_lists[list].count)
+    if ((unsigned) list >= JY_CODES__COUNT || index >= s_lists[list].count)
         return NULL;
     return s_lists[list].codes[index].code;
 }
 
 const char *jy_code_list_name (jy_code_list_t list)
 {
-    return (unsigned)list < JY_CODES__COUNT ? s_lists[list].name : NULL;
+    return (unsigned) list < JY_CODES__COUNT ? s_lists[list].name : NULL;
 }

@@ -36,15 +36,15 @@ struct _jy_config_t {
 //  ZPL name characters, as czmq's parser accepts them.
 static bool s_is_namechar (char c)
 {
-    return isalnum ((unsigned char)c) || c == '$' || c == '-' || c == '_' || c == '@' || c == '.' ||
-           c == '&' || c == '+' || c == '/';
+    return isalnum ((unsigned char) c) || c == '$' || c == '-' || c == '_' || c == '@' ||
+           c == '.' || c == '&' || c == '+' || c == '/';
 }
 
 //  Nothing but whitespace or a comment from here to the end of the line. czmq accepts a
 //  comment after a value or a section name.
 static bool s_rest_is_blank (const char *p)
 {
-    while (*p && isspace ((unsigned char)*p))
+    while (*p && isspace ((unsigned char) *p))
         p++;
     return *p == '\0' || *p == '#';
 }
@@ -55,7 +55,7 @@ static bool s_rest_is_blank (const char *p)
 static const char *s_check_line (char *line, int *last_level, char *problem, size_t problem_size)
 {
     size_t length = strlen (line);
-    while (length && isspace ((unsigned char)line[length - 1]))
+    while (length && isspace ((unsigned char) line[length - 1]))
         line[--length] = '\0';
     if (length == 0)
         return NULL;
@@ -63,7 +63,7 @@ static const char *s_check_line (char *line, int *last_level, char *problem, siz
     char *p = line;
     while (*p == ' ')
         p++;
-    size_t indent = (size_t)(p - line);
+    size_t indent = (size_t) (p - line);
     //  czmq counts only spaces, and requires whole levels even of comment lines.
     if (indent % 4) {
         snprintf (problem, problem_size,
@@ -72,11 +72,11 @@ static const char *s_check_line (char *line, int *last_level, char *problem, siz
                   indent);
         return problem;
     }
-    int level = (int)(indent / 4);
-    if (isspace ((unsigned char)*p)) {
+    int level = (int) (indent / 4);
+    if (isspace ((unsigned char) *p)) {
         //  Other whitespace before a comment is harmless; before a name it is a syntax error.
         char *q = p;
-        while (isspace ((unsigned char)*q))
+        while (isspace ((unsigned char) *q))
             q++;
         if (*q == '#')
             return NULL;
@@ -89,14 +89,14 @@ static const char *s_check_line (char *line, int *last_level, char *problem, siz
     char *name = p;
     while (s_is_namechar (*p))
         p++;
-    size_t name_length = (size_t)(p - name);
+    size_t name_length = (size_t) (p - name);
     if (name_length == 0) {
         snprintf (problem, problem_size, "expected a name, found \"%.40s\"", name);
         return problem;
     }
     if (name[0] == '/' || name[name_length - 1] == '/') {
         snprintf (problem, problem_size, "name \"%.*s\" starts or ends with '/'",
-                  (int)(name_length > 60 ? 60 : name_length), name);
+                  (int) (name_length > 60 ? 60 : name_length), name);
         return problem;
     }
     if (level > *last_level + 1) {
@@ -106,11 +106,11 @@ static const char *s_check_line (char *line, int *last_level, char *problem, siz
                   level, *last_level < 0 ? 0 : *last_level);
         return problem;
     }
-    while (*p && isspace ((unsigned char)*p))
+    while (*p && isspace ((unsigned char) *p))
         p++;
     if (*p == '=') {
         p++;
-        while (*p && isspace ((unsigned char)*p))
+        while (*p && isspace ((unsigned char) *p))
             p++;
         if (*p == '"' || *p == '\'') {
             char *end = strchr (p + 1, *p);
@@ -127,7 +127,7 @@ static const char *s_check_line (char *line, int *last_level, char *problem, siz
         //  An unquoted value runs to the end of the line or a '#'.
     } else if (!s_rest_is_blank (p)) {
         snprintf (problem, problem_size, "expected \"= value\" after \"%.*s\", found \"%.40s\"",
-                  (int)(name_length > 60 ? 60 : name_length), name, p);
+                  (int) (name_length > 60 ? 60 : name_length), name, p);
         return problem;
     }
     *last_level = level;
@@ -172,7 +172,7 @@ static zconfig_t *s_load_file (const char *path, char *err, size_t err_size)
     char *line = text;
     while (ok && *line) {
         char *eol = strchr (line, '\n');
-        size_t length = eol ? (size_t)(eol - line) : strlen (line);
+        size_t length = eol ? (size_t) (eol - line) : strlen (line);
         lineno++;
         char copy[S_ZPL_LINE + 2];
         char problem[256];
@@ -206,7 +206,7 @@ jy_config_t *jy_config_load (const char *path, const char *defaults_path, char *
 {
     assert (err && err_size > 0);
     err[0] = '\0';
-    jy_config_t *self = (jy_config_t *)calloc (1, sizeof (jy_config_t));
+    jy_config_t *self = (jy_config_t *) calloc (1, sizeof (jy_config_t));
     assert (self);
     if (defaults_path) {
         self->defaults = s_load_file (defaults_path, err, err_size);
@@ -289,13 +289,13 @@ const char *jy_config_path (jy_config_t *self)
 static bool s_env_name (const char *key, char *name, size_t size)
 {
     int n = snprintf (name, size, "JOURNEY_%s", key);
-    if (n < 0 || (size_t)n >= size)
+    if (n < 0 || (size_t) n >= size)
         return false;
     for (char *p = name + 8; *p; p++) {
         if (*p == '/' || *p == '-')
             *p = '_';
         else
-            *p = (char)toupper ((unsigned char)*p);
+            *p = (char) toupper ((unsigned char) *p);
     }
     return true;
 }
@@ -376,7 +376,7 @@ int jy_config_fail (jy_config_t *self, const char *key, const char *format, ...)
     char origin[S_ORIGIN_MAX];
     snprintf (origin, sizeof origin, "%s", jy_config_origin (self, key));
     int n = snprintf (self->error, sizeof self->error, "%s: %s: %s", origin, key, problem);
-    if (n >= (int)sizeof self->error) //  cut long: mark it
+    if (n >= (int) sizeof self->error) //  cut long: mark it
         memcpy (self->error + sizeof self->error - 4, "...", 4);
     return -1;
 }
@@ -410,7 +410,7 @@ int jy_config_int (jy_config_t *self, const char *key, long default_value, long 
     const char *p = value[0] == '-' ? value + 1 : value;
     bool digits = *p != '\0';
     for (; *p; p++)
-        if (!isdigit ((unsigned char)*p))
+        if (!isdigit ((unsigned char) *p))
             digits = false;
     errno = 0;
     long number = digits ? strtol (value, NULL, 10) : 0;
@@ -432,7 +432,7 @@ int jy_config_double (jy_config_t *self, const char *key, double default_value, 
     char *end = NULL;
     errno = 0;
     double number = 0;
-    bool ok = *value && !isspace ((unsigned char)*value);
+    bool ok = *value && !isspace ((unsigned char) *value);
     if (ok) {
         number = strtod (value, &end);
         //  No hex floats, infinities or NaN in a configuration file.
@@ -503,7 +503,7 @@ int jy_config_choice (jy_config_t *self, const char *key, const char *const *cho
         int n = snprintf (list + used, sizeof list - used, "%s%s", i ? ", " : "", choices[i]);
         if (n < 0)
             break;
-        used += (size_t)n;
+        used += (size_t) n;
     }
     return jy_config_fail (self, key, "\"%s\" is not one of %s", value, list);
 }

@@ -55,7 +55,7 @@ static void s_set_error (jy_db_t *self, const char *sqlstate, const char *format
     char *out = self->error;
     for (const char *in = self->error; *in; in++) {
         if (*in == '\n') {
-            while (in[1] && isspace ((unsigned char)in[1]))
+            while (in[1] && isspace ((unsigned char) in[1]))
                 in++;
             if (in[1])
                 *out++ = ' ';
@@ -63,7 +63,7 @@ static void s_set_error (jy_db_t *self, const char *sqlstate, const char *format
             *out++ = *in;
     }
     *out = '\0';
-    while (out > self->error && isspace ((unsigned char)out[-1]))
+    while (out > self->error && isspace ((unsigned char) out[-1]))
         *--out = '\0';
     snprintf (self->sqlstate, sizeof self->sqlstate, "%s", sqlstate ? sqlstate : "");
 }
@@ -120,9 +120,9 @@ void jy_db_set_application_name (jy_db_t *self, const char *name)
 static void s_notice (void *arg, const char *message)
 {
     size_t len = strlen (message);
-    while (len > 0 && isspace ((unsigned char)message[len - 1]))
+    while (len > 0 && isspace ((unsigned char) message[len - 1]))
         len--;
-    jy_debug ("database: %.*s", (int)len, message);
+    jy_debug ("database: %.*s", (int) len, message);
 }
 
 //  One connection attempt, including the session settings. 0 or -1 with the error kept.
@@ -184,7 +184,7 @@ int jy_db_connect (jy_db_t *self, int64_t max_wait_ms)
         int64_t sleep_ms = delay < max_wait_ms - waited ? delay : max_wait_ms - waited;
         jy_warning ("database: attempt %d failed, retrying in %" PRId64 " ms: %s", attempt,
                     sleep_ms, self->error);
-        zclock_sleep ((int)sleep_ms);
+        zclock_sleep ((int) sleep_ms);
         delay = delay * 2 < JY_DB_BACKOFF_MAX_MS ? delay * 2 : JY_DB_BACKOFF_MAX_MS;
     }
 }
@@ -281,6 +281,48 @@ int jy_db_exec (jy_db_t *self, const char *sql, int nparams, const char *const *
     return 0;
 }
 
+int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size)
+{
+    assert (self && sql && (data || size == 0));
+    if (!jy_db_ok (self)) {
+        s_set_error (self, "08003", "not connected to the database");
+        return -1;
+    }
+    PGresult *result = PQexec (self->conn, sql);
+    if (PQresultStatus (result) != PGRES_COPY_IN) {
+        s_result_error (self, result);
+        PQclear (result);
+        jy_warning ("database: %s", self->error);
+        return -1;
+    }
+    PQclear (result);
+    int rc = 0;
+    //  In pieces: PQputCopyData takes an int length.
+    for (size_t sent = 0; rc == 0 && sent < size;) {
+        size_t piece = size - sent < (1u << 24) ? size - sent : (1u << 24);
+        if (PQputCopyData (self->conn, data + sent, (int) piece) != 1)
+            rc = -1;
+        sent += piece;
+    }
+    if (PQputCopyEnd (self->conn, rc == 0 ? NULL : "client could not send the data") != 1)
+        rc = -1;
+    if (rc != 0)
+        s_result_error (self, NULL);
+    //  Drain every result, so that the connection is ready for the next statement or ROLLBACK.
+    while ((result = PQgetResult (self->conn))) {
+        if (rc == 0 && PQresultStatus (result) != PGRES_COMMAND_OK) {
+            s_result_error (self, result);
+            rc = -1;
+        }
+        PQclear (result);
+    }
+    if (rc != 0)
+        jy_warning ("database: %s", self->error);
+    else
+        s_clear_error (self);
+    return rc;
+}
+
 int jy_db_begin (jy_db_t *self)
 {
     return jy_db_exec (self, "BEGIN", 0, NULL);
@@ -317,11 +359,11 @@ int64_t jy_db_get_int8 (const PGresult *result, int row, int column)
     if (PQgetisnull (result, row, column))
         return 0;
     assert (PQgetlength (result, row, column) == 8);
-    const unsigned char *bytes = (const unsigned char *)PQgetvalue (result, row, column);
+    const unsigned char *bytes = (const unsigned char *) PQgetvalue (result, row, column);
     uint64_t value = 0;
     for (int i = 0; i < 8; i++)
         value = (value << 8) | bytes[i];
-    return (int64_t)value;
+    return (int64_t) value;
 }
 
 //  --- Migrations -----------------------------------------------------------------------------
@@ -343,12 +385,12 @@ static bool s_migration_name (const char *name, int *version)
     if (len < 9 || strcmp (name + len - 4, ".sql") != 0)
         return false;
     for (int i = 0; i < 3; i++)
-        if (!isdigit ((unsigned char)name[i]))
+        if (!isdigit ((unsigned char) name[i]))
             return false;
     if (name[3] != '_')
         return false;
     for (size_t i = 4; i < len - 4; i++)
-        if (!(islower ((unsigned char)name[i]) || isdigit ((unsigned char)name[i]) ||
+        if (!(islower ((unsigned char) name[i]) || isdigit ((unsigned char) name[i]) ||
               name[i] == '_'))
             return false;
     *version = (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
@@ -395,7 +437,7 @@ static int s_read_file (jy_db_t *self, s_migration_t *migration)
         return -1;
     }
     unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256 (hash, (const unsigned char *)body, size);
+    crypto_hash_sha256 (hash, (const unsigned char *) body, size);
     sodium_bin2hex (migration->checksum, sizeof migration->checksum, hash, sizeof hash);
     migration->body = body;
     return 0;
@@ -615,7 +657,7 @@ int jy_db_migration_status (jy_db_t *self, const char *dir, int *applied, int *a
     s_migration_t *list = s_migrations_load (self, dir, &count);
     if (!list)
         return -1;
-    *available = (int)count;
+    *available = (int) count;
     //  A database never migrated has no table yet; this reads only, so any role may ask.
     PGresult *result =
         jy_db_query (self, "SELECT to_regclass ('journey.schema_migration')", 0, NULL);

@@ -43,7 +43,7 @@ static void s_assert_identifier (const char *name)
     assert ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
     for (const char *p = name; *p; p++)
         assert ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
-    (void)name;
+    (void) name;
 }
 
 //  A statement naming a schema; a macro so that the format stays a checked literal.
@@ -51,8 +51,8 @@ static void s_assert_identifier (const char *name)
     do {                                                                                           \
         s_assert_identifier (schema);                                                              \
         int len_ = snprintf ((buffer), sizeof (buffer), format, (schema));                         \
-        assert (len_ > 0 && (size_t)len_ < sizeof (buffer));                                       \
-        (void)len_;                                                                                \
+        assert (len_ > 0 && (size_t) len_ < sizeof (buffer));                                      \
+        (void) len_;                                                                               \
     } while (0)
 
 //  --- Writer side -----------------------------------------------------------------------------
@@ -80,7 +80,7 @@ int jy_feed_reserve (jy_db_t *db, const jy_feed_def_t *feed, uint32_t count, uin
                   feed->schema);
         return -1;
     }
-    uint64_t head = (uint64_t)jy_db_get_int8 (result, 0, 0);
+    uint64_t head = (uint64_t) jy_db_get_int8 (result, 0, 0);
     PQclear (result);
     *first_seq = head - count + 1;
     return 0;
@@ -97,7 +97,7 @@ int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head)
     PGresult *result = jy_db_query_binary (db, sql, 1, params);
     if (!result)
         return -1;
-    *head = PQntuples (result) == 1 ? (uint64_t)jy_db_get_int8 (result, 0, 0) : 0;
+    *head = PQntuples (result) == 1 ? (uint64_t) jy_db_get_int8 (result, 0, 0) : 0;
     PQclear (result);
     return 0;
 }
@@ -170,7 +170,7 @@ int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, ui
     PGresult *result = jy_db_query_binary (db, sql, 1, params);
     if (!result)
         return -1;
-    *position = PQntuples (result) == 1 ? (uint64_t)jy_db_get_int8 (result, 0, 0) : 0;
+    *position = PQntuples (result) == 1 ? (uint64_t) jy_db_get_int8 (result, 0, 0) : 0;
     PQclear (result);
     return 0;
 }
@@ -298,7 +298,7 @@ int jy_feed_sub_catch_up (jy_feed_sub_t *self)
             return -1;
         int rows = PQntuples (result);
         for (int row = 0; row < rows; row++) {
-            uint64_t seq = (uint64_t)jy_db_get_int8 (result, row, 0);
+            uint64_t seq = (uint64_t) jy_db_get_int8 (result, row, 0);
             if (seq <= self->position)
                 continue; //  the query says seq > $1; a handler cannot move us backwards
             if (seq != self->position + 1)
@@ -306,9 +306,9 @@ int jy_feed_sub_catch_up (jy_feed_sub_t *self)
                 jy_warning ("feed %s: table has no rows %" PRIu64 "..%" PRIu64, self->feed->name,
                             self->position + 1, seq - 1);
             jy_wire_status_t status;
-            jy_envelope_t *envelope =
-                jy_wire_unpack ((const uint8_t *)PQgetvalue (result, row, 1),
-                                (size_t)PQgetlength (result, row, 1), JY_WIRE_DEFAULT_CAP, &status);
+            jy_envelope_t *envelope = jy_wire_unpack ((const uint8_t *) PQgetvalue (result, row, 1),
+                                                      (size_t) PQgetlength (result, row, 1),
+                                                      JY_WIRE_DEFAULT_CAP, &status);
             if (!envelope) {
                 //  The table is the truth: skipping a row would lose it for good. Stop loudly.
                 self->stats.bad_frames++;

@@ -26,8 +26,8 @@ typedef struct {
     size_t err_size;
 } s_ctx_t;
 
-#define S_MEMBER(message, offset)       ((void *)((char *)(message) + (offset)))
-#define S_CONST_MEMBER(message, offset) ((const void *)((const char *)(message) + (offset)))
+#define S_MEMBER(message, offset)       ((void *) ((char *) (message) + (offset)))
+#define S_CONST_MEMBER(message, offset) ((const void *) ((const char *) (message) + (offset)))
 
 static void s_set_err (char *err, size_t err_size, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
@@ -65,7 +65,8 @@ static size_t s_path_append (s_ctx_t *ctx, const char *text)
     size_t old = ctx->path_len;
     int n = snprintf (ctx->path + old, sizeof ctx->path - old, "%s", text);
     if (n > 0)
-        ctx->path_len = old + (size_t)n < sizeof ctx->path ? old + (size_t)n : sizeof ctx->path - 1;
+        ctx->path_len =
+            old + (size_t) n < sizeof ctx->path ? old + (size_t) n : sizeof ctx->path - 1;
     return old;
 }
 
@@ -190,8 +191,8 @@ static size_t s_element_size (ProtobufCType type)
 static bool s_equal_nocase (const char *a, const char *b)
 {
     for (; *a && *b; a++, b++) {
-        char ca = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-        char cb = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        char ca = *a >= 'A' && *a <= 'Z' ? (char) (*a - 'A' + 'a') : *a;
+        char cb = *b >= 'A' && *b <= 'Z' ? (char) (*b - 'A' + 'a') : *b;
         if (ca != cb)
             return false;
     }
@@ -203,7 +204,7 @@ static const char *s_lower (const char *name, char *buffer, size_t size)
 {
     size_t i;
     for (i = 0; name[i] && i + 1 < size; i++)
-        buffer[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
+        buffer[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char) (name[i] - 'A' + 'a') : name[i];
     buffer[i] = '\0';
     return buffer;
 }
@@ -254,7 +255,7 @@ static int s_read_enum (s_ctx_t *ctx, const ProtobufCEnumDescriptor *descriptor,
         int n = snprintf (choices + used, sizeof choices - used, "%s%s", i ? ", " : "",
                           s_lower (descriptor->values[i].name, lower, sizeof lower));
         if (n > 0)
-            used += (size_t)n;
+            used += (size_t) n;
     }
     s_fail (ctx, "unknown value \"%.40s\" (one of %s)", text, choices);
     return -1;
@@ -283,26 +284,26 @@ static int s_read_integer (s_ctx_t *ctx, ProtobufCType type, json_t *value, void
     case PROTOBUF_C_TYPE_SFIXED32:
         in_range = v >= INT32_MIN && v <= INT32_MAX;
         if (in_range)
-            *(int32_t *)out = (int32_t)v;
+            *(int32_t *) out = (int32_t) v;
         break;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
         in_range = v >= 0 && v <= UINT32_MAX;
         if (in_range)
-            *(uint32_t *)out = (uint32_t)v;
+            *(uint32_t *) out = (uint32_t) v;
         break;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
         in_range = true;
-        *(int64_t *)out = (int64_t)v;
+        *(int64_t *) out = (int64_t) v;
         break;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
         //  jansson itself refuses integers above 2^63-1 as "too big integer".
         in_range = v >= 0;
         if (in_range)
-            *(uint64_t *)out = (uint64_t)v;
+            *(uint64_t *) out = (uint64_t) v;
         break;
     default:
         assert (!"not an integer type");
@@ -325,14 +326,14 @@ static int s_read_scalar (s_ctx_t *ctx, const ProtobufCFieldDescriptor *field, j
             s_fail (ctx, "expected a boolean, got %s", s_json_type_name (value));
             return -1;
         }
-        *(protobuf_c_boolean *)out = json_is_true (value);
+        *(protobuf_c_boolean *) out = json_is_true (value);
         return 0;
     case PROTOBUF_C_TYPE_DOUBLE:
         if (!json_is_number (value)) {
             s_fail (ctx, "expected a number, got %s", s_json_type_name (value));
             return -1;
         }
-        *(double *)out = json_number_value (value);
+        *(double *) out = json_number_value (value);
         return 0;
     case PROTOBUF_C_TYPE_FLOAT: {
         if (!json_is_number (value)) {
@@ -345,11 +346,11 @@ static int s_read_scalar (s_ctx_t *ctx, const ProtobufCFieldDescriptor *field, j
             s_fail (ctx, "%g is out of range for float", v);
             return -1;
         }
-        *(float *)out = (float)v;
+        *(float *) out = (float) v;
         return 0;
     }
     case PROTOBUF_C_TYPE_ENUM:
-        return s_read_enum (ctx, field->descriptor, value, (int *)out);
+        return s_read_enum (ctx, field->descriptor, value, (int *) out);
     case PROTOBUF_C_TYPE_BYTES:
         s_fail (ctx, "bytes fields have no JSON form");
         return -1;
@@ -370,11 +371,11 @@ static int s_read_value (s_ctx_t *ctx, const ProtobufCFieldDescriptor *field, js
         ProtobufCMessage *sub = s_to_message (ctx, field->descriptor, value);
         if (!sub)
             return -1;
-        *(ProtobufCMessage **)slot = sub;
+        *(ProtobufCMessage **) slot = sub;
         return 0;
     }
     if (field->type == PROTOBUF_C_TYPE_STRING)
-        return s_read_string (ctx, value, (char **)slot);
+        return s_read_string (ctx, value, (char **) slot);
     return s_read_scalar (ctx, field, value, slot);
 }
 
@@ -392,8 +393,8 @@ static int s_read_repeated (s_ctx_t *ctx, const ProtobufCFieldDescriptor *field,
     char *array = calloc (count, size);
     assert (array);
     //  Stored before filling, so a failure half-way frees what was read (NULL slots are skipped).
-    *(void **)S_MEMBER (message, field->offset) = array;
-    *(size_t *)S_MEMBER (message, field->quantifier_offset) = count;
+    *(void **) S_MEMBER (message, field->offset) = array;
+    *(size_t *) S_MEMBER (message, field->quantifier_offset) = count;
     for (size_t i = 0; i < count; i++) {
         size_t old = s_path_push_index (ctx, i);
         int rc = s_read_value (ctx, field, json_array_get (value, i), array + i * size);
@@ -407,10 +408,10 @@ static int s_read_repeated (s_ctx_t *ctx, const ProtobufCFieldDescriptor *field,
 static void s_mark_present (const ProtobufCFieldDescriptor *field, ProtobufCMessage *message)
 {
     if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-        *(uint32_t *)S_MEMBER (message, field->quantifier_offset) = field->id;
+        *(uint32_t *) S_MEMBER (message, field->quantifier_offset) = field->id;
     else if (field->label == PROTOBUF_C_LABEL_OPTIONAL && field->type != PROTOBUF_C_TYPE_STRING &&
              field->type != PROTOBUF_C_TYPE_MESSAGE)
-        *(protobuf_c_boolean *)S_MEMBER (message, field->quantifier_offset) = 1;
+        *(protobuf_c_boolean *) S_MEMBER (message, field->quantifier_offset) = 1;
 }
 
 static ProtobufCMessage *s_to_message (s_ctx_t *ctx, const ProtobufCMessageDescriptor *descriptor,
@@ -439,7 +440,7 @@ static ProtobufCMessage *s_to_message (s_ctx_t *ctx, const ProtobufCMessageDescr
             goto failed;
         }
         if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-            uint32_t chosen = *(uint32_t *)S_MEMBER (message, field->quantifier_offset);
+            uint32_t chosen = *(uint32_t *) S_MEMBER (message, field->quantifier_offset);
             if (chosen != 0) {
                 const ProtobufCFieldDescriptor *first =
                     protobuf_c_message_descriptor_get_field (descriptor, chosen);
@@ -490,24 +491,24 @@ static bool s_is_present (const ProtobufCFieldDescriptor *field, const ProtobufC
     const void *member = S_CONST_MEMBER (message, field->offset);
     bool pointer = field->type == PROTOBUF_C_TYPE_STRING || field->type == PROTOBUF_C_TYPE_MESSAGE;
     if (pointer) {
-        const void *p = *(const void *const *)member;
+        const void *p = *(const void *const *) member;
         if (!p || p == field->default_value)
             return false;
     }
     if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-        return *(const uint32_t *)S_CONST_MEMBER (message, field->quantifier_offset) == field->id;
+        return *(const uint32_t *) S_CONST_MEMBER (message, field->quantifier_offset) == field->id;
     if (field->label == PROTOBUF_C_LABEL_OPTIONAL)
         return pointer ||
-               *(const protobuf_c_boolean *)S_CONST_MEMBER (message, field->quantifier_offset);
+               *(const protobuf_c_boolean *) S_CONST_MEMBER (message, field->quantifier_offset);
     if (field->label == PROTOBUF_C_LABEL_NONE) {
         //  proto3 without presence: written when not zero, as the packer does.
         if (field->type == PROTOBUF_C_TYPE_STRING)
-            return **(const char *const *)member != '\0';
+            return **(const char *const *) member != '\0';
         if (pointer)
             return true;
         size_t size = s_element_size (field->type);
         for (size_t i = 0; i < size; i++)
-            if (((const unsigned char *)member)[i] != 0)
+            if (((const unsigned char *) member)[i] != 0)
                 return true;
         return false;
     }
@@ -543,46 +544,46 @@ static json_t *s_write_value (const ProtobufCFieldDescriptor *field, const void 
 {
     switch (field->type) {
     case PROTOBUF_C_TYPE_STRING: {
-        const char *text = *(const char *const *)slot;
+        const char *text = *(const char *const *) slot;
         return text ? json_string (text) : NULL; //  json_string refuses invalid UTF-8
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
-        const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)slot;
+        const ProtobufCMessage *sub = *(const ProtobufCMessage *const *) slot;
         return sub ? s_from_message (sub, precision) : NULL;
     }
     case PROTOBUF_C_TYPE_BOOL:
-        return json_boolean (*(const protobuf_c_boolean *)slot);
+        return json_boolean (*(const protobuf_c_boolean *) slot);
     case PROTOBUF_C_TYPE_ENUM:
-        return s_enum_value (field->descriptor, *(const int *)slot);
+        return s_enum_value (field->descriptor, *(const int *) slot);
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-        return json_integer (*(const int32_t *)slot);
+        return json_integer (*(const int32_t *) slot);
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
-        return json_integer (*(const uint32_t *)slot);
+        return json_integer (*(const uint32_t *) slot);
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-        return json_integer (*(const int64_t *)slot);
+        return json_integer (*(const int64_t *) slot);
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64: {
-        uint64_t v = *(const uint64_t *)slot;
-        return v <= INT64_MAX ? json_integer ((json_int_t)v) : NULL;
+        uint64_t v = *(const uint64_t *) slot;
+        return v <= INT64_MAX ? json_integer ((json_int_t) v) : NULL;
     }
     case PROTOBUF_C_TYPE_DOUBLE: {
-        double v = *(const double *)slot;
+        double v = *(const double *) slot;
         if (!isfinite (v))
             return NULL;
         s_check_precision (v, precision);
         return json_real (v);
     }
     case PROTOBUF_C_TYPE_FLOAT: {
-        float v = *(const float *)slot;
+        float v = *(const float *) slot;
         if (!isfinite (v))
             return NULL;
         char text[40];
-        snprintf (text, sizeof text, "%.15g", (double)v);
+        snprintf (text, sizeof text, "%.15g", (double) v);
         if (strtof (text, NULL) != v)
             *precision = 17;
         return json_real (v);
@@ -603,10 +604,10 @@ static json_t *s_from_message (const ProtobufCMessage *message, int *precision)
         const ProtobufCFieldDescriptor *field = &descriptor->fields[f];
         json_t *value;
         if (field->label == PROTOBUF_C_LABEL_REPEATED) {
-            size_t count = *(const size_t *)S_CONST_MEMBER (message, field->quantifier_offset);
+            size_t count = *(const size_t *) S_CONST_MEMBER (message, field->quantifier_offset);
             if (count == 0)
                 continue;
-            const char *array = *(const char *const *)S_CONST_MEMBER (message, field->offset);
+            const char *array = *(const char *const *) S_CONST_MEMBER (message, field->offset);
             if (!array)
                 goto failed;
             value = json_array ();
@@ -678,7 +679,7 @@ Journey__V1__Event *jy_json_parse_event (const char *line, size_t length, char *
         s_set_err (err, err_size, "invalid JSON at column %d: %s", error.column, error.text);
         return NULL;
     }
-    Journey__V1__Event *event = (Journey__V1__Event *)jy_json_to_message (
+    Journey__V1__Event *event = (Journey__V1__Event *) jy_json_to_message (
         &journey__v1__event__descriptor, json, err, err_size);
     json_decref (json);
     if (event && event->payload_case == JOURNEY__V1__EVENT__PAYLOAD__NOT_SET) {

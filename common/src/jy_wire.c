@@ -32,7 +32,7 @@ const char *jy_wire_status_text (jy_wire_status_t status)
 void jy_envelope_init (jy_envelope_t *envelope)
 {
     assert (envelope);
-    *envelope = (jy_envelope_t)JOURNEY__V1__ENVELOPE__INIT;
+    *envelope = (jy_envelope_t) JOURNEY__V1__ENVELOPE__INIT;
     envelope->has_schema_version = 1;
     envelope->schema_version = JY_SCHEMA_VERSION;
 }
@@ -83,7 +83,7 @@ zframe_t *jy_wire_pack (const jy_envelope_t *envelope)
     if (size > 0) {
         size_t packed = journey__v1__envelope__pack (envelope, zframe_data (frame));
         assert (packed == size);
-        (void)packed;
+        (void) packed;
     }
     return frame;
 }

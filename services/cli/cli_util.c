@@ -53,7 +53,7 @@ jy_db_t *cli_connect (cli_t *cli, const char *url_key, int64_t max_wait_ms)
         char name[128];
         snprintf (name, sizeof name, "JOURNEY_%s", url_key);
         for (char *p = name; *p; p++)
-            *p = *p == '/' || *p == '-' ? '_' : (char)toupper ((unsigned char)*p);
+            *p = *p == '/' || *p == '-' ? '_' : (char) toupper ((unsigned char) *p);
         cli_fail ("%s is not set (set it in the configuration file or as %s)", url_key, name);
         return NULL;
     }
@@ -83,7 +83,7 @@ jy_calendar_t *cli_calendar (cli_t *cli)
         jy_db_t *db = jy_db_new (url);
         jy_db_set_application_name (db, "journey");
         jy_log_level_t level = jy_log_level ();
-        jy_log_init (NULL, (jy_log_level_t)(JY_LOG_ERROR + 1)); //  silence jy_db's warnings
+        jy_log_init (NULL, (jy_log_level_t) (JY_LOG_ERROR + 1)); //  silence jy_db's warnings
         size_t loaded = 0;
         if (jy_db_connect (db, 0) == 0)
             jy_calendar_load_db (calendar, db, &loaded);
@@ -149,7 +149,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         ids[i] = zuuid_new ();
         assert (ids[i]);
         jy_envelope_t envelope = *request;
-        envelope.message_id = (char *)zuuid_str_canonical (ids[i]);
+        envelope.message_id = (char *) zuuid_str_canonical (ids[i]);
         envelope.has_schema_version = 1;
         envelope.schema_version = JY_SCHEMA_VERSION;
         envelope.has_sent_at_ms = 1;
@@ -167,7 +167,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
     int64_t deadline = zclock_mono () + timeout_ms;
     while (waiting > 0) {
         int64_t left = deadline - zclock_mono ();
-        zsock_t *which = (zsock_t *)zpoller_wait (poller, (int)(left < 0 ? 0 : left));
+        zsock_t *which = (zsock_t *) zpoller_wait (poller, (int) (left < 0 ? 0 : left));
         if (!which) {
             if (zpoller_terminated (poller))
                 for (size_t i = 0; i < count; i++)

@@ -113,7 +113,7 @@ static int s_whole_number (const char *text, int *value)
     long number = strtol (text, &end, 10);
     if (*end || errno == ERANGE || number < INT_MIN || number > INT_MAX)
         return -1;
-    *value = (int)number;
+    *value = (int) number;
     return 0;
 }
 
@@ -399,7 +399,7 @@ static int s_import (cli_t *cli, s_args_t *args)
     if (rc == CLI_OK) {
         if (cli->json)
             cli_print_json (json_pack ("{s:s, s:s, s:I, s:I}", "file", path, "division", division,
-                                       "new", (json_int_t)fresh, "known", (json_int_t)known));
+                                       "new", (json_int_t) fresh, "known", (json_int_t) known));
         else
             printf ("imported %ld new days (%ld already known) from %s\n", fresh, known, path);
     }

@@ -92,7 +92,7 @@ static int s_set (cli_t *cli, int argc, char **argv)
     jy_envelope_init (&request);
     Journey__V1__ClockSet body = JOURNEY__V1__CLOCK_SET__INIT;
     body.date = canonical;
-    body.time = (char *)time_text; //  absent: the daemon's default, 09:00:00 local
+    body.time = (char *) time_text; //  absent: the daemon's default, 09:00:00 local
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET;
     request.clock_set = &body;
 

@@ -116,11 +116,11 @@ static json_t *s_daemon_status (const cli_endpoint_t *daemon, jy_envelope_t *rep
         json_object_set_new (entry, "feed", json_string (feed->feed ? feed->feed : ""));
         json_object_set_new (entry, "role", json_string (feed->role ? feed->role : ""));
         if (feed->has_position)
-            json_object_set_new (entry, "position", json_integer ((json_int_t)feed->position));
+            json_object_set_new (entry, "position", json_integer ((json_int_t) feed->position));
         if (feed->has_head)
-            json_object_set_new (entry, "head", json_integer ((json_int_t)feed->head));
+            json_object_set_new (entry, "head", json_integer ((json_int_t) feed->head));
         if (feed->has_lag)
-            json_object_set_new (entry, "lag", json_integer ((json_int_t)feed->lag));
+            json_object_set_new (entry, "lag", json_integer ((json_int_t) feed->lag));
         json_array_append_new (feeds, entry);
     }
     json_object_set_new (out, "feeds", feeds);
@@ -177,8 +177,8 @@ static void s_print_human (json_t *database, json_t *daemons)
 {
     bool ok = json_is_true (json_object_get (database, "ok"));
     printf ("database    %s; migrations %d of %d applied\n", ok ? "reachable" : "UNREACHABLE",
-            (int)json_integer_value (json_object_get (database, "migrations_applied")),
-            (int)json_integer_value (json_object_get (database, "migrations_available")));
+            (int) json_integer_value (json_object_get (database, "migrations_applied")),
+            (int) json_integer_value (json_object_get (database, "migrations_available")));
     if (json_object_get (database, "error"))
         printf ("            %s\n", s_text (database, "error", ""));
     if (json_array_size (daemons) == 0) {
@@ -207,9 +207,9 @@ static void s_print_human (json_t *database, json_t *daemons)
                 snprintf (feeds + used, sizeof feeds - used, "%s%s %s %" JSON_INTEGER_FORMAT "%s",
                           used ? ", " : "", s_text (feed, "feed", "?"), s_text (feed, "role", "?"),
                           json_integer_value (json_object_get (feed, "position")), lag);
-            if (wrote < 0 || (size_t)wrote >= sizeof feeds - used)
+            if (wrote < 0 || (size_t) wrote >= sizeof feeds - used)
                 break;
-            used += (size_t)wrote;
+            used += (size_t) wrote;
         }
         printf ("%-11s %-28s %-8s %-8s %-10s %-10s %-8s %s\n", s_text (daemon, "service", "?"),
                 s_text (daemon, "endpoint", "?"), running ? "running" : "stopped",

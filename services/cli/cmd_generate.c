@@ -90,14 +90,14 @@ int cmd_generate (cli_t *cli, int argc, char **argv)
     if (s_unsigned (children, GENERATOR_MAX_CHILDREN, &number) != 0 || number < 1)
         return cli_usage ("generate: --children must be 1..%d, got \"%s\"", GENERATOR_MAX_CHILDREN,
                           children);
-    params.children = (uint32_t)number;
+    params.children = (uint32_t) number;
     if (s_unsigned (years, GENERATOR_MAX_YEARS, &number) != 0 || number < 1)
         return cli_usage ("generate: --years must be 1..%d, got \"%s\"", GENERATOR_MAX_YEARS,
                           years);
-    params.years = (int)number;
+    params.years = (int) number;
     if (s_unsigned (seed, UINT64_MAX, &number) != 0)
         return cli_usage ("generate: --seed must be a non-negative integer, got \"%s\"", seed);
-    params.seed = (uint64_t)number;
+    params.seed = (uint64_t) number;
     if (jy_date_parse (end, &params.end) != 0)
         return cli_usage ("generate: --end must be a date YYYY-MM-DD, got \"%s\"", end);
     if (!generator_end_valid (params.end, params.years))
@@ -125,7 +125,7 @@ int cmd_generate (cli_t *cli, int argc, char **argv)
     if (rc != 0)
         return cli_fail ("generate: writing %s failed: %s", out_path ? out_path : "stdout",
                          strerror (saved));
-    (void)cli;
+    (void) cli;
     fprintf (stderr,
              "generated %" PRIu64 " events for %u children over %d years (la %s, seed %" PRIu64
              ")\n",

@@ -417,12 +417,18 @@ static int s_give_up (s_push_t *self, const char *why)
 {
     int64_t waited = zclock_mono () - self->last_progress;
     uint64_t next = self->queued ? self->queue[0]->first_line : self->confirmed_line + 1;
-    return cli_fail ("push: gave up after %" PRId64 " s without progress (%s); %s: lines 1-%" PRIu64
-                     " confirmed (%" PRIu64 " accepted, %" PRIu64 " duplicate, %" PRIu64
-                     " rejected), line %" PRIu64 " onwards not confirmed; sending the file again "
-                     "is safe (confirmed events come back as duplicates)",
-                     waited / 1000, why, self->name, self->confirmed_line, self->accepted,
-                     self->duplicate, self->rejected, next);
+    char done[160];
+    if (self->confirmed_line == 0)
+        snprintf (done, sizeof done, "nothing confirmed");
+    else
+        snprintf (done, sizeof done,
+                  "lines 1-%" PRIu64 " confirmed (%" PRIu64 " accepted, %" PRIu64
+                  " duplicate, %" PRIu64 " rejected)",
+                  self->confirmed_line, self->accepted, self->duplicate, self->rejected);
+    return cli_fail ("push: gave up after %.1f s without progress (%s); %s: %s, line %" PRIu64
+                     " onwards not confirmed; sending the file again is safe (confirmed events "
+                     "come back as duplicates)",
+                     (double) waited / 1000.0, why, self->name, done, next);
 }
 
 //  A batch was not processed (BUSY, ERROR) or not answered. Everything in flight goes again, in

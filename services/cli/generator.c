@@ -616,7 +616,7 @@ static uint64_t s_next (s_rng_t *rng)
 //  Uniform in [0, 1): exact in double, so comparisons are the same on every machine.
 static double s_unit (s_rng_t *rng)
 {
-    return (double)(s_next (rng) >> 11) * 0x1.0p-53;
+    return (double) (s_next (rng) >> 11) * 0x1.0p-53;
 }
 
 static bool s_chance (s_rng_t *rng, double p)
@@ -627,7 +627,7 @@ static bool s_chance (s_rng_t *rng, double p)
 static int s_between (s_rng_t *rng, int min, int max)
 {
     assert (max >= min);
-    return min + (int)(s_next (rng) % (uint64_t)(max - min + 1));
+    return min + (int) (s_next (rng) % (uint64_t) (max - min + 1));
 }
 
 static int s_in (s_rng_t *rng, s_range_t range)
@@ -661,7 +661,7 @@ static double s_ln (double x)
 static int s_exp_days (s_rng_t *rng, int mean)
 {
     double days = -s_ln (1 - s_unit (rng)) * mean;
-    return days > 20 * 366 ? 20 * 366 : (int)days;
+    return days > 20 * 366 ? 20 * 366 : (int) days;
 }
 
 static const char *s_pick (s_rng_t *rng, const s_weight_t *table)
@@ -764,7 +764,7 @@ generator_t *generator_new (const generator_params_t *params)
         self->team_first[team] = self->workers;
         self->team_size[team] = s_in (&rng, s_journey.workers_per_team);
         for (int i = 0; i < self->team_size[team]; i++)
-            self->team_of[self->workers++] = (int16_t)team;
+            self->team_of[self->workers++] = (int16_t) team;
     }
     return self;
 }
@@ -803,9 +803,9 @@ static s_event_t *s_emit (s_child_t *c, jy_date_t on, s_kind_t kind)
     s_event_t *event = &gen->child_events[gen->child_count];
     memset (event, 0, sizeof (*event));
     event->on = on;
-    event->kind = (uint8_t)kind;
+    event->kind = (uint8_t) kind;
     event->child = c->child;
-    event->seq = (uint32_t)gen->child_count++;
+    event->seq = (uint32_t) gen->child_count++;
     event->worker = -1;
     event->team = -1;
     return event;
@@ -822,7 +822,7 @@ static jy_date_t s_wd (s_child_t *c, jy_date_t from, int n)
     jy_date_t result;
     int rc = jy_calendar_add_working_days (c->gen->calendar, from, n, &result);
     assert (rc == 0);
-    (void)rc;
+    (void) rc;
     return result;
 }
 
@@ -1196,7 +1196,7 @@ static jy_date_t s_care (s_child_t *c, jy_date_t start, s_next_t *next, const ch
     else if (c->uasc || (age >= 16 && s_chance (rng, s_journey.older_until_18)))
         path = ADULT;
     else
-        path = (int)s_pick_index (rng, s_journey.care_length_weight, 3);
+        path = (int) s_pick_index (rng, s_journey.care_length_weight, 3);
     jy_date_t ends = 0, adm = 0, order = 0, match = 0, placed = 0;
     const char *ceased;
     switch (path) {
@@ -1348,8 +1348,8 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
     c->worker = gen->team_first[c->team] + s_between (rng, 0, gen->team_size[c->team] - 1);
     jy_date_t allocated = referred + s_in (rng, s_journey.allocation_days);
     s_event_t *event = s_emit (c, allocated, K_WORKER_ALLOCATED);
-    event->id1 = (uint32_t)c->worker;
-    event->id2 = (uint32_t)c->team;
+    event->id1 = (uint32_t) c->worker;
+    event->id2 = (uint32_t) c->team;
 
     //  Assessment.
     uint32_t assessment = s_new_id (c, ID_ASSESSMENT);
@@ -1470,19 +1470,19 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
     if (closed - referred > 40 && s_chance (rng, s_journey.unallocated_spell)) {
         jy_date_t left = s_between (rng, referred + 10, closed - 20);
         event = s_emit (c, left, K_WORKER_UNALLOCATED);
-        event->id1 = (uint32_t)c->worker;
+        event->id1 = (uint32_t) c->worker;
         jy_date_t back = left + s_in (rng, s_journey.unallocated_days);
         if (back < closed) {
             c->worker = gen->team_first[c->team] + s_between (rng, 0, gen->team_size[c->team] - 1);
             event = s_emit (c, back, K_WORKER_ALLOCATED);
-            event->id1 = (uint32_t)c->worker;
-            event->id2 = (uint32_t)c->team;
+            event->id1 = (uint32_t) c->worker;
+            event->id2 = (uint32_t) c->team;
         }
     }
     if (closed - referred > 30 && s_chance (rng, s_journey.audit)) {
         event = s_emit (c, s_between (rng, referred + 20, closed - 1), K_CASE_AUDIT_COMPLETED);
         event->code1 = s_pick (rng, s_journey.audit_grade);
-        event->id1 = (uint32_t)s_between (rng, 0, gen->workers - 1);
+        event->id1 = (uint32_t) s_between (rng, 0, gen->workers - 1);
     }
     if (closed > c->horizon)
         return closed;
@@ -1543,7 +1543,7 @@ static void s_child (generator_t *self, uint32_t child)
         event->code1 = source;
         //  The front door takes the contact.
         event->team = 0;
-        event->worker = (int16_t)s_between (rng, 0, self->team_size[0] - 1);
+        event->worker = (int16_t) s_between (rng, 0, self->team_size[0] - 1);
 
         jy_date_t decided = s_chance (rng, s_journey.decision_late)
                                 ? s_wd (c, contacted, s_in (rng, s_journey.decision_late_wd))
@@ -1615,7 +1615,7 @@ static void s_finish_child (generator_t *self, s_rng_t *rng)
     qsort (self->child_events, self->child_count, sizeof (s_event_t), s_compare_in_child);
     int16_t worker = -1, team = -1;
     int64_t previous = INT64_MIN;
-    int64_t last = (int64_t)self->params.end * 86400 + 86399;
+    int64_t last = (int64_t) self->params.end * 86400 + 86399;
     for (size_t i = 0; i < self->child_count; i++) {
         s_event_t *event = &self->child_events[i];
         if (event->on > self->params.end)
@@ -1626,8 +1626,8 @@ static void s_finish_child (generator_t *self, s_rng_t *rng)
             team = event->team;
             break;
         case K_WORKER_ALLOCATED:
-            worker = (int16_t)event->id1;
-            team = (int16_t)event->id2;
+            worker = (int16_t) event->id1;
+            team = (int16_t) event->id2;
             break;
         case K_WORKER_UNALLOCATED:
             worker = -1;
@@ -1643,7 +1643,7 @@ static void s_finish_child (generator_t *self, s_rng_t *rng)
         static const int lag_min[4] = {0, 1, 3, 8}, lag_max[4] = {0, 2, 7, 20};
         int band = s_pick_index (rng, s_journey.record_lag_weight, 4);
         int64_t recorded =
-            ((int64_t)event->on + s_between (rng, lag_min[band], lag_max[band])) * 86400 +
+            ((int64_t) event->on + s_between (rng, lag_min[band], lag_max[band])) * 86400 +
             s_between (rng, 8 * 3600, 19 * 3600 - 1);
         if (recorded <= previous)
             recorded = previous + 1;
@@ -1718,7 +1718,7 @@ static void s_uint (s_line_t *line, uint64_t value)
     char digits[24];
     int n = 0;
     do
-        digits[n++] = (char)('0' + value % 10);
+        digits[n++] = (char) ('0' + value % 10);
     while ((value /= 10));
     while (n)
         *line->p++ = digits[--n];
@@ -1727,7 +1727,7 @@ static void s_uint (s_line_t *line, uint64_t value)
 static void s_digits (s_line_t *line, int value, int width)
 {
     for (int i = width - 1; i >= 0; i--, value /= 10)
-        line->p[i] = (char)('0' + value % 10);
+        line->p[i] = (char) ('0' + value % 10);
     line->p += width;
 }
 
@@ -1783,9 +1783,9 @@ static void s_date (s_line_t *line, const char *key, jy_date_t date)
 
 static void s_timestamp (s_line_t *line, const char *key, int64_t seconds)
 {
-    s_date (line, key, (jy_date_t)(seconds / 86400));
+    s_date (line, key, (jy_date_t) (seconds / 86400));
     line->p--; //  reopen the string
-    int second = (int)(seconds % 86400);
+    int second = (int) (seconds % 86400);
     *line->p++ = 'T';
     s_digits (line, second / 3600, 2);
     *line->p++ = ':';
@@ -1798,25 +1798,25 @@ static void s_timestamp (s_line_t *line, const char *key, int64_t seconds)
 static void s_tenths (s_line_t *line, const char *key, int32_t tenths)
 {
     s_key (line, key);
-    s_uint (line, (uint64_t)(tenths / 10));
+    s_uint (line, (uint64_t) (tenths / 10));
     *line->p++ = '.';
-    *line->p++ = (char)('0' + tenths % 10);
+    *line->p++ = (char) ('0' + tenths % 10);
 }
 
 static void s_worker (s_line_t *line, const char *key, int worker)
 {
-    s_id (line, key, "W", (uint32_t)worker + 1);
+    s_id (line, key, "W", (uint32_t) worker + 1);
 }
 
 static void s_team (s_line_t *line, const char *key, int team)
 {
-    s_id (line, key, "T", (uint32_t)team + 1);
+    s_id (line, key, "T", (uint32_t) team + 1);
 }
 
 static void s_payload (s_line_t *line, const s_event_t *e)
 {
     bool f1 = e->flags & F_1, f2 = e->flags & F_2, f3 = e->flags & F_3;
-    switch ((s_kind_t)e->kind) {
+    switch ((s_kind_t) e->kind) {
     case K_CHILD_REGISTERED:
         s_date (line, f1 ? "expected_date_of_birth" : "date_of_birth", e->date);
         if (f1)
@@ -1958,15 +1958,15 @@ static void s_payload (s_line_t *line, const s_event_t *e)
         s_string (line, "activity", e->code1);
         break;
     case K_WORKER_ALLOCATED:
-        s_worker (line, "allocated_worker_id", (int)e->id1);
-        s_team (line, "allocated_team_id", (int)e->id2);
+        s_worker (line, "allocated_worker_id", (int) e->id1);
+        s_team (line, "allocated_team_id", (int) e->id2);
         break;
     case K_WORKER_UNALLOCATED:
-        s_worker (line, "previous_worker_id", (int)e->id1);
+        s_worker (line, "previous_worker_id", (int) e->id1);
         break;
     case K_CASE_AUDIT_COMPLETED:
         s_string (line, "grade", e->code1);
-        s_worker (line, "auditor_id", (int)e->id1);
+        s_worker (line, "auditor_id", (int) e->id1);
         break;
     case K_CASE_CLOSED:
         s_string (line, "reason", e->code1);
@@ -1992,7 +1992,7 @@ static int s_write_held (generator_t *self, FILE *out)
         line.p = line.buf;
         line.first = true;
         *line.p++ = '{';
-        s_id (&line, "event_id", "E", (uint32_t)(++self->written));
+        s_id (&line, "event_id", "E", (uint32_t) (++self->written));
         s_string (&line, "la_code", self->params.la_code);
         s_id (&line, "child_id", "C", e->child);
         s_date (&line, "occurred_on", e->on);
@@ -2007,7 +2007,7 @@ static int s_write_held (generator_t *self, FILE *out)
         line.first = true;
         s_payload (&line, e);
         s_raw (&line, "}}\n");
-        if (fwrite (line.buf, 1, (size_t)(line.p - line.buf), out) != (size_t)(line.p - line.buf))
+        if (fwrite (line.buf, 1, (size_t) (line.p - line.buf), out) != (size_t) (line.p - line.buf))
             return -1;
     }
     return 0;
@@ -2020,7 +2020,7 @@ int generator_write (generator_t *self, FILE *out)
     self->written = 0;
     jy_date_t days = self->params.end - self->start + 1;
     free (self->per_day);
-    self->per_day = calloc ((size_t)days, sizeof (uint32_t));
+    self->per_day = calloc ((size_t) days, sizeof (uint32_t));
     assert (self->per_day);
 
     //  Usually everything fits: one pass. Otherwise the per-day counts from that pass cut the

@@ -24,7 +24,8 @@ static const s_command_t s_commands[] = {
     {"status", cmd_status, "database migrations and each daemon's health, clock and feeds"},
     {"calendar", cmd_calendar, "working days: add, between, holidays, import bank holidays"},
     {"clock", cmd_clock, "show or set the daemons' simulated clock (clock set DATE)"},
-    {"generate", cmd_generate, "a synthetic authority's history as JSON lines (--la --children --years --seed)"},
+    {"generate", cmd_generate,
+     "a synthetic authority's history as JSON lines (--la --children --years --seed)"},
     {"push", cmd_push, "send JSON lines of events to journey-ingestd (push FILE|- [--batch N])"},
 };
 #define S_COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
@@ -80,7 +81,7 @@ static int s_setup_log (jy_config_t *config)
     const char *origin = jy_config_origin (config, "log/level");
     if (strncmp (origin, "environment ", 12) != 0)
         index = JY_LOG_WARNING;
-    jy_log_init ("journey", (jy_log_level_t)index);
+    jy_log_init ("journey", (jy_log_level_t) index);
     return 0;
 }
 

@@ -22,7 +22,7 @@ static uint64_t s_hash (const char *data, size_t size)
 {
     uint64_t h = 14695981039346656037ULL; //  FNV-1a
     for (size_t i = 0; i < size; i++) {
-        h ^= (unsigned char)data[i];
+        h ^= (unsigned char) data[i];
         h *= 1099511628211ULL;
     }
     return h ^ (h >> 29);
@@ -98,7 +98,7 @@ static char *s_make_key (char *buf, size_t size, const char *la_code, const char
     assert (key);
     memcpy (key, la_code, la + 1);
     memcpy (key + la + 1, id, length - la);
-    *key_size = (uint32_t)length;
+    *key_size = (uint32_t) length;
     return key;
 }
 
@@ -131,6 +131,7 @@ struct _case_row_t {
     uint32_t key_hash;
     uint8_t table;
     bool dirty;
+    bool persisted;          //  committed to the database (set at the clear after commit)
     uint32_t used, capacity; //  of text
     char *text;              //  the key at 0, then values; points at local or a heap buffer
     uint32_t values[PROJ_MAX_COLUMNS]; //  offset + 1 into text; 0 is NULL
@@ -171,7 +172,7 @@ struct _case_store_t {
 
 static void *s_arena_alloc (case_store_t *self, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
+    size = (size + 15) & ~(size_t) 15;
     s_chunk_t *chunk = self->arena;
     if (!chunk || chunk->used + size > chunk->size) {
         size_t capacity = size > CHUNK_SIZE ? size : CHUNK_SIZE;
@@ -358,7 +359,7 @@ static void s_child_list (case_child_t *child)
 
 static uint32_t s_key_hash (const char *key)
 {
-    return (uint32_t)s_hash (key, strlen (key));
+    return (uint32_t) s_hash (key, strlen (key));
 }
 
 case_row_t *case_child_find (case_child_t *child, proj_table_t table, const char *key)
@@ -382,16 +383,17 @@ case_row_t *case_child_upsert (case_child_t *child, proj_table_t table, const ch
     size_t key_size = strlen (key) + 1;
     int columns = projection_table (table)->column_count;
     //  Room for the key and about a date per column: most rows never grow.
-    size_t capacity = key_size + 12 * (size_t)columns;
+    size_t capacity = key_size + 12 * (size_t) columns;
     row = malloc (sizeof *row + capacity);
     assert (row);
     row->next = NULL;
     row->key_hash = s_key_hash (key);
-    row->table = (uint8_t)table;
+    row->table = (uint8_t) table;
     row->dirty = true;
+    row->persisted = false;
     row->text = row->local;
-    row->capacity = (uint32_t)capacity;
-    row->used = (uint32_t)key_size;
+    row->capacity = (uint32_t) capacity;
+    row->used = (uint32_t) key_size;
     memcpy (row->text, key, key_size);
     memset (row->values, 0, sizeof row->values);
     s_index_t *index = &child->index[table];
@@ -510,23 +512,23 @@ void case_row_set (case_row_t *row, int column, const char *value)
                 const char *at = row->text + row->values[c] - 1;
                 size_t length = strlen (at) + 1;
                 memcpy (text + used, at, length);
-                row->values[c] = (uint32_t)used + 1;
+                row->values[c] = (uint32_t) used + 1;
                 used += length;
             }
         }
         memcpy (text + used, value, size);
-        row->values[column] = (uint32_t)used + 1;
+        row->values[column] = (uint32_t) used + 1;
         used += size;
         if (row->text != row->local)
             free (row->text);
         row->text = text;
-        row->capacity = (uint32_t)capacity;
-        row->used = (uint32_t)used;
+        row->capacity = (uint32_t) capacity;
+        row->used = (uint32_t) used;
         return;
     }
     memcpy (row->text + row->used, value, size);
     row->values[column] = row->used + 1;
-    row->used += (uint32_t)size;
+    row->used += (uint32_t) size;
 }
 
 //  --- Applying events -----------------------------------------------------------------------
@@ -538,7 +540,7 @@ static void s_history_append (case_child_t *child, s_event_t *event)
         child->history = realloc (child->history, child->history_capacity * sizeof (s_event_t *));
         assert (child->history);
     }
-    event->slot = (int32_t)child->history_size;
+    event->slot = (int32_t) child->history_size;
     child->history[child->history_size++] = event;
 }
 
@@ -610,17 +612,17 @@ int case_store_apply (case_store_t *self, const Journey__V1__Event *event, const
         packed_size = journey__v1__event__get_packed_size (event);
     case_child_t *child = s_child_require (self, event->la_code, event->child_id);
     s_event_t *record = s_arena_alloc (self, sizeof *record + key_size + 1 + packed_size);
-    char *record_key = (char *)(record + 1);
+    char *record_key = (char *) (record + 1);
     memcpy (record_key, key, key_size + 1);
     if (heap)
         free (key);
-    uint8_t *record_packed = (uint8_t *)record_key + key_size + 1;
+    uint8_t *record_packed = (uint8_t *) record_key + key_size + 1;
     if (pack_here)
         journey__v1__event__pack (event, record_packed);
     else
         memcpy (record_packed, packed, packed_size);
     record->info.child_id = child->child_id;
-    record->info.payload_case = (int)event->payload_case;
+    record->info.payload_case = (int) event->payload_case;
     record->info.superseded = false;
     record->info.retracted = false;
     record->info.occurred_on = JY_DATE_INVALID;
@@ -683,7 +685,7 @@ void case_store_each_dirty (case_store_t *self, case_row_visitor_fn *visitor, vo
             case_child_t *child = self->changed[i];
             for (case_row_t *row = child->first[t]; row; row = row->next)
                 if (row->dirty)
-                    visitor (arg, child->la_code, child->child_id, (proj_table_t)t, row);
+                    visitor (arg, child->la_code, child->child_id, (proj_table_t) t, row);
         }
 }
 
@@ -695,14 +697,23 @@ void case_store_each_rebuilt (case_store_t *self, case_child_visitor_fn *visitor
             visitor (arg, self->changed[i]->la_code, self->changed[i]->child_id);
 }
 
+bool case_row_persisted (case_row_t *row)
+{
+    assert (row);
+    return row->persisted;
+}
+
 void case_store_clear_dirty (case_store_t *self)
 {
     assert (self);
     for (size_t i = 0; i < self->changed_count; i++) {
         case_child_t *child = self->changed[i];
         for (int t = 0; t < PROJ__COUNT; t++)
-            for (case_row_t *row = child->first[t]; row; row = row->next)
+            for (case_row_t *row = child->first[t]; row; row = row->next) {
+                if (row->dirty)
+                    row->persisted = true;
                 row->dirty = false;
+            }
         child->listed = false;
         child->rebuilt = false;
     }

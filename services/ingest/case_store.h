@@ -103,6 +103,10 @@ void case_store_each_dirty (case_store_t *self, case_row_visitor_fn *visitor, vo
 //  rows are written (all of a rebuilt child's rows are dirty).
 typedef void (case_child_visitor_fn) (void *arg, const char *la_code, const char *child_id);
 void case_store_each_rebuilt (case_store_t *self, case_child_visitor_fn *visitor, void *arg);
+//  After commit: every dirty row is now in the database.
 void case_store_clear_dirty (case_store_t *self);
+//  Whether the row was in the database at the last clear; a row created since (or rebuilt) is
+//  not, and can be written with a plain COPY instead of an upsert.
+bool case_row_persisted (case_row_t *row);
 
 #endif

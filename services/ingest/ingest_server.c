@@ -551,38 +551,14 @@ static void s_copy_row (s_server_t *self, const s_item_t *item)
 //  COPY the accepted events into ingest.event. 0, or -1 with self->error.
 static int s_copy_events (s_server_t *self)
 {
-    PGconn *conn = jy_db_conn (self->db);
-    PGresult *result =
-        PQexec (conn, "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on,"
-                      " recorded_at, supersedes, content_hash, envelope) FROM STDIN");
-    if (PQresultStatus (result) != PGRES_COPY_IN) {
-        const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
-        s_set_error (self, "storing events", primary ? primary : PQerrorMessage (conn));
-        PQclear (result);
+    if (jy_db_copy_in (self->db,
+                       "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on,"
+                       " recorded_at, supersedes, content_hash, envelope) FROM STDIN",
+                       self->copy.data, self->copy.size) != 0) {
+        s_set_error (self, "storing events", jy_db_error (self->db));
         return -1;
     }
-    PQclear (result);
-    int rc = 0;
-    if (PQputCopyData (conn, self->copy.data, (int) self->copy.size) != 1 ||
-        PQputCopyEnd (conn, NULL) != 1) {
-        s_set_error (self, "storing events", PQerrorMessage (conn));
-        rc = -1;
-    }
-    //  Drain every result, so that the connection is ready for ROLLBACK or the next statement.
-    while ((result = PQgetResult (conn))) {
-        if (rc == 0 && PQresultStatus (result) != PGRES_COMMAND_OK) {
-            const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
-            const char *detail = PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL);
-            snprintf (self->error, sizeof self->error, "storing events: %s%s%s",
-                      primary ? primary : PQerrorMessage (conn), detail ? " " : "",
-                      detail ? detail : "");
-            rc = -1;
-        }
-        PQclear (result);
-    }
-    if (rc != 0)
-        jy_warning ("database: %s", self->error);
-    return rc;
+    return 0;
 }
 
 //  One multi-row INSERT of the batch's dead letters. 0, or -1 with self->error.

@@ -32,7 +32,7 @@
 #define F8 "double precision"
 //  column_count and columns from one list, so that they cannot disagree.
 #define COLUMNS(...)                                                                               \
-    (int)(sizeof ((proj_column_t[]){__VA_ARGS__}) / sizeof (proj_column_t)),                       \
+    (int) (sizeof ((proj_column_t[]){__VA_ARGS__}) / sizeof (proj_column_t)),                      \
     {                                                                                              \
         __VA_ARGS__                                                                                \
     }
@@ -203,7 +203,7 @@ static void s_hook_open_spell (case_child_t *child, const Journey__V1__Event *ev
 //  Unallocation ends the open spell.
 static void s_hook_end_spell (case_child_t *child, const Journey__V1__Event *event, case_row_t *row)
 {
-    (void)row;
+    (void) row;
     s_end_spells (child, event->occurred_on, NULL);
 }
 
@@ -549,7 +549,7 @@ static void s_compile_value (s_value_t *value, const ProtobufCMessageDescriptor 
     while (spec && *spec) {
         assert (value->count < MAX_ALTERNATIVES);
         const char *bar = strchr (spec, '|');
-        size_t length = bar ? (size_t)(bar - spec) : strlen (spec);
+        size_t length = bar ? (size_t) (bar - spec) : strlen (spec);
         char name[64];
         assert (length < sizeof name);
         memcpy (name, spec, length);
@@ -643,7 +643,7 @@ static bool s_has (const ProtobufCMessage *message, const ProtobufCFieldDescript
 {
     if (field->label != PROTOBUF_C_LABEL_OPTIONAL || field->quantifier_offset == 0)
         return true;
-    return *(const protobuf_c_boolean *)((const char *)message + field->quantifier_offset);
+    return *(const protobuf_c_boolean *) ((const char *) message + field->quantifier_offset);
 }
 
 //  The shortest text that reads back as the same double.
@@ -657,11 +657,11 @@ static void s_format_double (double value, char *buf, size_t size)
 static const char *s_field_text (const ProtobufCMessage *message,
                                  const ProtobufCFieldDescriptor *field, s_scratch_t *scratch)
 {
-    const char *member = (const char *)message + field->offset;
+    const char *member = (const char *) message + field->offset;
     if (field->label == PROTOBUF_C_LABEL_REPEATED) {
         assert (field->type == PROTOBUF_C_TYPE_STRING); //  the only repeated kind the map reads
-        size_t count = *(const size_t *)((const char *)message + field->quantifier_offset);
-        char *const *items = *(char *const *const *)member;
+        size_t count = *(const size_t *) ((const char *) message + field->quantifier_offset);
+        char *const *items = *(char *const *const *) member;
         if (count == 0)
             return NULL;
         size_t length = 1;
@@ -679,21 +679,21 @@ static const char *s_field_text (const ProtobufCMessage *message,
         return text;
     }
     if (field->type == PROTOBUF_C_TYPE_STRING)
-        return *(char *const *)member;
+        return *(char *const *) member;
     if (!s_has (message, field))
         return NULL;
     char *text = s_scratch_reserve (scratch, 64);
     switch (field->type) {
     case PROTOBUF_C_TYPE_BOOL:
-        return *(const protobuf_c_boolean *)member ? "true" : "false";
+        return *(const protobuf_c_boolean *) member ? "true" : "false";
     case PROTOBUF_C_TYPE_DOUBLE:
-        s_format_double (*(const double *)member, text, 64);
+        s_format_double (*(const double *) member, text, 64);
         return text;
     case PROTOBUF_C_TYPE_FLOAT:
-        s_format_double (*(const float *)member, text, 64);
+        s_format_double (*(const float *) member, text, 64);
         return text;
     case PROTOBUF_C_TYPE_ENUM: {
-        int value = *(const int *)member;
+        int value = *(const int *) member;
         const ProtobufCEnumValue *named =
             protobuf_c_enum_descriptor_get_value (field->descriptor, value);
         if (!named) {
@@ -702,27 +702,27 @@ static const char *s_field_text (const ProtobufCMessage *message,
         }
         size_t i = 0;
         for (; named->name[i] && i < 63; i++)
-            text[i] = (char)tolower ((unsigned char)named->name[i]);
+            text[i] = (char) tolower ((unsigned char) named->name[i]);
         text[i] = 0;
         return text;
     }
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-        snprintf (text, 64, "%" PRId32, *(const int32_t *)member);
+        snprintf (text, 64, "%" PRId32, *(const int32_t *) member);
         return text;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
-        snprintf (text, 64, "%" PRIu32, *(const uint32_t *)member);
+        snprintf (text, 64, "%" PRIu32, *(const uint32_t *) member);
         return text;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-        snprintf (text, 64, "%" PRId64, *(const int64_t *)member);
+        snprintf (text, 64, "%" PRId64, *(const int64_t *) member);
         return text;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-        snprintf (text, 64, "%" PRIu64, *(const uint64_t *)member);
+        snprintf (text, 64, "%" PRIu64, *(const uint64_t *) member);
         return text;
     default:
         assert (!"field type the map cannot read");
@@ -776,7 +776,7 @@ void projection_apply (case_child_t *child, const Journey__V1__Event *event)
     //  allowed; the store keeps whatever was accepted).
     case_child_upsert (child, PROJ_CHILD, event->child_id);
 
-    int payload_case = (int)event->payload_case;
+    int payload_case = (int) event->payload_case;
     if (payload_case <= 0 || payload_case >= CASE_LIMIT)
         return;
     s_scratch_t scratch = {.size = sizeof scratch.local};
@@ -784,7 +784,7 @@ void projection_apply (case_child_t *child, const Journey__V1__Event *event)
     for (int e = 0; e < EFFECTS_PER_CASE && s_by_case[payload_case][e]; e++) {
         const s_effect_t *effect = s_by_case[payload_case][e];
         const ProtobufCMessage *payload =
-            *(ProtobufCMessage *const *)((const char *)event + effect->payload->offset);
+            *(ProtobufCMessage *const *) ((const char *) event + effect->payload->offset);
         if (!payload)
             continue;
         const char *key = s_value_text (&effect->key, event, payload, &scratch);

@@ -450,7 +450,7 @@ static const char *s_quote (const char *value, char *buf)
 {
     char *at = buf;
     *at++ = '"';
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *) value; *p; p++) {
         if (at - buf > S_QUOTE_SIZE - 12) {
             memcpy (at, "...", 3);
             at += 3;
@@ -461,7 +461,7 @@ static const char *s_quote (const char *value, char *buf)
         else {
             if (*p == '"' || *p == '\\')
                 *at++ = '\\';
-            *at++ = (char)*p;
+            *at++ = (char) *p;
         }
     }
     *at++ = '"';
@@ -486,16 +486,16 @@ static const ProtobufCFieldDescriptor *s_field (const ProtobufCMessage *message,
 
 static bool s_present (const ProtobufCMessage *message, const ProtobufCFieldDescriptor *field)
 {
-    const char *base = (const char *)message;
+    const char *base = (const char *) message;
     if (field->label == PROTOBUF_C_LABEL_REPEATED)
-        return *(const size_t *)(base + field->quantifier_offset) > 0;
+        return *(const size_t *) (base + field->quantifier_offset) > 0;
     if (field->type == PROTOBUF_C_TYPE_STRING) {
-        const char *text = *(const char *const *)(base + field->offset);
+        const char *text = *(const char *const *) (base + field->offset);
         return text && *text;
     }
     if (field->type == PROTOBUF_C_TYPE_MESSAGE)
-        return *(const void *const *)(base + field->offset) != NULL;
-    return *(const protobuf_c_boolean *)(base + field->quantifier_offset);
+        return *(const void *const *) (base + field->offset) != NULL;
+    return *(const protobuf_c_boolean *) (base + field->quantifier_offset);
 }
 
 //  A string field of the payload, NULL when absent (not when empty: "" is a value to check).
@@ -505,7 +505,7 @@ static const char *s_text (s_ctx_t *ctx, const char *name)
         return NULL;
     const ProtobufCFieldDescriptor *field = s_field (ctx->payload, name);
     assert (field->type == PROTOBUF_C_TYPE_STRING);
-    return *(const char *const *)((const char *)ctx->payload + field->offset);
+    return *(const char *const *) ((const char *) ctx->payload + field->offset);
 }
 
 static bool s_flag (s_ctx_t *ctx, const char *name)
@@ -513,7 +513,7 @@ static bool s_flag (s_ctx_t *ctx, const char *name)
     const ProtobufCFieldDescriptor *field = s_field (ctx->payload, name);
     assert (field->type == PROTOBUF_C_TYPE_BOOL);
     return s_present (ctx->payload, field) &&
-           *(const protobuf_c_boolean *)((const char *)ctx->payload + field->offset);
+           *(const protobuf_c_boolean *) ((const char *) ctx->payload + field->offset);
 }
 
 //  An enum field's value name in lower case ("cla_review"), or "" when absent or unknown.
@@ -523,14 +523,14 @@ static const char *s_enum_name (s_ctx_t *ctx, const char *name, char *buf, size_
     buf[0] = 0;
     if (!s_present (ctx->payload, field))
         return buf;
-    int value = *(const int *)((const char *)ctx->payload + field->offset);
+    int value = *(const int *) ((const char *) ctx->payload + field->offset);
     const ProtobufCEnumValue *named =
         protobuf_c_enum_descriptor_get_value (field->descriptor, value);
     if (!named)
         return buf;
     size_t i = 0;
     for (; named->name[i] && i + 1 < size; i++)
-        buf[i] = (char)tolower ((unsigned char)named->name[i]);
+        buf[i] = (char) tolower ((unsigned char) named->name[i]);
     buf[i] = 0;
     return buf;
 }
@@ -573,7 +573,7 @@ static case_row_t *s_ended_before (s_ctx_t *ctx, proj_table_t table, jy_date_t d
 static const char *s_payload_name_of (int payload_case)
 {
     const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (
-        &journey__v1__event__descriptor, (unsigned)payload_case);
+        &journey__v1__event__descriptor, (unsigned) payload_case);
     return field ? field->name : "no payload";
 }
 
@@ -633,8 +633,8 @@ static int s_missing_field (s_ctx_t *ctx)
 static int s_bad_la_code (s_ctx_t *ctx)
 {
     const char *la = ctx->event->la_code;
-    if (strlen (la) != 3 || !isdigit ((unsigned char)la[0]) || !isdigit ((unsigned char)la[1]) ||
-        !isdigit ((unsigned char)la[2])) {
+    if (strlen (la) != 3 || !isdigit ((unsigned char) la[0]) || !isdigit ((unsigned char) la[1]) ||
+        !isdigit ((unsigned char) la[2])) {
         char quoted[S_QUOTE_SIZE];
         return s_fail (ctx, "la_code", "%s is not a DfE LA code (three digits, e.g. \"872\")",
                        s_quote (la, quoted));
@@ -647,7 +647,7 @@ static bool s_id_valid (const char *id)
     size_t length = strlen (id);
     if (length < 1 || length > 64)
         return false;
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+    for (const unsigned char *p = (const unsigned char *) id; *p; p++)
         if (*p <= 0x20 || *p >= 0x7f)
             return false;
     return true;
@@ -670,7 +670,7 @@ static int s_bad_id (s_ctx_t *ctx)
     const ProtobufCMessage *event = &ctx->event->base;
     for (size_t i = 0; i < S_COUNT (s_common_ids); i++) {
         const ProtobufCFieldDescriptor *field = s_field (event, s_common_ids[i]);
-        const char *id = *(const char *const *)((const char *)event + field->offset);
+        const char *id = *(const char *const *) ((const char *) event + field->offset);
         if (s_id_check (ctx, s_common_ids[i], id) != 0)
             return -1;
     }
@@ -731,7 +731,7 @@ static int s_bad_value (s_ctx_t *ctx)
         assert (field->type == PROTOBUF_C_TYPE_DOUBLE);
         if (!s_present (ctx->payload, field))
             continue;
-        double value = *(const double *)((const char *)ctx->payload + field->offset);
+        double value = *(const double *) ((const char *) ctx->payload + field->offset);
         if (value >= s_ranges[i].min && value <= s_ranges[i].max) //  false for NaN too
             continue;
         const char *path = s_path (ctx, ctx->payload_name, s_ranges[i].field);
@@ -745,7 +745,7 @@ static int s_bad_value (s_ctx_t *ctx)
         if (!s_is (ctx, s_enums[i].payload))
             continue;
         const ProtobufCFieldDescriptor *field = s_field (ctx->payload, s_enums[i].field);
-        int value = *(const int *)((const char *)ctx->payload + field->offset);
+        int value = *(const int *) ((const char *) ctx->payload + field->offset);
         if (value == 0 || !protobuf_c_enum_descriptor_get_value (field->descriptor, value))
             return s_fail (ctx, s_path (ctx, ctx->payload_name, s_enums[i].field),
                            "%s.%s must say which kind (%d is not one)", ctx->payload_name,
@@ -918,7 +918,7 @@ static int s_correction_kind (s_ctx_t *ctx)
                        "a retraction cannot be a correction: retract the event, or correct it");
     const char *field;
     const case_event_info_t *target = s_target (ctx, &field);
-    if (target && target->payload_case != (int)ctx->event->payload_case)
+    if (target && target->payload_case != (int) ctx->event->payload_case)
         return s_fail (ctx, field,
                        "a correction must have the payload of the event it corrects (%s), not %s",
                        s_payload_name_of (target->payload_case), ctx->payload_name);
@@ -1492,9 +1492,9 @@ int validate_event (case_store_t *store, const Journey__V1__Event *event, jy_dat
                    .occurred = JY_DATE_INVALID};
     if (event->payload_case != JOURNEY__V1__EVENT__PAYLOAD__NOT_SET) {
         const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (
-            &journey__v1__event__descriptor, (unsigned)event->payload_case);
+            &journey__v1__event__descriptor, (unsigned) event->payload_case);
         if (field) {
-            ctx.payload = *(const ProtobufCMessage *const *)((const char *)event + field->offset);
+            ctx.payload = *(const ProtobufCMessage *const *) ((const char *) event + field->offset);
             ctx.payload_name = field->name;
         }
     }

@@ -95,7 +95,7 @@ static void s_list_free (s_list_t *list)
 
 static int s_cmp (const void *a, const void *b)
 {
-    return strcmp (*(char *const *)a, *(char *const *)b);
+    return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 //  Every row of the given children, one sorted line each: "child|table|key|col=value|...".
@@ -105,8 +105,8 @@ static char *s_dump (case_store_t *store, const s_list_t *children)
     for (size_t c = 0; c < children->count; c++) {
         case_child_t *child = case_store_child (store, LA, children->lines[c]);
         for (int t = 0; t < PROJ__COUNT; t++) {
-            const proj_table_def_t *def = projection_table ((proj_table_t)t);
-            for (case_row_t *row = case_child_first (child, (proj_table_t)t); row;
+            const proj_table_def_t *def = projection_table ((proj_table_t) t);
+            for (case_row_t *row = case_child_first (child, (proj_table_t) t); row;
                  row = case_row_next (row)) {
                 size_t size = 0;
                 char *line = NULL;
@@ -768,9 +768,9 @@ static void test_corrections (void)
     CHECK_STR (V ("C1", PROJ_BOOKING, "K1", "held_on"), "2025-06-01"); //  the correction held it
     case_store_destroy (&store);
     for (size_t i = 0; i < n; i++) {
-        free ((char *)items[i].id);
-        free ((char *)items[i].rest);
-        free ((char *)items[i].date);
+        free ((char *) items[i].id);
+        free ((char *) items[i].rest);
+        free ((char *) items[i].date);
     }
     free (items);
 }
@@ -893,7 +893,7 @@ static uint32_t s_rand (uint32_t n)
     s_rng ^= s_rng << 13;
     s_rng ^= s_rng >> 7;
     s_rng ^= s_rng << 17;
-    return (uint32_t)(s_rng % n);
+    return (uint32_t) (s_rng % n);
 }
 
 //  The template with its two "%u" replaced by a and b.
@@ -903,7 +903,7 @@ static void s_fill (char *out, size_t size, const char *template, uint32_t a, ui
     int which = 0;
     for (const char *at = template; *at && used + 12 < size; at++) {
         if (at[0] == '%' && at[1] == 'u') {
-            used += (size_t)snprintf (out + used, size - used, "%u", which++ ? b : a);
+            used += (size_t) snprintf (out + used, size - used, "%u", which++ ? b : a);
             at++;
         } else
             out[used++] = *at;
@@ -950,7 +950,7 @@ static void test_random_histories (void)
         snprintf (date, sizeof date, "2024-%02u-%02u", 1 + s_rand (12), 1 + s_rand (28));
         const char *child = children.lines[s_rand (CHILDREN)];
         uint32_t roll = s_rand (100);
-        size_t target = effective.count ? s_rand ((uint32_t)effective.count) : 0;
+        size_t target = effective.count ? s_rand ((uint32_t) effective.count) : 0;
         char *line;
         bool retraction = false;
         if (roll < 10 && effective.count) {
@@ -958,7 +958,7 @@ static void test_random_histories (void)
             Journey__V1__Event *old = s_parse (effective.lines[target]);
             snprintf (rest, sizeof rest, "\"supersedes\":\"%s\",", ids.lines[target]);
             size_t used = strlen (rest);
-            s_fill (rest + used, sizeof rest - used, templates[s_rand ((uint32_t)kinds)],
+            s_fill (rest + used, sizeof rest - used, templates[s_rand ((uint32_t) kinds)],
                     s_rand (4), s_rand (4));
             line = ev (id, old->child_id, date, rest);
             journey__v1__event__free_unpacked (old, NULL);
@@ -981,7 +981,8 @@ static void test_random_histories (void)
             effective.count--;
             ids.count--;
         } else {
-            s_fill (rest, sizeof rest, templates[s_rand ((uint32_t)kinds)], s_rand (4), s_rand (4));
+            s_fill (rest, sizeof rest, templates[s_rand ((uint32_t) kinds)], s_rand (4),
+                    s_rand (4));
             line = ev (id, child, date, rest);
             s_add (&effective, line);
             s_add (&ids, strdup (id));
@@ -1040,7 +1041,7 @@ static double s_now (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 static void bench (const char *path)
@@ -1068,7 +1069,7 @@ static void bench (const char *path)
             hashes = realloc (hashes, capacity * CASE_HASH_SIZE);
         }
         char err[256];
-        events[count] = jy_json_parse_event (line, (size_t)length, err, sizeof err);
+        events[count] = jy_json_parse_event (line, (size_t) length, err, sizeof err);
         if (!events[count])
             continue;
         sizes[count] = journey__v1__event__get_packed_size (events[count]);
@@ -1087,7 +1088,7 @@ static void bench (const char *path)
         failed += case_store_apply (store, events[i], packed[i], sizes[i], hashes[i]) != 0;
     double seconds = s_now () - start;
     printf ("bench: applied %zu events (%zu children) in %.3f s: %.0f events/s\n", count,
-            case_store_child_count (store), seconds, (double)count / seconds);
+            case_store_child_count (store), seconds, (double) count / seconds);
     CHECK_INT (failed, 0);
     start = s_now ();
     case_store_clear_dirty (store);

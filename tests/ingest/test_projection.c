@@ -72,7 +72,7 @@ static void s_list_free (s_list_t *list)
 
 static int s_cmp (const void *a, const void *b)
 {
-    return strcmp (*(char *const *)a, *(char *const *)b);
+    return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 static char *s_join_sorted (s_list_t *rows)
@@ -108,8 +108,8 @@ static char *s_store_rows (case_store_t *store, const char *const *children, siz
     for (size_t c = 0; c < count; c++) {
         case_child_t *child = case_store_child (store, g_la, children[c]);
         for (int t = 0; t < PROJ__COUNT; t++) {
-            const proj_table_def_t *def = projection_table ((proj_table_t)t);
-            for (case_row_t *row = case_child_first (child, (proj_table_t)t); row;
+            const proj_table_def_t *def = projection_table ((proj_table_t) t);
+            for (case_row_t *row = case_child_first (child, (proj_table_t) t); row;
                  row = case_row_next (row)) {
                 const char *values[PROJ_MAX_COLUMNS];
                 for (int i = 0; i < def->column_count; i++)
@@ -127,14 +127,14 @@ static char *s_database_rows (jy_db_t *db)
 {
     s_list_t rows = {0};
     for (int t = 0; t < PROJ__COUNT; t++) {
-        const proj_table_def_t *def = projection_table ((proj_table_t)t);
+        const proj_table_def_t *def = projection_table ((proj_table_t) t);
         bool keyed = strcmp (def->key, "child_id") != 0;
         char sql[2048];
         int used = snprintf (sql, sizeof sql, "SELECT child_id, %s", keyed ? def->key : "child_id");
         for (int i = 0; i < def->column_count; i++)
-            used += snprintf (sql + used, sizeof sql - (size_t)used, ", %s::text",
+            used += snprintf (sql + used, sizeof sql - (size_t) used, ", %s::text",
                               def->columns[i].name);
-        snprintf (sql + used, sizeof sql - (size_t)used, " FROM ingest.%s WHERE la_code = $1",
+        snprintf (sql + used, sizeof sql - (size_t) used, " FROM ingest.%s WHERE la_code = $1",
                   def->name);
         const char *params[1] = {g_la};
         PGresult *result = jy_db_query (db, sql, 1, params);
@@ -188,7 +188,7 @@ static bool s_compare (jy_db_t *db, case_store_t *store, const char *const *chil
 static void test_schema (jy_db_t *db)
 {
     for (int t = 0; t < PROJ__COUNT; t++) {
-        const proj_table_def_t *def = projection_table ((proj_table_t)t);
+        const proj_table_def_t *def = projection_table ((proj_table_t) t);
         CHECK_INT (def->id, t);
         CHECK (def->column_count > 0 && def->column_count <= PROJ_MAX_COLUMNS);
         bool keyed = strcmp (def->key, "child_id") != 0;
@@ -206,9 +206,9 @@ static void test_schema (jy_db_t *db)
             if (asprintf (&line, "%s %s YES", def->columns[i].name, def->columns[i].type) < 0)
                 abort ();
             s_add (&expected, line);
-            CHECK_INT (projection_column ((proj_table_t)t, def->columns[i].name), i);
+            CHECK_INT (projection_column ((proj_table_t) t, def->columns[i].name), i);
         }
-        CHECK_INT (projection_column ((proj_table_t)t, "no_such_column"), -1);
+        CHECK_INT (projection_column ((proj_table_t) t, "no_such_column"), -1);
         const char *params[1] = {def->name};
         PGresult *result = jy_db_query (db,
                                         "SELECT column_name || ' ' || data_type || ' ' || "
@@ -319,7 +319,7 @@ static void test_write (jy_db_t *db)
     //  Every table has a row.
     case_child_t *c1 = case_store_child (store, g_la, "C1");
     for (int t = 0; t < PROJ__COUNT; t++)
-        CHECK (case_child_first (c1, (proj_table_t)t) != NULL);
+        CHECK (case_child_first (c1, (proj_table_t) t) != NULL);
     s_write (db, store);
     CHECK (s_compare (db, store, children, 2, "first write"));
 
@@ -407,6 +407,19 @@ static void test_escaping (jy_db_t *db)
         CHECK_STR (PQgetvalue (result, 0, 0), "1");
         PQclear (result);
     }
+    //  The same awkward values again, now as changes to rows the database already has (the
+    //  upsert path rather than COPY): the team of every contact and a decision's outcome.
+    for (size_t i = 0; i < sizeof awkward / sizeof awkward[0]; i++) {
+        char id[16], rest[512];
+        snprintf (id, sizeof id, "QD%zu", i);
+        snprintf (rest, sizeof rest,
+                  "\"team_id\":\"%s\",\"contact_decided\":{\"contact_id\":\"%s\","
+                  "\"outcome\":\"%s\"}",
+                  awkward[(i + 3) % 9], awkward[i], awkward[(i + 5) % 9]);
+        s_ev (store, id, children[i % 2], "2024-02-05", rest);
+    }
+    s_write (db, store);
+    CHECK (s_compare (db, store, children_raw, 2, "escaping, updated rows"));
     case_store_destroy (&store);
 }
 
@@ -415,7 +428,7 @@ static void s_cleanup (jy_db_t *db)
     for (int t = 0; t < PROJ__COUNT; t++) {
         char sql[256];
         snprintf (sql, sizeof sql, "DELETE FROM ingest.%s WHERE la_code = $1",
-                  projection_table ((proj_table_t)t)->name);
+                  projection_table ((proj_table_t) t)->name);
         const char *params[1] = {g_la};
         CHECK_INT (jy_db_exec (db, sql, 1, params), 0);
     }
@@ -426,7 +439,7 @@ int main (void)
     const char *url = jy_test_db_url ();
     if (sodium_init () < 0)
         return 1;
-    snprintf (g_la, sizeof g_la, "t%d", (int)getpid ());
+    snprintf (g_la, sizeof g_la, "t%d", (int) getpid ());
     jy_db_t *db = jy_db_new (url);
     if (jy_db_connect (db, 10000) != 0) {
         fprintf (stderr, "cannot connect: %s\n", jy_db_error (db));

@@ -31,7 +31,7 @@ static Journey__V1__Event *s_event (const char *spec)
     }
     //  The words before the payload's object.
     char words[512];
-    snprintf (words, sizeof words, "%.*s", (int)(brace - spec), spec);
+    snprintf (words, sizeof words, "%.*s", (int) (brace - spec), spec);
     char *tokens[16];
     int count = 0;
     for (char *token = strtok (words, " "); token && count < 16; token = strtok (NULL, " "))
@@ -84,7 +84,7 @@ static void s_apply (case_store_t *store, const Journey__V1__Event *event)
     uint8_t hash[CASE_HASH_SIZE] = {0};
     //  Any stable hash will do here: idempotency is not under test.
     for (const char *p = event->event_id; *p; p++)
-        hash[(p - event->event_id) % CASE_HASH_SIZE] ^= (uint8_t)*p;
+        hash[(p - event->event_id) % CASE_HASH_SIZE] ^= (uint8_t) *p;
     int rc = case_store_apply (store, event, NULL, 0, hash);
     CHECK_INT (rc, 0);
 }
@@ -1033,7 +1033,7 @@ static void s_test_generated (void)
     while ((length = getline (&line, &capacity, in)) > 0) {
         lines++;
         char err[256];
-        Journey__V1__Event *event = jy_json_parse_event (line, (size_t)length, err, sizeof err);
+        Journey__V1__Event *event = jy_json_parse_event (line, (size_t) length, err, sizeof err);
         if (!event) {
             jy_test_failures++;
             fprintf (stderr, "generated line %zu does not parse: %s\n", lines, err);

@@ -48,6 +48,9 @@ done
 grep -q "listening on" "$tmp/ingestd.log" || fail "journey-ingestd did not start listening in 30 s"
 
 # --- A whole authority: all accepted, each stored once ----------------------------------------
+# The generator's recorded_at runs to 23:59:59Z on --end, which is the next day in London in
+# summer: --end is the day before the daemon's today, or the last events are "recorded in the
+# future".
 "$cli" generate --la 872 --children 2000 --years 2 --seed 11 --end 2025-06-29 \
     --out "$tmp/events.jsonl" 2>/dev/null
 lines=$(wc -l <"$tmp/events.jsonl")

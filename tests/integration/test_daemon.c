@@ -22,11 +22,11 @@ static pid_t s_spawn (const char *log_name, const char *const *args)
     assert (pid >= 0);
     if (pid == 0) {
         FILE *log = freopen (log_path, "w", stderr);
-        (void)log;
+        (void) log;
         const char *argv[8] = {program};
         for (int i = 0; args[i] && i < 6; i++)
             argv[i + 1] = args[i];
-        execv (program, (char *const *)argv);
+        execv (program, (char *const *) argv);
         _exit (127);
     }
     return pid;
@@ -71,7 +71,7 @@ static jy_envelope_t *s_status (zsock_t *dealer)
 static jy_envelope_t *s_clock_set (zsock_t *dealer, const char *date)
 {
     Journey__V1__ClockSet set = JOURNEY__V1__CLOCK_SET__INIT;
-    set.date = (char *)date;
+    set.date = (char *) date;
     jy_envelope_t request;
     jy_envelope_init (&request);
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET;
@@ -139,7 +139,7 @@ static void s_test_simulated (void)
     //  A frame over the cap (set to 4096 bytes below): libzmq drops the connection before
     //  allocating; the daemon lives on and a new connection is answered.
     size_t big_size = 64 * 1024;
-    uint8_t *big = (uint8_t *)calloc (1, big_size);
+    uint8_t *big = (uint8_t *) calloc (1, big_size);
     frame = zframe_new (big, big_size);
     zframe_send (&frame, dealer, 0);
     free (big);
@@ -217,7 +217,7 @@ int main (void)
 {
     if (!getenv ("JOURNEY_SERVICES_DIR"))
         return 77;
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-daemon-test-%d", (int)getpid ());
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-daemon-test-%d", (int) getpid ());
     zsys_dir_create ("%s", s_dir);
     snprintf (s_endpoint, sizeof s_endpoint, "ipc://%s/timeliness.ipc", s_dir);
     setenv ("JOURNEY_TIMELINESS_REQUEST", s_endpoint, 1);

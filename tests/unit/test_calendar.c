@@ -109,13 +109,13 @@ static void test_builtin_table (void)
         for (size_t j = 0; j < count && j < 20; j++) {
             char text[JY_DATE_TEXT_SIZE];
             jy_date_format (days[j], text);
-            length += snprintf (row + length, sizeof (row) - (size_t)length, " %s", text + 5);
+            length += snprintf (row + length, sizeof (row) - (size_t) length, " %s", text + 5);
             CHECK_INT (kinds[j], JY_DAY_BANK_HOLIDAY);
             CHECK (jy_calendar_day_title (calendar, days[j]) != NULL);
             CHECK (jy_date_weekday (days[j]) <= 5);
             CHECK (!jy_calendar_is_working_day (calendar, days[j]));
         }
-        snprintf (row + length, sizeof (row) - (size_t)length, " |");
+        snprintf (row + length, sizeof (row) - (size_t) length, " |");
         CHECK_STR (row, s_domain_table[i]);
     }
     //  Nothing built in outside 2012-2027.
@@ -315,7 +315,7 @@ static void test_against_reference (void)
     int failures = 0, checked = 0;
     for (jy_date_t day = D ("2012-01-01"); day <= D ("2027-12-31"); day++) {
         seed = seed * 1103515245u + 12345u;
-        int n = (int)((seed >> 8) % 301);
+        int n = (int) ((seed >> 8) % 301);
         jy_date_t forward, backward;
         int count;
         if (jy_calendar_add_working_days (calendar, day, n, &forward) != 0 ||

@@ -76,7 +76,7 @@ static void s_test_system (void)
     CHECK (!jy_clock_is_simulated (clock));
     struct timespec now;
     clock_gettime (CLOCK_REALTIME, &now);
-    int64_t real = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    int64_t real = (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
     int64_t ms = jy_clock_now_ms (clock);
     CHECK (ms >= real && ms - real < 5000);
     CHECK_INT (jy_clock_set_ms (clock, 0), -1);

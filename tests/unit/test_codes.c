@@ -34,7 +34,7 @@ static void s_check_list (jy_code_list_t list)
     for (char *save = NULL, *code = strtok_r (buf, " ", &save); code;
          code = strtok_r (NULL, " ", &save), n++) {
         if (!jy_code_valid (list, code))
-            fprintf (stderr, "list %d: %s not valid\n", (int)list, code);
+            fprintf (stderr, "list %d: %s not valid\n", (int) list, code);
         CHECK (jy_code_valid (list, code));
         const char *description = jy_code_description (list, code);
         CHECK (description && strlen (description) > 2);
@@ -57,7 +57,7 @@ static void s_check_unique (jy_code_list_t list)
         CHECK (jy_code_description (list, a) != NULL);
         for (size_t j = i + 1; j < count; j++)
             if (strcmp (a, jy_code_at (list, j)) == 0) {
-                fprintf (stderr, "list %d: %s twice\n", (int)list, a);
+                fprintf (stderr, "list %d: %s twice\n", (int) list, a);
                 CHECK (0);
             }
     }
@@ -66,8 +66,8 @@ static void s_check_unique (jy_code_list_t list)
 int main (void)
 {
     for (int list = 0; list < JY_CODES__COUNT; list++) {
-        s_check_list ((jy_code_list_t)list);
-        s_check_unique ((jy_code_list_t)list);
+        s_check_list ((jy_code_list_t) list);
+        s_check_unique ((jy_code_list_t) list);
     }
 
     //  Descriptions as the specifications word them.

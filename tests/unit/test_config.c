@@ -21,7 +21,7 @@ static const char *s_write (const char *text)
     assert (fd >= 0);
     size_t length = strlen (text);
     ssize_t written = write (fd, text, length);
-    assert (written == (ssize_t)length);
+    assert (written == (ssize_t) length);
     close (fd);
     return path;
 }

@@ -66,21 +66,21 @@ static char *s_read_file (const char *path, size_t *size)
     fseek (file, 0, SEEK_END);
     long length = ftell (file);
     fseek (file, 0, SEEK_SET);
-    char *data = malloc ((size_t)length + 1);
-    if (!data || fread (data, 1, (size_t)length, file) != (size_t)length) {
+    char *data = malloc ((size_t) length + 1);
+    if (!data || fread (data, 1, (size_t) length, file) != (size_t) length) {
         free (data);
         fclose (file);
         return NULL;
     }
     fclose (file);
-    *size = (size_t)length;
+    *size = (size_t) length;
     return data;
 }
 
 //  A new temp directory holding copies of the migrations in from. 0 or -1.
 static int s_copy_migrations (const char *from, char *to, size_t to_size)
 {
-    snprintf (to, to_size, "/tmp/jy-dbtest-%d-XXXXXX", (int)getpid ());
+    snprintf (to, to_size, "/tmp/jy-dbtest-%d-XXXXXX", (int) getpid ());
     if (!mkdtemp (to))
         return -1;
     DIR *handle = opendir (from);
@@ -317,7 +317,7 @@ static void s_test_lost_connection (jy_db_t *admin, jy_db_t *db)
 static void s_test_connect_retry (void)
 {
     char url[256];
-    snprintf (url, sizeof url, "host=/tmp/jy-dbtest-nosuch-%d dbname=nothing", (int)getpid ());
+    snprintf (url, sizeof url, "host=/tmp/jy-dbtest-nosuch-%d dbname=nothing", (int) getpid ());
     jy_db_t *db = jy_db_new (url);
     CHECK_INT (jy_db_connect (db, 300), -1);
     CHECK (!jy_db_ok (db));
@@ -411,7 +411,7 @@ int main (void)
         return jy_test_summary ("test_db");
     }
     //  The pid makes the name unique and is a safe identifier.
-    snprintf (s_dbname, sizeof s_dbname, "journey_dbtest_%d", (int)getpid ());
+    snprintf (s_dbname, sizeof s_dbname, "journey_dbtest_%d", (int) getpid ());
     char sql[256];
     snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", s_dbname);
     CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);

@@ -37,7 +37,7 @@ static int s_handler (void *arg, uint64_t seq, jy_envelope_t *envelope)
         self->out_of_order++;
     if (envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY) {
         char expected[24];
-        snprintf (expected, sizeof expected, "%llu", (unsigned long long)seq);
+        snprintf (expected, sizeof expected, "%llu", (unsigned long long) seq);
         if (!envelope->reply->message || strcmp (envelope->reply->message, expected) != 0)
             self->wrong_content++;
     } else
@@ -47,7 +47,7 @@ static int s_handler (void *arg, uint64_t seq, jy_envelope_t *envelope)
     char sql[256], seq_text[24];
     snprintf (sql, sizeof sql, "INSERT INTO %s.delivered (consumer, seq) VALUES ($1, $2)",
               s_schema);
-    snprintf (seq_text, sizeof seq_text, "%llu", (unsigned long long)seq);
+    snprintf (seq_text, sizeof seq_text, "%llu", (unsigned long long) seq);
     const char *params[2] = {self->key, seq_text};
     if (jy_db_begin (self->db) != 0 || jy_db_exec (self->db, sql, 2, params) != 0 ||
         jy_feed_position_save (self->db, s_schema, self->key, seq) != 0 ||
@@ -88,7 +88,7 @@ static int s_store (jy_db_t *db, uint64_t seq, const uint8_t *data, size_t size)
         sprintf (hex + 2 + i * 2, "%02x", data[i]);
     char sql[256], seq_text[24];
     snprintf (sql, sizeof sql, "INSERT INTO %s.log (seq, envelope) VALUES ($1, $2)", s_schema);
-    snprintf (seq_text, sizeof seq_text, "%llu", (unsigned long long)seq);
+    snprintf (seq_text, sizeof seq_text, "%llu", (unsigned long long) seq);
     const char *params[2] = {seq_text, hex};
     int rc = jy_db_exec (db, sql, 2, params);
     free (hex);
@@ -99,10 +99,10 @@ static void s_reply_envelope (jy_envelope_t *envelope, Journey__V1__Reply *reply
                               uint64_t seq)
 {
     jy_envelope_init (envelope);
-    *reply = (Journey__V1__Reply)JOURNEY__V1__REPLY__INIT;
+    *reply = (Journey__V1__Reply) JOURNEY__V1__REPLY__INIT;
     reply->has_ok = 1;
     reply->ok = 1;
-    sprintf (text, "%llu", (unsigned long long)seq);
+    sprintf (text, "%llu", (unsigned long long) seq);
     reply->message = text;
     envelope->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY;
     envelope->reply = reply;
@@ -173,9 +173,9 @@ static void s_test_feed (const char *url, jy_feed_def_t *feed)
     uint64_t seq = 0;
     int batch = 1; //  transactions of 1 to 17 envelopes
     while (seq < TOTAL) {
-        uint32_t count = (uint32_t)batch;
+        uint32_t count = (uint32_t) batch;
         if (seq + count > TOTAL)
-            count = (uint32_t)(TOTAL - seq);
+            count = (uint32_t) (TOTAL - seq);
         batch = batch % 17 + 1;
         uint64_t first = 0;
         CHECK_INT (jy_db_begin (writer), 0);
@@ -205,7 +205,7 @@ static void s_test_feed (const char *url, jy_feed_def_t *feed)
             CHECK_INT (jy_feed_position_load (b.db, s_schema, "b", &position), 0);
             subs[1] = jy_feed_sub_new (b.db, feed, endpoint, position, s_handler, &b);
             CHECK (subs[1] != NULL);
-            CHECK_INT (jy_feed_sub_catch_up (subs[1]), (int)seq);
+            CHECK_INT (jy_feed_sub_catch_up (subs[1]), (int) seq);
             zpoller_add (poller, jy_feed_sub_socket (subs[1]));
         }
         s_pump (poller, subs, 2, 1, 0, 0, NULL);
@@ -438,7 +438,7 @@ int main (void)
     CHECK (jy_feed_lookup ("event") == NULL);
     CHECK (jy_feed_lookup (NULL) == NULL);
 
-    snprintf (s_schema, sizeof s_schema, "feedtest_%d", (int)getpid ());
+    snprintf (s_schema, sizeof s_schema, "feedtest_%d", (int) getpid ());
     jy_db_t *admin = jy_db_new (url);
     CHECK_INT (jy_db_connect (admin, 10000), 0);
     if (!jy_db_ok (admin)) {

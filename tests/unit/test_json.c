@@ -43,7 +43,7 @@ static char *s_lower_copy (const char *name)
     assert (copy);
     for (char *p = copy; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+            *p = (char) (*p - 'A' + 'a');
     return copy;
 }
 
@@ -68,7 +68,7 @@ static json_t *s_sample_value (const ProtobufCFieldDescriptor *field, int varian
         return json_real (variant % 2 ? 12.3 + index : 0.5 + index);
     case PROTOBUF_C_TYPE_ENUM: {
         const ProtobufCEnumDescriptor *e = field->descriptor;
-        char *lower = s_lower_copy (e->values[(unsigned)(variant + index) % e->n_values].name);
+        char *lower = s_lower_copy (e->values[(unsigned) (variant + index) % e->n_values].name);
         json_t *value = json_string (lower);
         free (lower);
         return value;
@@ -266,7 +266,7 @@ static void s_test_every_payload (void)
                 CHECK_INT (json_object_size (out_payload), payload_keys);
                 CHECK_INT (json_object_size (out_payload),
                            field->descriptor
-                               ? ((const ProtobufCMessageDescriptor *)field->descriptor)->n_fields
+                               ? ((const ProtobufCMessageDescriptor *) field->descriptor)->n_fields
                                : 0);
                 json_decref (out);
             }
@@ -677,7 +677,7 @@ static void s_test_errors (void)
     json_t *json = json_pack ("{s:{s:s%}}", "referral_received", "referral_id",
                               "R\0"
                               "1",
-                              (size_t)3);
+                              (size_t) 3);
     assert (json);
     ProtobufCMessage *message =
         jy_json_to_message (&journey__v1__event__descriptor, json, err, sizeof err);
@@ -714,9 +714,9 @@ static void s_test_unrepresentable (void)
     CHECK (jy_json_format_message (&alert.base) == NULL);
     alert.value = 1.25;
     alert.has_alert_id = 1;
-    alert.alert_id = (uint64_t)INT64_MAX + 1;
+    alert.alert_id = (uint64_t) INT64_MAX + 1;
     CHECK (jy_json_format_message (&alert.base) == NULL);
-    alert.alert_id = (uint64_t)INT64_MAX;
+    alert.alert_id = (uint64_t) INT64_MAX;
     text = jy_json_format_message (&alert.base);
     CHECK_STR (text, "{\"alert_id\":9223372036854775807,\"value\":1.25}");
     free (text);
@@ -743,7 +743,7 @@ static json_t *s_random_value (void)
     case 1:
         return json_true ();
     case 2:
-        return json_integer ((json_int_t)(s_next () % 5000000000ull) - 2500000000ll);
+        return json_integer ((json_int_t) (s_next () % 5000000000ull) - 2500000000ll);
     case 3:
         return json_real (1.5);
     case 4:
@@ -773,7 +773,7 @@ static char *s_swap_types (const char *line)
         json_object_foreach (json, key, value) target = json_is_object (value) ? value : target;
     }
     size_t size = json_object_size (target);
-    size_t pick = size ? (size_t)(s_next () % size) : 0;
+    size_t pick = size ? (size_t) (s_next () % size) : 0;
     size_t i = 0;
     const char *chosen = NULL;
     json_object_foreach (target, key, value)
@@ -817,14 +817,14 @@ static void s_test_mutations (void)
         size_t mutated_length;
         switch (s_next () % 4) {
         case 0: //  truncate
-            mutated_length = (size_t)(s_next () % (length + 1));
+            mutated_length = (size_t) (s_next () % (length + 1));
             mutated = strndup (base, mutated_length);
             break;
         case 1: //  flip bytes (a NUL among them: the length is passed, not found)
             mutated = strdup (base);
             mutated_length = length;
             for (uint64_t n = 1 + s_next () % 3; n > 0; n--)
-                mutated[s_next () % length] ^= (char)(1 + s_next () % 255);
+                mutated[s_next () % length] ^= (char) (1 + s_next () % 255);
             break;
         case 2: //  swap types
             mutated = s_swap_types (base);
@@ -834,7 +834,7 @@ static void s_test_mutations (void)
             mutated = s_swap_types (base);
             mutated_length = strlen (mutated);
             if (mutated_length > 0)
-                mutated[s_next () % mutated_length] ^= (char)(1 + s_next () % 255);
+                mutated[s_next () % mutated_length] ^= (char) (1 + s_next () % 255);
             break;
         }
         assert (mutated);
@@ -853,7 +853,7 @@ static void s_test_mutations (void)
             if (!again || !s_same_bytes (&event->base, &again->base)) {
                 wrong++;
                 fprintf (stderr, "mutation %d parsed but did not round trip: %.*s\n", round,
-                         (int)mutated_length, mutated);
+                         (int) mutated_length, mutated);
             }
             s_free_event (again);
             free (text);
@@ -861,7 +861,7 @@ static void s_test_mutations (void)
         } else if (err[0] == '\0') {
             wrong++;
             fprintf (stderr, "mutation %d rejected without a message: %.*s\n", round,
-                     (int)mutated_length, mutated);
+                     (int) mutated_length, mutated);
         } else
             rejected++;
         free (exact);

@@ -35,7 +35,7 @@ static char *s_capture_stop (void)
         perror ("fopen");
         exit (1);
     }
-    char *text = (char *)calloc (1, 1 << 20);
+    char *text = (char *) calloc (1, 1 << 20);
     size_t got = fread (text, 1, (1 << 20) - 1, file);
     text[got] = '\0';
     fclose (file);
@@ -49,12 +49,12 @@ static const char *s_check_prefix (const char *line, const char *program, const 
 {
     const char *shape = "dddd-dd-ddTdd:dd:dd.dddZ ";
     for (int i = 0; shape[i]; i++) {
-        bool ok = shape[i] == 'd' ? isdigit ((unsigned char)line[i]) : line[i] == shape[i];
+        bool ok = shape[i] == 'd' ? isdigit ((unsigned char) line[i]) : line[i] == shape[i];
         if (!ok)
             return NULL;
     }
     char expected[128];
-    snprintf (expected, sizeof expected, "%s[%ld] %s: ", program, (long)getpid (), level);
+    snprintf (expected, sizeof expected, "%s[%ld] %s: ", program, (long) getpid (), level);
     const char *rest = line + strlen (shape);
     if (strncmp (rest, expected, strlen (expected)) != 0)
         return NULL;
@@ -63,7 +63,7 @@ static const char *s_check_prefix (const char *line, const char *program, const 
 
 static void *s_writer (void *arg)
 {
-    long id = (long)arg;
+    long id = (long) arg;
     for (int i = 0; i < 200; i++)
         jy_info ("thread %ld line %d %s", id, i, "padding padding padding padding padding");
     return NULL;
@@ -115,7 +115,7 @@ int main (void)
     free (text);
 
     //  A message longer than the line buffer is cut, marked, and still one line.
-    char *big = (char *)malloc (10000);
+    char *big = (char *) malloc (10000);
     memset (big, 'x', 9999);
     big[9999] = '\0';
     s_capture_start ();
@@ -141,7 +141,7 @@ int main (void)
     s_capture_start ();
     pthread_t threads[4];
     for (long i = 0; i < 4; i++)
-        pthread_create (&threads[i], NULL, s_writer, (void *)i);
+        pthread_create (&threads[i], NULL, s_writer, (void *) i);
     for (int i = 0; i < 4; i++)
         pthread_join (threads[i], NULL);
     text = s_capture_stop ();

@@ -12,15 +12,15 @@ static void s_sample (jy_envelope_t *envelope, Journey__V1__EventBatch *batch,
     envelope->message_id = "m-0001";
     envelope->has_sent_at_ms = 1;
     envelope->sent_at_ms = 1704448800000;
-    *batch = (Journey__V1__EventBatch)JOURNEY__V1__EVENT_BATCH__INIT;
+    *batch = (Journey__V1__EventBatch) JOURNEY__V1__EVENT_BATCH__INIT;
     batch->batch_id = "b-42";
-    *contact = (Journey__V1__ContactReceived)JOURNEY__V1__CONTACT_RECEIVED__INIT;
+    *contact = (Journey__V1__ContactReceived) JOURNEY__V1__CONTACT_RECEIVED__INIT;
     contact->contact_id = "C1";
     contact->contact_source = "1B";
-    *closed = (Journey__V1__CaseClosed)JOURNEY__V1__CASE_CLOSED__INIT;
+    *closed = (Journey__V1__CaseClosed) JOURNEY__V1__CASE_CLOSED__INIT;
     closed->reason = "RC1";
     for (int i = 0; i < 2; i++) {
-        events[i] = (Journey__V1__Event)JOURNEY__V1__EVENT__INIT;
+        events[i] = (Journey__V1__Event) JOURNEY__V1__EVENT__INIT;
         events[i].la_code = "201";
         events[i].child_id = "child-7";
         events[i].occurred_on = "2024-01-05";
@@ -115,7 +115,7 @@ static void s_test_bytes (void)
     //  Every truncated prefix: garbage, or a valid shorter message (cut at a field boundary).
     size_t garbage = 0, ok = 0, other = 0;
     for (size_t length = 1; length < size; length++) {
-        uint8_t *copy = (uint8_t *)malloc (length); //  exact size, so ASan sees any overread
+        uint8_t *copy = (uint8_t *) malloc (length); //  exact size, so ASan sees any overread
         memcpy (copy, data, length);
         got = jy_wire_unpack (copy, length, JY_WIRE_DEFAULT_CAP, &status);
         if (status == JY_WIRE_GARBAGE && !got)
@@ -166,12 +166,12 @@ static void s_test_bytes (void)
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        size_t length = 1 + (size_t)(x % sizeof buffer);
+        size_t length = 1 + (size_t) (x % sizeof buffer);
         for (size_t j = 0; j < length; j++) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            buffer[j] = (uint8_t)(x >> 24);
+            buffer[j] = (uint8_t) (x >> 24);
         }
         got = jy_wire_unpack (buffer, length, JY_WIRE_DEFAULT_CAP, &status);
         if (got ? (status == JY_WIRE_OK || status == JY_WIRE_UNKNOWN_PAYLOAD)
@@ -223,7 +223,7 @@ static void s_test_sockets (void)
     zsock_set_rcvtimeo (dealer, 5000);
     CHECK_INT (jy_wire_send (dealer, &s_envelope), 0);
     zframe_t *routing_id = NULL;
-    char *topic = (char *)"untouched";
+    char *topic = (char *) "untouched";
     jy_envelope_t *got = jy_wire_recv (router, JY_WIRE_DEFAULT_CAP, &routing_id, &topic, &status);
     CHECK_INT (status, JY_WIRE_OK);
     CHECK (routing_id != NULL);

@@ -41,6 +41,9 @@ PGresult *jy_db_query_binary (jy_db_t *self, const char *sql, int nparams,
 //  Statement whose rows, if any, are not wanted. 0 or -1.
 int jy_db_exec (jy_db_t *self, const char *sql, int nparams, const char *const *params);
 
+//  COPY ... FROM STDIN (sql) with data in COPY's text format: the fastest bulk write. 0 or -1.
+int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size);
+
 int jy_db_begin (jy_db_t *self);
 int jy_db_commit (jy_db_t *self);
 //  Never fails from the caller's point of view (a lost connection is already rolled back).
