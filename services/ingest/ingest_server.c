@@ -7,6 +7,7 @@
     that. When anything in the transaction fails, the store has run ahead of the database: it
     is discarded and loaded again from ingest.event, so nothing is lost or doubled.
 */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <sodium.h>
@@ -438,11 +439,15 @@ static void s_reject (s_item_t *item, const char *code, const char *field, const
 }
 
 //  Authority, idempotency, validation, then apply: in that order, except that an event without
-//  event_id or la_code cannot be idempotency-checked and goes to validation (missing_field).
+//  event_id or a well-formed la_code cannot be idempotency-checked and goes to validation
+//  (missing_field, bad_la_code).
 static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
 {
     const Journey__V1__Event *event = item->event;
-    bool has_la = event->la_code && *event->la_code;
+    //  A malformed la_code is validation's to name (bad_la_code), not the authority check's.
+    const char *la = event->la_code;
+    bool has_la = la && strlen (la) == 3 && isdigit ((unsigned char) la[0]) &&
+                  isdigit ((unsigned char) la[1]) && isdigit ((unsigned char) la[2]);
     bool keyed = has_la && event->event_id && *event->event_id;
     if (has_la && !s_la_allowed (self, event->la_code)) {
         s_reject (item, "la_not_allowed", "la_code",

@@ -1065,11 +1065,79 @@ static void s_test_generated (void)
     case_store_destroy (&store);
 }
 
-int main (void)
+//  One case event as a JSON line for tests/ingest/rejections.sh, its ids prefixed with the case
+//  number so that the cases do not meet in one database; the expectation goes to the manifest.
+static void s_emit (FILE *lines, FILE *manifest, size_t number, const char *spec,
+                    const char *expectation)
+{
+    Journey__V1__Event *event = s_event (spec);
+    char prefix[16];
+    snprintf (prefix, sizeof prefix, "V%zu-", number);
+    char **ids[] = {&event->event_id, &event->child_id, &event->supersedes,
+                    event->payload_case == JOURNEY__V1__EVENT__PAYLOAD_RETRACTION
+                        ? &event->retraction->retracts
+                        : NULL};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        if (!ids[i] || !*ids[i] || !**ids[i])
+            continue;
+        char *prefixed = malloc (strlen (prefix) + strlen (*ids[i]) + 1);
+        assert (prefixed);
+        strcpy (prefixed, prefix);
+        strcat (prefixed, *ids[i]);
+        free (*ids[i]);
+        *ids[i] = prefixed;
+    }
+    char *json = jy_json_format_event (event);
+    assert (json);
+    fprintf (lines, "%s\n", json);
+    fprintf (manifest, "%s\n", expectation);
+    free (json);
+    journey__v1__event__free_unpacked (event, NULL);
+}
+
+//  Write every case as JSON lines (history, bad, prepare, good) and, line for line, what the
+//  daemon must answer: "accepted" or "rejected CODE FIELD". The same cases then go through a
+//  real journey-ingestd (tests/ingest/rejections.sh), so that every code is also seen there.
+static int s_write_cases (const char *directory)
+{
+    char path[1024];
+    snprintf (path, sizeof path, "%s/cases.jsonl", directory);
+    FILE *lines = fopen (path, "w");
+    snprintf (path, sizeof path, "%s/expected.txt", directory);
+    FILE *manifest = fopen (path, "w");
+    if (!lines || !manifest) {
+        fprintf (stderr, "cannot write the cases into %s\n", directory);
+        return 1;
+    }
+    for (size_t c = 0; c < CASE_COUNT; c++) {
+        const s_case_t *k = &s_cases[c];
+        for (int i = 0; i < 20 && k->history[i]; i++)
+            s_emit (lines, manifest, c, k->history[i], "accepted");
+        if (k->bad) {
+            char expectation[256];
+            if (k->code)
+                snprintf (expectation, sizeof expectation, "rejected %s %s", k->code, k->field);
+            else
+                snprintf (expectation, sizeof expectation, "accepted");
+            s_emit (lines, manifest, c, k->bad, expectation);
+        }
+        for (int i = 0; i < 4 && k->prepare[i]; i++)
+            s_emit (lines, manifest, c, k->prepare[i], "accepted");
+        if (k->good)
+            s_emit (lines, manifest, c, k->good, "accepted");
+    }
+    fclose (lines);
+    fclose (manifest);
+    return 0;
+}
+
+int main (int argc, char **argv)
 {
     //  As the daemons do: "today" and recorded_at's local date are in the LA's zone.
     setenv ("TZ", "Europe/London", 1);
     tzset ();
+    if (argc == 3 && strcmp (argv[1], "--write-cases") == 0)
+        return s_write_cases (argv[2]);
     jy_date_t today = D (TODAY);
     for (size_t c = 0; c < CASE_COUNT; c++)
         s_run_case (&s_cases[c], today);

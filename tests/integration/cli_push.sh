@@ -5,47 +5,12 @@
 # them accepted; --json says the same; usage errors exit 2.
 set -euo pipefail
 
-: "${JOURNEY_CLI:?run under ctest}"
-: "${JOURNEY_DATABASE_ADMIN_URL:?run under ctest}"
-: "${JOURNEY_DATABASE_INGEST_URL:?run under ctest}"
+source "$(dirname "$0")/ingestd.sh"
 cli=$JOURNEY_CLI
-# The daemons are built beside the CLI (build/services/cli/journey).
-services=${JOURNEY_SERVICES_DIR:-$(dirname "$(dirname "$cli")")}
-ingestd=$services/ingest/journey-ingestd
-[ -x "$ingestd" ] || { echo "cli_push: $ingestd not built"; exit 77; }
-
-db=journey_push_$$
-tmp=$(mktemp -d)
-daemon=
-fail () { echo "cli_push: FAIL: $*" >&2; [ -f "$tmp/ingestd.log" ] && tail -20 "$tmp/ingestd.log" >&2; exit 1; }
-admin () { psql -X -q -v ON_ERROR_STOP=1 -tA "$JOURNEY_DATABASE_ADMIN_URL" "$@"; }
-query () { psql -X -q -v ON_ERROR_STOP=1 -tA "$JOURNEY_DATABASE_ADMIN_URL dbname=$db" -c "$1"; }
-cleanup () {
-    if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
-        kill -TERM "$daemon" 2>/dev/null || true
-        wait "$daemon" 2>/dev/null || true
-    fi
-    admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-export JOURNEY_INGEST_REQUEST=ipc://$tmp/ingest.sock
-export JOURNEY_INGEST_FEED=ipc://$tmp/ingest-feed.sock
-export JOURNEY_LA_CODE=872
-
-admin -c "CREATE DATABASE $db"
-JOURNEY_DATABASE_ADMIN_URL="$JOURNEY_DATABASE_ADMIN_URL dbname=$db" "$cli" migrate >/dev/null
-
-JOURNEY_DATABASE_INGEST_URL="$JOURNEY_DATABASE_INGEST_URL dbname=$db" \
-    "$ingestd" --simulated-clock --date 2025-06-30 >"$tmp/ingestd.log" 2>&1 &
-daemon=$!
-for _ in $(seq 1 300); do
-    grep -q "listening on" "$tmp/ingestd.log" && break
-    kill -0 "$daemon" 2>/dev/null || fail "journey-ingestd exited at start"
-    sleep 0.1
-done
-grep -q "listening on" "$tmp/ingestd.log" || fail "journey-ingestd did not start listening in 30 s"
+tmp=$ingestd_dir
+db_query () { ingestd_query "$1"; }
+fail () { ingestd_fail "cli_push: $*"; }
+ingestd_start push 2025-06-30
 
 # --- A whole authority: all accepted, each stored once ----------------------------------------
 # The generator's recorded_at runs to 23:59:59Z on --end, which is the next day in London in
@@ -59,9 +24,9 @@ out=$("$cli" push "$tmp/events.jsonl" 2>"$tmp/push.err") || rc=$?
 [ "$rc" = 0 ] || fail "first push exited $rc: $(head -5 "$tmp/push.err")"
 [ "$out" = "$tmp/events.jsonl: $lines lines, $lines accepted, 0 duplicate, 0 rejected" ] ||
     fail "first push said: $out"
-stored=$(query "SELECT count(*) FROM ingest.event")
+stored=$(db_query "SELECT count(*) FROM ingest.event")
 [ "$stored" = "$lines" ] || fail "ingest.event holds $stored rows for $lines lines"
-gaps=$(query "SELECT count(*) = max(seq) AND min(seq) = 1 FROM ingest.event")
+gaps=$(db_query "SELECT count(*) = max(seq) AND min(seq) = 1 FROM ingest.event")
 [ "$gaps" = t ] || fail "ingest.event seq is not 1..$lines"
 echo "cli_push: $lines lines pushed, all accepted, $stored rows"
 
@@ -71,13 +36,13 @@ out=$("$cli" push - --batch 700 --window 2 <"$tmp/events.jsonl" 2>"$tmp/push.err
 [ "$rc" = 0 ] || fail "second push exited $rc: $(head -5 "$tmp/push.err")"
 [ "$out" = "stdin: $lines lines, 0 accepted, $lines duplicate, 0 rejected" ] ||
     fail "second push said: $out"
-[ "$(query "SELECT count(*) FROM ingest.event")" = "$lines" ] || fail "the second push stored rows"
+[ "$(db_query "SELECT count(*) FROM ingest.event")" = "$lines" ] || fail "the second push stored rows"
 echo "cli_push: pushed again, all $lines duplicate"
 
 # --- Bad lines among good ones ----------------------------------------------------------------
 # New events for a child the first file registered: line 1 good, line 2 not JSON, line 3 blank
 # (skipped), line 4 a referral without its referral_id, line 5 good.
-child=$(query "SELECT child_id FROM ingest.event WHERE kind = 'child_registered' ORDER BY seq LIMIT 1")
+child=$(db_query "SELECT child_id FROM ingest.event WHERE kind = 'child_registered' ORDER BY seq LIMIT 1")
 common="\"la_code\":\"872\",\"child_id\":\"$child\",\"occurred_on\":\"2025-06-30\",\"recorded_at\":\"2025-06-30T10:00:00Z\",\"source\":\"test\""
 {
     echo "{\"event_id\":\"872-PUSH-1\",$common,\"contact_received\":{\"contact_id\":\"PUSH-CT1\",\"contact_source\":\"1B\"}}"
@@ -95,12 +60,12 @@ grep -q "^line 2: rejected: .*invalid JSON" "$tmp/bad.err" || fail "line 2 not n
 grep -q "^line 4: event 872-PUSH-3 rejected: missing_field (referral_received.referral_id): " \
     "$tmp/bad.err" || fail "line 4 not named: $(cat "$tmp/bad.err")"
 [ "$(grep -c '^line ' "$tmp/bad.err")" = 2 ] || fail "not two rejections: $(cat "$tmp/bad.err")"
-[ "$(query "SELECT count(*) FROM ingest.event WHERE event_id IN ('872-PUSH-1', '872-PUSH-4')")" = 2 ] ||
+[ "$(db_query "SELECT count(*) FROM ingest.event WHERE event_id IN ('872-PUSH-1', '872-PUSH-4')")" = 2 ] ||
     fail "the good lines around the bad ones were not stored"
-[ "$(query "SELECT count(*) FROM ingest.dead_letter")" = 2 ] ||
-    fail "dead letters: $(query "SELECT code, coalesce(event_id, '-') FROM ingest.dead_letter")"
-[ "$(query "SELECT string_agg(code, ',' ORDER BY code) FROM ingest.dead_letter")" = "bad_json,missing_field" ] ||
-    fail "dead letter codes: $(query "SELECT string_agg(code, ',' ORDER BY code) FROM ingest.dead_letter")"
+[ "$(db_query "SELECT count(*) FROM ingest.dead_letter")" = 2 ] ||
+    fail "dead letters: $(db_query "SELECT code, coalesce(event_id, '-') FROM ingest.dead_letter")"
+[ "$(db_query "SELECT string_agg(code, ',' ORDER BY code) FROM ingest.dead_letter")" = "bad_json,missing_field" ] ||
+    fail "dead letter codes: $(db_query "SELECT string_agg(code, ',' ORDER BY code) FROM ingest.dead_letter")"
 echo "cli_push: bad JSON on line 2 and a missing field on line 4 rejected, dead-lettered; good lines accepted"
 
 # --- --json: the same as an object --------------------------------------------------------------
@@ -139,9 +104,9 @@ grep -q -- "--window needs a number" "$tmp/usage.err" || fail "usage message: $(
 echo "cli_push: usage errors exit 2"
 
 # --- Stop the daemon -----------------------------------------------------------------------------
-kill -TERM "$daemon"
+kill -TERM "$ingestd_pid"
 rc=0
-wait "$daemon" || rc=$?
-daemon=
+wait "$ingestd_pid" || rc=$?
+ingestd_pid=
 [ "$rc" = 0 ] || fail "journey-ingestd exited $rc on SIGTERM"
 echo "cli_push: passed"
