@@ -12,26 +12,16 @@
 #include <time.h>
 
 #include "jy_test.h"
+#include "ingest_test.h"
 #include "case_store.h"
 
 #define LA "872"
 
 //  --- Helpers ----------------------------------------------------------------------------
 
-static Journey__V1__Event *s_parse (const char *line)
-{
-    char err[256];
-    Journey__V1__Event *event = jy_json_parse_event (line, strlen (line), err, sizeof err);
-    if (!event) {
-        fprintf (stderr, "bad test event: %s: %s\n", err, line);
-        abort ();
-    }
-    return event;
-}
-
 static int s_apply (case_store_t *store, const char *line)
 {
-    Journey__V1__Event *event = s_parse (line);
+    Journey__V1__Event *event = it_parse (line);
     size_t size = journey__v1__event__get_packed_size (event);
     uint8_t *packed = malloc (size + 1);
     journey__v1__event__pack (event, packed);
@@ -45,7 +35,7 @@ static int s_apply (case_store_t *store, const char *line)
 
 static case_event_check_t s_check (case_store_t *store, const char *line)
 {
-    Journey__V1__Event *event = s_parse (line);
+    Journey__V1__Event *event = it_parse (line);
     size_t size = journey__v1__event__get_packed_size (event);
     uint8_t *packed = malloc (size + 1);
     journey__v1__event__pack (event, packed);
@@ -70,38 +60,10 @@ static char *ev (const char *id, const char *child, const char *date, const char
     return line;
 }
 
-//  A growing list of lines (a history).
-typedef struct {
-    char **lines;
-    size_t count, capacity;
-} s_list_t;
-
-static void s_add (s_list_t *list, char *line)
-{
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity ? list->capacity * 2 : 64;
-        list->lines = realloc (list->lines, list->capacity * sizeof (char *));
-    }
-    list->lines[list->count++] = line;
-}
-
-static void s_list_free (s_list_t *list)
-{
-    for (size_t i = 0; i < list->count; i++)
-        free (list->lines[i]);
-    free (list->lines);
-    memset (list, 0, sizeof *list);
-}
-
-static int s_cmp (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 //  Every row of the given children, one sorted line each: "child|table|key|col=value|...".
-static char *s_dump (case_store_t *store, const s_list_t *children)
+static char *s_dump (case_store_t *store, const it_list_t *children)
 {
-    s_list_t rows = {0};
+    it_list_t rows = {0};
     for (size_t c = 0; c < children->count; c++) {
         case_child_t *child = case_store_child (store, LA, children->lines[c]);
         for (int t = 0; t < PROJ__COUNT; t++) {
@@ -118,18 +80,18 @@ static char *s_dump (case_store_t *store, const s_list_t *children)
                         fprintf (out, "|%s=%s", def->columns[i].name, value);
                 }
                 fclose (out);
-                s_add (&rows, line);
+                it_list_add (&rows, line);
             }
         }
     }
-    qsort (rows.lines, rows.count, sizeof (char *), s_cmp);
+    it_list_sort (&rows);
     size_t size = 0;
     char *text = NULL;
     FILE *out = open_memstream (&text, &size);
     for (size_t i = 0; i < rows.count; i++)
         fprintf (out, "%s\n", rows.lines[i]);
     fclose (out);
-    s_list_free (&rows);
+    it_list_free (&rows);
     return text;
 }
 
@@ -142,7 +104,7 @@ static bool s_same (const char *a, const char *b, const char *what)
 }
 
 //  A fresh store from a list of lines.
-static case_store_t *s_build (const s_list_t *history)
+static case_store_t *s_build (const it_list_t *history)
 {
     case_store_t *store = case_store_new ();
     for (size_t i = 0; i < history->count; i++)
@@ -178,12 +140,12 @@ static int s_count (const char *child_id, proj_table_t table)
 
 //  The history of C1 (and C9, never registered) that touches every payload; kept for later
 //  tests.
-static s_list_t g_history;
+static it_list_t g_history;
 
 static void s_push (const char *id, const char *date, const char *rest)
 {
     char *line = ev (id, "C1", date, rest);
-    s_add (&g_history, line);
+    it_list_add (&g_history, line);
     CHECK_INT (s_apply (g_store, line), 0);
 }
 
@@ -496,7 +458,7 @@ static void test_every_payload (void)
 
     //  A child never registered still gets its child row (the store is lenient).
     char *line = ev ("E90", "C9", "2024-02-02", "\"contact_received\":{\"contact_id\":\"CT9\"}");
-    s_add (&g_history, line);
+    it_list_add (&g_history, line);
     CHECK_INT (s_apply (g_store, line), 0);
     CHECK_STR (V ("C9", PROJ_CONTACT, "CT9", "received_on"), "2024-02-02");
     CHECK (V ("C9", PROJ_CHILD, "C9", "registered_on") == NULL);
@@ -505,7 +467,7 @@ static void test_every_payload (void)
     //  Every payload but the retraction wrote something.
     bool seen[64] = {false};
     for (size_t i = 0; i < g_history.count; i++) {
-        Journey__V1__Event *event = s_parse (g_history.lines[i]);
+        Journey__V1__Event *event = it_parse (g_history.lines[i]);
         seen[event->payload_case] = true;
         journey__v1__event__free_unpacked (event, NULL);
     }
@@ -595,12 +557,12 @@ static void s_check_against_scratch (const char *what, const char *child_id, con
                                      size_t count, case_store_t **out)
 {
     case_store_t *store = case_store_new ();
-    s_list_t effective = {0}, ids = {0};
+    it_list_t effective = {0}, ids = {0};
     for (size_t i = 0; i < count; i++) {
         char *line =
             ev (items[i].id, child_id, items[i].date ? items[i].date : "2024-01-05", items[i].rest);
         CHECK_INT (s_apply (store, line), 0);
-        Journey__V1__Event *event = s_parse (line);
+        Journey__V1__Event *event = it_parse (line);
         const char *target = event->supersedes;
         if (event->payload_case == JOURNEY__V1__EVENT__PAYLOAD_RETRACTION)
             target = event->retraction->retracts;
@@ -626,24 +588,24 @@ static void s_check_against_scratch (const char *what, const char *child_id, con
             effective.lines[at] = line;
             ids.lines[at] = strdup (event->event_id);
         } else {
-            s_add (&effective, line);
-            s_add (&ids, strdup (event->event_id));
+            it_list_add (&effective, line);
+            it_list_add (&ids, strdup (event->event_id));
         }
         journey__v1__event__free_unpacked (event, NULL);
 
         //  After every step, not only at the end.
         case_store_t *scratch = s_build (&effective);
-        s_list_t children = {0};
-        s_add (&children, strdup (child_id));
+        it_list_t children = {0};
+        it_list_add (&children, strdup (child_id));
         char *a = s_dump (store, &children), *b = s_dump (scratch, &children);
         CHECK (s_same (a, b, what));
         free (a);
         free (b);
-        s_list_free (&children);
+        it_list_free (&children);
         case_store_destroy (&scratch);
     }
-    s_list_free (&effective);
-    s_list_free (&ids);
+    it_list_free (&effective);
+    it_list_free (&ids);
     if (out)
         *out = store;
     else
@@ -732,7 +694,7 @@ static void test_corrections (void)
     s_item_t *items = calloc (g_history.count + 8, sizeof (s_item_t));
     size_t n = 0;
     for (size_t i = 0; i < g_history.count; i++) {
-        Journey__V1__Event *event = s_parse (g_history.lines[i]);
+        Journey__V1__Event *event = it_parse (g_history.lines[i]);
         if (strcmp (event->child_id, "C1") == 0) {
             //  ev() rewrites the common fields: keep the payload and what follows "source".
             const char *rest = strstr (g_history.lines[i], "\"source\":\"lcs\",") + 15;
@@ -937,11 +899,11 @@ static void test_random_histories (void)
     const size_t kinds = sizeof templates / sizeof templates[0];
     enum { CHILDREN = 12, EVENTS = 1500 };
     case_store_t *store = case_store_new ();
-    s_list_t effective = {0}, ids = {0}, children = {0};
+    it_list_t effective = {0}, ids = {0}, children = {0};
     for (int c = 0; c < CHILDREN; c++) {
         char id[16];
         snprintf (id, sizeof id, "K%02d", c);
-        s_add (&children, strdup (id));
+        it_list_add (&children, strdup (id));
     }
     bool ok = true;
     for (int i = 0; i < EVENTS; i++) {
@@ -955,7 +917,7 @@ static void test_random_histories (void)
         bool retraction = false;
         if (roll < 10 && effective.count) {
             //  a correction of a random effective event, with new content, on its child
-            Journey__V1__Event *old = s_parse (effective.lines[target]);
+            Journey__V1__Event *old = it_parse (effective.lines[target]);
             snprintf (rest, sizeof rest, "\"supersedes\":\"%s\",", ids.lines[target]);
             size_t used = strlen (rest);
             s_fill (rest + used, sizeof rest - used, templates[s_rand ((uint32_t) kinds)],
@@ -967,7 +929,7 @@ static void test_random_histories (void)
             effective.lines[target] = line;
             ids.lines[target] = strdup (id);
         } else if (roll < 15 && effective.count) {
-            Journey__V1__Event *old = s_parse (effective.lines[target]);
+            Journey__V1__Event *old = it_parse (effective.lines[target]);
             snprintf (rest, sizeof rest, "\"retraction\":{\"retracts\":\"%s\"}", ids.lines[target]);
             line = ev (id, old->child_id, date, rest);
             retraction = true;
@@ -984,8 +946,8 @@ static void test_random_histories (void)
             s_fill (rest, sizeof rest, templates[s_rand ((uint32_t) kinds)], s_rand (4),
                     s_rand (4));
             line = ev (id, child, date, rest);
-            s_add (&effective, line);
-            s_add (&ids, strdup (id));
+            it_list_add (&effective, line);
+            it_list_add (&ids, strdup (id));
         }
         if (s_apply (store, line) != 0)
             ok = false;
@@ -1005,9 +967,9 @@ static void test_random_histories (void)
     }
     CHECK (ok);
     CHECK_INT (case_store_event_count (store), EVENTS);
-    s_list_free (&effective);
-    s_list_free (&ids);
-    s_list_free (&children);
+    it_list_free (&effective);
+    it_list_free (&ids);
+    it_list_free (&children);
     case_store_destroy (&store);
 }
 
@@ -1022,14 +984,14 @@ static void test_chunked (void)
             if (i % chunk == 0)
                 case_store_clear_dirty (store);
         }
-        s_list_t children = {0};
-        s_add (&children, strdup ("C1"));
-        s_add (&children, strdup ("C9"));
+        it_list_t children = {0};
+        it_list_add (&children, strdup ("C1"));
+        it_list_add (&children, strdup ("C9"));
         char *a = s_dump (store, &children), *b = s_dump (one, &children);
         CHECK (s_same (a, b, "chunked"));
         free (a);
         free (b);
-        s_list_free (&children);
+        it_list_free (&children);
         case_store_destroy (&store);
     }
     case_store_destroy (&one);
@@ -1118,6 +1080,6 @@ int main (void)
     const char *bench_file = getenv ("JOURNEY_CASE_STORE_BENCH");
     if (bench_file && *bench_file)
         bench (bench_file);
-    s_list_free (&g_history);
+    it_list_free (&g_history);
     return jy_test_summary ("test_case_store");
 }

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "jy_test.h"
+#include "ingest_test.h"
+#include "jy_test_process.h"
 #include "journey/journey.h"
 
 static char s_dir[256];
@@ -42,18 +44,6 @@ static pid_t s_spawn (const char *log_name)
     return pid;
 }
 
-//  Its exit status once it exits (bounded polling of a child's exit), or -1.
-static int s_wait_exit (pid_t pid, int max_turns)
-{
-    for (int turn = 0; turn < max_turns; turn++) {
-        int status;
-        if (waitpid (pid, &status, WNOHANG) == pid)
-            return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-        zclock_sleep (20);
-    }
-    return -1;
-}
-
 static int s_run (const char *program, const char *arg)
 {
     pid_t pid = fork ();
@@ -71,15 +61,7 @@ static bool s_log_contains (const char *log_name, const char *text)
 {
     char path[512];
     snprintf (path, sizeof path, "%s/%s", s_dir, log_name);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return false;
-    char line[2048];
-    bool found = false;
-    while (!found && fgets (line, sizeof line, file))
-        found = strstr (line, text) != NULL;
-    fclose (file);
-    return found;
+    return jy_test_file_contains (path, text);
 }
 
 //  --- Talking to the daemon ----------------------------------------------------------------
@@ -103,17 +85,6 @@ static zsock_t *s_dealer (void)
     return dealer;
 }
 
-static Journey__V1__Event *s_parse (const char *line)
-{
-    char err[256];
-    Journey__V1__Event *event = jy_json_parse_event (line, strlen (line), err, sizeof err);
-    if (!event) {
-        fprintf (stderr, "bad test event: %s: %s\n", err, line);
-        abort ();
-    }
-    return event;
-}
-
 //  Send a batch of JSON lines (and unparsed records) and wait for the BatchResult.
 static jy_envelope_t *s_send_batch (zsock_t *dealer, const char *batch_id, const char *const *lines,
                                     size_t count, Journey__V1__UnparsedEvent **unparsed,
@@ -121,7 +92,7 @@ static jy_envelope_t *s_send_batch (zsock_t *dealer, const char *batch_id, const
 {
     Journey__V1__Event **events = calloc (count ? count : 1, sizeof *events);
     for (size_t i = 0; i < count; i++)
-        events[i] = s_parse (lines[i]);
+        events[i] = it_parse (lines[i]);
     Journey__V1__EventBatch batch = JOURNEY__V1__EVENT_BATCH__INIT;
     batch.batch_id = (char *) batch_id;
     batch.n_events = count;
@@ -230,7 +201,7 @@ static void s_dead_free (s_dead_t *dead)
 //  Do these bytes equal the packed form of the event in this JSON line?
 static bool s_raw_is_event (const uint8_t *raw, size_t size, const char *line)
 {
-    Journey__V1__Event *event = s_parse (line);
+    Journey__V1__Event *event = it_parse (line);
     size_t packed_size = journey__v1__event__get_packed_size (event);
     uint8_t *packed = malloc (packed_size + 1);
     journey__v1__event__pack (event, packed);
@@ -566,7 +537,7 @@ int main (void)
     CHECK_STR (seen.ids[7], "E107");
     {
         //  The stored envelope is the live frame: Envelope{feed_seq, event}, nothing else.
-        Journey__V1__Event *event = s_parse (mixed[0]);
+        Journey__V1__Event *event = it_parse (mixed[0]);
         jy_envelope_t expected;
         jy_envelope_init (&expected);
         expected.has_feed_seq = true;
@@ -632,7 +603,7 @@ int main (void)
 
     //  SIGTERM: a clean exit.
     kill (pid, SIGTERM);
-    CHECK_INT (s_wait_exit (pid, 1000), 0);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
     CHECK (s_log_contains ("ingestd.log", "loaded 0 events of 0 children"));
 
     //  Restarted, it loads what committed and still knows every event.
@@ -648,7 +619,7 @@ int main (void)
     jy_envelope_free (&reply);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 9);
     kill (pid, SIGTERM);
-    CHECK_INT (s_wait_exit (pid, 1000), 0);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
 
     //  A database that is not migrated: refused, naming `journey migrate`.
     char bare_url[1100];
@@ -657,19 +628,19 @@ int main (void)
     snprintf (bare_url, sizeof bare_url, "%s_bare", ingest_url);
     setenv ("JOURNEY_DATABASE_INGEST_URL", bare_url, 1);
     pid = s_spawn ("bare.log");
-    CHECK_INT (s_wait_exit (pid, 1000), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
     CHECK (s_log_contains ("bare.log", "journey migrate"));
     setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
 
     //  A bad setting: refused, naming the key and where it came from.
     setenv ("JOURNEY_INGEST_BATCH_MAX", "0", 1);
     pid = s_spawn ("badmax.log");
-    CHECK_INT (s_wait_exit (pid, 1000), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
     CHECK (s_log_contains ("badmax.log", "environment JOURNEY_INGEST_BATCH_MAX: ingest/batch_max"));
     setenv ("JOURNEY_INGEST_BATCH_MAX", "5", 1);
     setenv ("JOURNEY_LA_CODE", "87", 1);
     pid = s_spawn ("badla.log");
-    CHECK_INT (s_wait_exit (pid, 1000), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
     CHECK (s_log_contains ("badla.log", "la/code"));
 
     jy_feed_sub_destroy (&sub);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "jy_test.h"
+#include "ingest_test.h"
 #include "case_store.h"
 #include "projection_writer.h"
 
@@ -48,36 +49,9 @@ static void s_ev (case_store_t *store, const char *id, const char *child, const 
     free (line);
 }
 
-typedef struct {
-    char **lines;
-    size_t count, capacity;
-} s_list_t;
-
-static void s_add (s_list_t *list, char *line)
+static char *s_join_sorted (it_list_t *rows)
 {
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity ? list->capacity * 2 : 64;
-        list->lines = realloc (list->lines, list->capacity * sizeof (char *));
-    }
-    list->lines[list->count++] = line;
-}
-
-static void s_list_free (s_list_t *list)
-{
-    for (size_t i = 0; i < list->count; i++)
-        free (list->lines[i]);
-    free (list->lines);
-    memset (list, 0, sizeof *list);
-}
-
-static int s_cmp (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-static char *s_join_sorted (s_list_t *rows)
-{
-    qsort (rows->lines, rows->count, sizeof (char *), s_cmp);
+    it_list_sort (rows);
     size_t size = 0;
     char *text = NULL;
     FILE *out = open_memstream (&text, &size);
@@ -104,7 +78,7 @@ static char *s_row_line (const proj_table_def_t *def, const char *child_id, cons
 
 static char *s_store_rows (case_store_t *store, const char *const *children, size_t count)
 {
-    s_list_t rows = {0};
+    it_list_t rows = {0};
     for (size_t c = 0; c < count; c++) {
         case_child_t *child = case_store_child (store, g_la, children[c]);
         for (int t = 0; t < PROJ__COUNT; t++) {
@@ -114,18 +88,18 @@ static char *s_store_rows (case_store_t *store, const char *const *children, siz
                 const char *values[PROJ_MAX_COLUMNS];
                 for (int i = 0; i < def->column_count; i++)
                     values[i] = case_row_value (row, i);
-                s_add (&rows, s_row_line (def, children[c], case_row_key (row), values));
+                it_list_add (&rows, s_row_line (def, children[c], case_row_key (row), values));
             }
         }
     }
     char *text = s_join_sorted (&rows);
-    s_list_free (&rows);
+    it_list_free (&rows);
     return text;
 }
 
 static char *s_database_rows (jy_db_t *db)
 {
-    s_list_t rows = {0};
+    it_list_t rows = {0};
     for (int t = 0; t < PROJ__COUNT; t++) {
         const proj_table_def_t *def = projection_table ((proj_table_t) t);
         bool keyed = strcmp (def->key, "child_id") != 0;
@@ -145,13 +119,13 @@ static char *s_database_rows (jy_db_t *db)
             const char *values[PROJ_MAX_COLUMNS];
             for (int i = 0; i < def->column_count; i++)
                 values[i] = PQgetisnull (result, r, 2 + i) ? NULL : PQgetvalue (result, r, 2 + i);
-            s_add (&rows,
-                   s_row_line (def, PQgetvalue (result, r, 0), PQgetvalue (result, r, 1), values));
+            it_list_add (&rows, s_row_line (def, PQgetvalue (result, r, 0),
+                                            PQgetvalue (result, r, 1), values));
         }
         PQclear (result);
     }
     char *text = s_join_sorted (&rows);
-    s_list_free (&rows);
+    it_list_free (&rows);
     return text;
 }
 
@@ -193,19 +167,19 @@ static void test_schema (jy_db_t *db)
         CHECK (def->column_count > 0 && def->column_count <= PROJ_MAX_COLUMNS);
         bool keyed = strcmp (def->key, "child_id") != 0;
         //  Expected: la_code, child_id, the key, then the columns, in that order.
-        s_list_t expected = {0}, actual = {0};
+        it_list_t expected = {0}, actual = {0};
         char *line;
-        s_add (&expected, strdup ("la_code text NO"));
-        s_add (&expected, strdup ("child_id text NO"));
+        it_list_add (&expected, strdup ("la_code text NO"));
+        it_list_add (&expected, strdup ("child_id text NO"));
         if (keyed) {
             if (asprintf (&line, "%s text NO", def->key) < 0)
                 abort ();
-            s_add (&expected, line);
+            it_list_add (&expected, line);
         }
         for (int i = 0; i < def->column_count; i++) {
             if (asprintf (&line, "%s %s YES", def->columns[i].name, def->columns[i].type) < 0)
                 abort ();
-            s_add (&expected, line);
+            it_list_add (&expected, line);
             CHECK_INT (projection_column ((proj_table_t) t, def->columns[i].name), i);
         }
         CHECK_INT (projection_column ((proj_table_t) t, "no_such_column"), -1);
@@ -218,7 +192,7 @@ static void test_schema (jy_db_t *db)
                                         1, params);
         CHECK (result != NULL);
         for (int r = 0; result && r < PQntuples (result); r++)
-            s_add (&actual, strdup (PQgetvalue (result, r, 0)));
+            it_list_add (&actual, strdup (PQgetvalue (result, r, 0)));
         PQclear (result);
         bool same = expected.count == actual.count;
         for (size_t i = 0; same && i < expected.count; i++)
@@ -245,8 +219,8 @@ static void test_schema (jy_db_t *db)
         if (result && PQntuples (result) == 1)
             CHECK_STR (PQgetvalue (result, 0, 0), pk);
         PQclear (result);
-        s_list_free (&expected);
-        s_list_free (&actual);
+        it_list_free (&expected);
+        it_list_free (&actual);
     }
 }
 

@@ -5,6 +5,7 @@
 */
 #include "journey/journey.h"
 #include "jy_test.h"
+#include "jy_test_process.h"
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -30,18 +31,6 @@ static pid_t s_spawn (const char *log_name, const char *const *args)
         _exit (127);
     }
     return pid;
-}
-
-//  Wait for the process to exit (bounded); its exit status, or -1 if it did not exit.
-static int s_wait_exit (pid_t pid, int max_turns)
-{
-    for (int turn = 0; turn < max_turns; turn++) {
-        int status;
-        if (waitpid (pid, &status, WNOHANG) == pid)
-            return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-        zclock_sleep (20); //  polling a child's exit, not waiting for a timer
-    }
-    return -1;
 }
 
 static jy_envelope_t *s_ask (zsock_t *dealer, jy_envelope_t *request)
@@ -152,7 +141,7 @@ static void s_test_simulated (void)
     zsock_destroy (&dealer);
 
     kill (pid, SIGTERM);
-    CHECK_INT (s_wait_exit (pid, 500), 0);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 0);
 }
 
 static void s_test_system_clock_refuses (void)
@@ -169,22 +158,14 @@ static void s_test_system_clock_refuses (void)
     jy_envelope_free (&reply);
     zsock_destroy (&dealer);
     kill (pid, SIGTERM);
-    CHECK_INT (s_wait_exit (pid, 500), 0);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 0);
 }
 
 static bool s_log_contains (const char *log_name, const char *text)
 {
     char path[512];
     snprintf (path, sizeof path, "%s/%s", s_dir, log_name);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return false;
-    char line[1024];
-    bool found = false;
-    while (!found && fgets (line, sizeof line, file))
-        found = strstr (line, text) != NULL;
-    fclose (file);
-    return found;
+    return jy_test_file_contains (path, text);
 }
 
 static void s_test_bad_configuration (void)
@@ -192,24 +173,24 @@ static void s_test_bad_configuration (void)
     const char *none[] = {NULL};
     setenv ("JOURNEY_LOG_LEVEL", "loud", 1);
     pid_t pid = s_spawn ("badlevel.log", none);
-    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 1);
     CHECK (s_log_contains ("badlevel.log", "environment JOURNEY_LOG_LEVEL: log/level"));
     unsetenv ("JOURNEY_LOG_LEVEL");
 
     setenv ("JOURNEY_LA_TIMEZONE", "Mars/Olympus", 1);
     pid = s_spawn ("badzone.log", none);
-    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 1);
     CHECK (s_log_contains ("badzone.log", "la/timezone"));
     unsetenv ("JOURNEY_LA_TIMEZONE");
 
     const char *bad_date[] = {"--simulated-clock", "--date", "2025-13-01", NULL};
     pid = s_spawn ("baddate.log", bad_date);
-    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 1);
     CHECK (s_log_contains ("baddate.log", "--date"));
 
     const char *missing[] = {"-c", "/nonexistent/journey.cfg", NULL};
     pid = s_spawn ("missing.log", missing);
-    CHECK_INT (s_wait_exit (pid, 500), 1);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 1);
     CHECK (s_log_contains ("missing.log", "/nonexistent/journey.cfg"));
 }
 
