@@ -10,9 +10,10 @@
     SQL NULL; dates "YYYY-MM-DD", booleans "true"/"false"). Applying an event follows the event
     map in projection.c; it never validates (validate.c does, before).
 
-    On start, the store is loaded by applying every stored event in sequence order. When a
-    transaction fails, the server discards the store and loads it again, so memory never runs
-    ahead of the database.
+    On start, the store is loaded by applying every stored event in sequence order. The server
+    clears the dirty marks as soon as it has serialised the changes for its writer thread; when a
+    transaction fails, it discards the store and loads it again, so memory never runs ahead of
+    the database by more than the batches in flight.
 */
 #ifndef JOURNEY_INGEST_CASE_STORE_H_INCLUDED
 #define JOURNEY_INGEST_CASE_STORE_H_INCLUDED

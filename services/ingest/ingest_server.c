@@ -1,11 +1,16 @@
 /*  ingest_server: journey-ingestd's work behind the service skeleton (ingest_server.h).
 
-    Memory holds the case store, which is the committed database state and nothing more: each
-    batch is checked and applied to it in batch order, then one transaction stores the accepted
-    events (COPY), the dead letters and the projection's changes and commits. The answer goes
-    back only after COMMIT (DESIGN.md invariant 1), and the events go out on the feed after
-    that. When anything in the transaction fails, the store has run ahead of the database: it
-    is discarded and loaded again from ingest.event, so nothing is lost or doubled.
+    Memory holds the case store: the committed database state plus the batches on their way to
+    it. Each batch is checked and applied to it in batch order on this thread, and what its one
+    transaction must store (the accepted events by COPY, the dead letters, the projection's
+    changes, the feed head) is serialised into self-contained write sets. A writer thread with
+    its own connection executes them in order, so that checking the next chunk or batch
+    overlaps the database work of the one before. The answer goes back only after COMMIT
+    (DESIGN.md invariant 1), and the events go out on the feed after that, batch after batch in
+    order. When anything in a transaction fails, the store has run ahead of the database: that
+    batch and every one behind it in flight get ERROR, and once the writer has given everything
+    back the store is discarded and loaded again from ingest.event, so nothing is lost or
+    doubled.
 */
 #include <ctype.h>
 #include <inttypes.h>
@@ -27,35 +32,15 @@
 #define S_RELOAD_MS      1000 //  between attempts to load the store while it is not loaded
 #define S_MAX_LA_CODES   64
 #define S_ERROR_SIZE     1024
+#define S_CHUNK          500 //  events checked before they go to the writer
+#define S_MAX_IN_FLIGHT  8   //  write sets queued or running in the writer: bounds memory
+#define S_DEAD_ARRAYS    8   //  columns of ingest.dead_letter sent as arrays
 
 //  A growable byte buffer, reused across batches.
 typedef struct {
     char *data;
     size_t size, capacity;
 } s_buf_t;
-
-typedef struct {
-    jy_service_t *service;
-    char la_codes[S_MAX_LA_CODES][4]; //  accepted LA codes; the first is la/code
-    size_t la_code_count;
-    long batch_max;
-    jy_db_t *db;
-    case_store_t *store; //  NULL while not loaded: batches get ERROR until it is
-    const jy_feed_def_t *feed;
-    zsock_t *pub;
-    jy_feed_pub_t *publisher;
-    uint64_t head;                  //  newest committed feed sequence
-    int64_t heartbeat_at;           //  monotonic ms of the last heartbeat
-    int64_t reload_at;              //  monotonic ms of the next load attempt
-    char error[S_ERROR_SIZE];       //  the last failure, for replies
-    char health[S_ERROR_SIZE + 64]; //  why unhealthy, for Status
-    //  Status fields, kept here because the skeleton packs the reply after the hook returns.
-    Journey__V1__FeedPosition position;
-    Journey__V1__FeedPosition *positions[1];
-    //  Scratch, reused.
-    s_buf_t copy, packed;
-    s_buf_t arrays[8];
-} s_server_t;
 
 //  One event or unparsed record of a batch, and what became of it.
 typedef struct {
@@ -69,6 +54,67 @@ typedef struct {
     char field[96];
     char message[320];
 } s_item_t;
+
+//  A checked batch waiting for its transaction to commit: everything its answer and its feed
+//  messages need.
+typedef struct {
+    zframe_t *routing_id;
+    char *message_id;
+    Journey__V1__EventBatch *batch; //  taken from the request
+    s_item_t *items;
+    size_t count;
+    uint8_t *arena; //  the events packed
+    size_t accepted, duplicates, rejected;
+    int64_t started, checked; //  usecs, for the debug log
+} s_pending_t;
+
+//  What the writer thread executes: part of one batch's transaction, self-contained (the
+//  writer reads nothing else of the actor's). The actor owns it; the writer fills in rc and
+//  error and gives it back.
+typedef struct _s_write_t s_write_t;
+struct _s_write_t {
+    uint64_t generation;         //  of the store it was checked against
+    bool commit;                 //  the batch's last write set: projection, head, COMMIT
+    s_buf_t copy;                //  ingest.event rows, COPY text
+    size_t dead_count;           //  dead letters in dead[] (closed arrays)
+    s_buf_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
+    bool has_batch_id;           //
+    s_buf_t batch_id;            //  for the dead letters
+    projection_plan_t *plan;     //  commit only: the projection's statements
+    uint64_t head_old, head_new; //  commit only: the feed head compare-and-set
+    s_pending_t *pending;        //  commit only, actor's: the batch to answer
+    int rc;                      //  writer's: 0 or -1
+    char error[S_ERROR_SIZE];    //  writer's: why not
+    s_write_t *next;             //  actor's: spare list
+};
+
+typedef struct {
+    jy_service_t *service;
+    char la_codes[S_MAX_LA_CODES][4]; //  accepted LA codes; the first is la/code
+    size_t la_code_count;
+    long batch_max;
+    jy_db_t *db;
+    case_store_t *store; //  NULL while not loaded: batches get ERROR until it is
+    const jy_feed_def_t *feed;
+    zsock_t *pub;
+    jy_feed_pub_t *publisher;
+    uint64_t head;                  //  newest committed feed sequence
+    uint64_t assigned;              //  newest feed sequence given to a checked event
+    zactor_t *writer;               //  the writer thread (s_writer_actor)
+    uint64_t generation;            //  of the store; a reload starts the next one
+    size_t in_flight;               //  write sets with the writer
+    bool failed;                    //  a write failed: reload once the writer gave all back
+    s_write_t *spare;               //  write sets to reuse
+    int64_t heartbeat_at;           //  monotonic ms of the last heartbeat
+    int64_t reload_at;              //  monotonic ms of the next load attempt
+    char error[S_ERROR_SIZE];       //  the last failure, for replies
+    char health[S_ERROR_SIZE + 64]; //  why unhealthy, for Status
+    //  Status fields, kept here because the skeleton packs the reply after the hook returns.
+    Journey__V1__FeedPosition position;
+    Journey__V1__FeedPosition *positions[1];
+    //  Scratch, reused.
+    s_buf_t packed;
+} s_server_t;
 
 //  --- Buffers and escaping --------------------------------------------------------------------
 
@@ -362,7 +408,7 @@ static int s_load (s_server_t *self)
                     last);
     case_store_clear_dirty (store); //  all of it is in the database already
     self->store = store;
-    self->head = head;
+    self->head = self->assigned = head;
     if (self->pub)
         s_publisher_reset (self);
     self->health[0] = '\0';
@@ -392,23 +438,24 @@ static int s_reload (s_server_t *self)
 
 //  --- Replies -----------------------------------------------------------------------------------
 
-static void s_reply_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request,
+static void s_reply_batch (s_server_t *self, zframe_t *routing_id, char *message_id,
                            Journey__V1__BatchResult *answer)
 {
     jy_envelope_t reply;
     jy_envelope_init (&reply);
-    reply.message_id = request->message_id;
+    reply.message_id = message_id;
     reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT;
     reply.batch_result = answer;
     jy_service_reply (self->service, routing_id, &reply);
 }
 
 //  Nothing was processed: the client retries the whole batch.
-static void s_reply_failure (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request,
-                             Journey__V1__BatchResult__Status status, const char *message)
+static void s_reply_failure (s_server_t *self, zframe_t *routing_id, char *message_id,
+                             char *batch_id, Journey__V1__BatchResult__Status status,
+                             const char *message)
 {
     Journey__V1__BatchResult answer = JOURNEY__V1__BATCH_RESULT__INIT;
-    answer.batch_id = request->event_batch->batch_id;
+    answer.batch_id = batch_id;
     answer.has_status = true;
     answer.status = status;
     answer.message = (char *) message;
@@ -416,7 +463,7 @@ static void s_reply_failure (s_server_t *self, zframe_t *routing_id, jy_envelope
         answer.has_retry_after_ms = true;
         answer.retry_after_ms = S_RETRY_AFTER_MS;
     }
-    s_reply_batch (self, routing_id, request, &answer);
+    s_reply_batch (self, routing_id, message_id, &answer);
 }
 
 //  --- One batch -----------------------------------------------------------------------------
@@ -507,11 +554,217 @@ static void s_feed_envelope (jy_envelope_t *envelope, const Journey__V1__Event *
     envelope->event = (Journey__V1__Event *) event;
 }
 
+//  --- The writer thread --------------------------------------------------------------------------
+
+//  The writer executes write sets in the order it gets them on its own connection: the batch's
+//  transaction is opened by the first write set with work in it and committed by the batch's
+//  last one. A failure rolls back and makes the writer refuse, without executing them, the rest
+//  of that generation (everything the actor checked against state that will not commit); the
+//  actor reloads the store and starts the next generation.
+typedef struct {
+    jy_db_t *db;
+    const jy_feed_def_t *feed;
+    uint64_t failed_generation; //  0: none (generations start at 1)
+    bool in_transaction;
+} s_writer_t;
+
+//  The COPY into ingest.event of the write set's events.
+static const char *s_copy_events_sql =
+    "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on, recorded_at,"
+    " supersedes, content_hash, envelope) FROM STDIN";
+
+static const char *s_dead_letters_sql =
+    "INSERT INTO ingest.dead_letter (la_code, event_id, child_id, batch_id, batch_index, code,"
+    " field, message, raw) SELECT d.la_code, d.event_id, d.child_id, $1, d.batch_index, d.code,"
+    " d.field, d.message, d.raw FROM unnest ($2::text[], $3::text[], $4::text[], $5::int[],"
+    " $6::text[], $7::text[], $8::text[], $9::bytea[]) AS d(la_code, event_id, child_id,"
+    " batch_index, code, field, message, raw)";
+
+static void s_write_fail (s_write_t *write, jy_db_t *db, const char *what)
+{
+    write->rc = -1;
+    snprintf (write->error, sizeof write->error, "%s: %s", what, jy_db_error (db));
+}
+
+//  Take the feed's numbers with a compare-and-set: the actor assigned them from the head it
+//  knows, and the head row's lock, held until COMMIT, still orders commits. Another writer of
+//  the feed shows as a head that moved: the transaction fails and the store is reloaded.
+static int s_write_head (s_writer_t *writer, s_write_t *write)
+{
+    char old_head[24], new_head[24];
+    snprintf (old_head, sizeof old_head, "%" PRIu64, write->head_old);
+    snprintf (new_head, sizeof new_head, "%" PRIu64, write->head_new);
+    const char *params[3] = {writer->feed->name, old_head, new_head};
+    PGresult *result = jy_db_query (
+        writer->db, "UPDATE ingest.feed_head SET head = $3 WHERE feed = $1 AND head = $2", 3,
+        params);
+    if (!result) {
+        s_write_fail (write, writer->db, "taking feed numbers");
+        return -1;
+    }
+    bool taken = strcmp (PQcmdTuples (result), "1") == 0;
+    PQclear (result);
+    if (!taken) {
+        write->rc = -1;
+        snprintf (write->error, sizeof write->error,
+                  "taking feed numbers: the head of feed %s is no longer %" PRIu64
+                  " (another writer?)",
+                  writer->feed->name, write->head_old);
+        return -1;
+    }
+    return 0;
+}
+
+static void s_write_execute (s_writer_t *writer, s_write_t *write)
+{
+    write->rc = 0;
+    if (write->generation == writer->failed_generation) {
+        write->rc = -1;
+        snprintf (write->error, sizeof write->error, "not stored: an earlier write failed");
+        return;
+    }
+    bool work = write->copy.size || write->dead_count || write->head_new > write->head_old ||
+                (write->commit && projection_plan_size (write->plan));
+    if (work && !writer->in_transaction) {
+        if (jy_db_ensure (writer->db) != 0 || jy_db_begin (writer->db) != 0) {
+            s_write_fail (write, writer->db, "database");
+            goto failed;
+        }
+        writer->in_transaction = true;
+    }
+    if (write->copy.size &&
+        jy_db_copy_in (writer->db, s_copy_events_sql, write->copy.data, write->copy.size) != 0) {
+        s_write_fail (write, writer->db, "storing events");
+        goto failed;
+    }
+    if (write->dead_count) {
+        const char *params[1 + S_DEAD_ARRAYS];
+        params[0] = write->has_batch_id ? write->batch_id.data : NULL;
+        for (int a = 0; a < S_DEAD_ARRAYS; a++)
+            params[1 + a] = write->dead[a].data;
+        if (jy_db_exec (writer->db, s_dead_letters_sql, 1 + S_DEAD_ARRAYS, params) != 0) {
+            s_write_fail (write, writer->db, "storing dead letters");
+            goto failed;
+        }
+    }
+    if (write->commit && projection_execute (writer->db, write->plan) != 0) {
+        s_write_fail (write, writer->db, "storing the case projection");
+        goto failed;
+    }
+    if (write->head_new > write->head_old && s_write_head (writer, write) != 0)
+        goto failed;
+    if (write->commit && writer->in_transaction) {
+        writer->in_transaction = false;
+        if (jy_db_commit (writer->db) != 0) {
+            s_write_fail (write, writer->db, "commit");
+            goto failed;
+        }
+    }
+    return;
+failed:
+    if (writer->in_transaction)
+        jy_db_rollback (writer->db);
+    writer->in_transaction = false;
+    writer->failed_generation = write->generation;
+}
+
+//  The writer thread: ["WRITE"][s_write_t *] in, the same pointer back, until $TERM. The actor
+//  owns every write set; the writer only fills in rc and error.
+static void s_writer_actor (zsock_t *pipe, void *args)
+{
+    s_writer_t *writer = (s_writer_t *) args;
+    zsock_signal (pipe, 0);
+    for (;;) {
+        zmsg_t *message = zmsg_recv (pipe);
+        if (!message)
+            break;
+        char *command = zmsg_popstr (message);
+        bool write = command && streq (command, "WRITE") && zmsg_size (message) == 1;
+        bool stop = !command || streq (command, "$TERM");
+        free (command);
+        if (write) {
+            zframe_t *frame = zmsg_pop (message);
+            assert (zframe_size (frame) == sizeof (s_write_t *));
+            s_write_t *item;
+            memcpy (&item, zframe_data (frame), sizeof item);
+            zframe_destroy (&frame);
+            s_write_execute (writer, item);
+            zsock_send (pipe, "p", item);
+        }
+        zmsg_destroy (&message);
+        if (stop)
+            break;
+    }
+    if (writer->in_transaction)
+        jy_db_rollback (writer->db);
+    jy_db_destroy (&writer->db);
+    free (writer);
+}
+
+//  --- Write sets (the actor's side)
+//  ----------------------------------------------------------------
+
+static s_write_t *s_write_new (s_server_t *self)
+{
+    s_write_t *write = self->spare;
+    if (write)
+        self->spare = write->next;
+    else {
+        write = calloc (1, sizeof *write);
+        assert (write);
+        write->plan = projection_plan_new ();
+    }
+    write->next = NULL;
+    write->generation = self->generation;
+    write->commit = false;
+    write->copy.size = 0;
+    write->dead_count = 0;
+    write->has_batch_id = false;
+    write->head_old = write->head_new = 0;
+    write->pending = NULL;
+    write->rc = 0;
+    write->error[0] = '\0';
+    return write;
+}
+
+static void s_write_recycle (s_server_t *self, s_write_t *write)
+{
+    write->next = self->spare;
+    self->spare = write;
+}
+
+static void s_write_destroy (s_write_t **write_p)
+{
+    s_write_t *write = *write_p;
+    if (!write)
+        return;
+    s_buf_free (&write->copy);
+    s_buf_free (&write->batch_id);
+    for (int a = 0; a < S_DEAD_ARRAYS; a++)
+        s_buf_free (&write->dead[a]);
+    projection_plan_destroy (&write->plan);
+    free (write);
+    *write_p = NULL;
+}
+
+static void s_pending_destroy (s_pending_t **pending_p)
+{
+    s_pending_t *pending = *pending_p;
+    if (!pending)
+        return;
+    zframe_destroy (&pending->routing_id);
+    free (pending->message_id);
+    journey__v1__event_batch__free_unpacked (pending->batch, NULL);
+    free (pending->items);
+    free (pending->arena);
+    free (pending);
+    *pending_p = NULL;
+}
+
 //  One COPY row of ingest.event.
-static void s_copy_row (s_server_t *self, const s_item_t *item)
+static void s_copy_row (s_server_t *self, s_buf_t *copy, const s_item_t *item)
 {
     const Journey__V1__Event *event = item->event;
-    s_buf_t *copy = &self->copy;
     char text[64];
     snprintf (text, sizeof text, "%" PRIu64 "\t", item->seq);
     s_buf_str (copy, text);
@@ -553,113 +806,132 @@ static void s_copy_row (s_server_t *self, const s_item_t *item)
     s_buf_put (copy, "\n", 1);
 }
 
-//  COPY the accepted events into ingest.event. 0, or -1 with self->error.
-static int s_copy_events (s_server_t *self)
+//  One rejected item into the write set's dead-letter arrays.
+static void s_dead_letter (s_write_t *write, const char *batch_id, const s_item_t *item)
 {
-    if (jy_db_copy_in (self->db,
-                       "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on,"
-                       " recorded_at, supersedes, content_hash, envelope) FROM STDIN",
-                       self->copy.data, self->copy.size) != 0) {
-        s_set_error (self, "storing events", jy_db_error (self->db));
-        return -1;
+    enum { LA, EVENT_ID, CHILD_ID, INDEX, CODE, FIELD, MESSAGE, RAW };
+    if (write->dead_count++ == 0) {
+        for (int a = 0; a < S_DEAD_ARRAYS; a++) {
+            write->dead[a].size = 0;
+            s_buf_str (&write->dead[a], "{");
+        }
+        write->batch_id.size = 0;
+        write->has_batch_id = batch_id != NULL;
+        s_buf_put (&write->batch_id, "", 0); //  "" stays "", not NULL
+        if (batch_id)
+            s_buf_text (&write->batch_id, batch_id, S_PLAIN_TEXT);
     }
-    return 0;
+    const Journey__V1__Event *event = item->event;
+    s_array_text (&write->dead[LA], event && event->la_code ? event->la_code : "");
+    s_array_text (&write->dead[EVENT_ID], event ? event->event_id : NULL);
+    s_array_text (&write->dead[CHILD_ID], event ? event->child_id : NULL);
+    char index[16];
+    bool has_index = item->result.has_index && item->result.index <= INT32_MAX;
+    snprintf (index, sizeof index, "%" PRIu32, item->result.index);
+    s_array_text (&write->dead[INDEX], has_index ? index : NULL);
+    s_array_text (&write->dead[CODE], item->result.code);
+    s_array_text (&write->dead[FIELD], item->result.field);
+    s_array_text (&write->dead[MESSAGE], item->result.message ? item->result.message : "");
+    if (event)
+        s_array_bytes (&write->dead[RAW], item->packed, item->packed_size);
+    else
+        s_array_bytes (&write->dead[RAW], item->unparsed->raw.data,
+                       item->unparsed->has_raw ? item->unparsed->raw.len : 0);
 }
 
-//  One multi-row INSERT of the batch's dead letters. 0, or -1 with self->error.
-static int s_insert_dead_letters (s_server_t *self, const char *batch_id, s_item_t *items,
-                                  size_t count)
+//  The writer has finished a batch: answer it and, when it committed, publish its events.
+static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write)
 {
-    enum { LA, EVENT_ID, CHILD_ID, INDEX, CODE, FIELD, MESSAGE, RAW, ARRAYS };
-    for (int a = 0; a < ARRAYS; a++) {
-        self->arrays[a].size = 0;
-        s_buf_str (&self->arrays[a], "{");
+    Journey__V1__EventBatch *batch = pending->batch;
+    const char *batch_name = batch->batch_id ? batch->batch_id : "(no id)";
+    if (write->rc != 0) {
+        jy_warning ("batch %s not stored: %s", batch_name, self->error);
+        s_reply_failure (self, pending->routing_id, pending->message_id, batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__ERROR, self->error);
+        return;
     }
-    for (size_t i = 0; i < count; i++) {
-        s_item_t *item = &items[i];
-        if (item->result.status != JOURNEY__V1__EVENT_RESULT__STATUS__REJECTED)
-            continue;
-        const Journey__V1__Event *event = item->event;
-        s_array_text (&self->arrays[LA], event && event->la_code ? event->la_code : "");
-        s_array_text (&self->arrays[EVENT_ID], event ? event->event_id : NULL);
-        s_array_text (&self->arrays[CHILD_ID], event ? event->child_id : NULL);
-        char index[16];
-        bool has_index = item->result.has_index && item->result.index <= INT32_MAX;
-        snprintf (index, sizeof index, "%" PRIu32, item->result.index);
-        s_array_text (&self->arrays[INDEX], has_index ? index : NULL);
-        s_array_text (&self->arrays[CODE], item->result.code);
-        s_array_text (&self->arrays[FIELD], item->result.field);
-        s_array_text (&self->arrays[MESSAGE], item->result.message ? item->result.message : "");
-        if (event)
-            s_array_bytes (&self->arrays[RAW], item->packed, item->packed_size);
-        else
-            s_array_bytes (&self->arrays[RAW], item->unparsed->raw.data,
-                           item->unparsed->has_raw ? item->unparsed->raw.len : 0);
-    }
-    s_buf_t batch = {0};
-    if (batch_id) {
-        s_buf_put (&batch, "", 0); //  "" stays "", not NULL
-        s_buf_text (&batch, batch_id, S_PLAIN_TEXT);
-    }
-    const char *params[1 + ARRAYS];
-    params[0] = batch_id ? batch.data : NULL;
-    for (int a = 0; a < ARRAYS; a++) {
-        s_buf_str (&self->arrays[a], "}");
-        params[1 + a] = self->arrays[a].data;
-    }
-    int rc = jy_db_exec (self->db,
-                         "INSERT INTO ingest.dead_letter (la_code, event_id, child_id, batch_id,"
-                         " batch_index, code, field, message, raw)"
-                         " SELECT d.la_code, d.event_id, d.child_id, $1, d.batch_index, d.code,"
-                         " d.field, d.message, d.raw FROM unnest ($2::text[], $3::text[],"
-                         " $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],"
-                         " $9::bytea[]) AS d(la_code, event_id, child_id, batch_index, code,"
-                         " field, message, raw)",
-                         1 + ARRAYS, params);
-    s_buf_free (&batch);
-    if (rc != 0)
-        s_set_error (self, "storing dead letters", jy_db_error (self->db));
-    return rc;
+    size_t count = pending->count, events = batch->n_events;
+    s_item_t *items = pending->items;
+    Journey__V1__EventResult **results = calloc (count ? count : 1, sizeof *results);
+    assert (results);
+    for (size_t i = 0; i < count; i++)
+        results[i] = &items[i].result;
+    char message[128];
+    snprintf (message, sizeof message, "%zu accepted, %zu duplicate, %zu rejected",
+              pending->accepted, pending->duplicates, pending->rejected);
+    Journey__V1__BatchResult answer = JOURNEY__V1__BATCH_RESULT__INIT;
+    answer.batch_id = batch->batch_id;
+    answer.has_status = true;
+    answer.status = JOURNEY__V1__BATCH_RESULT__STATUS__OK;
+    answer.message = message;
+    answer.n_results = events;
+    answer.results = results;
+    answer.n_unparsed_results = batch->n_unparsed;
+    answer.unparsed_results = results + events;
+    s_reply_batch (self, pending->routing_id, pending->message_id, &answer);
+    free (results);
+    int64_t now = zclock_usecs ();
+    jy_debug ("batch %s: %s (checked in %" PRId64 " ms, committed %" PRId64 " ms later)",
+              batch_name, message, (pending->checked - pending->started) / 1000,
+              (now - pending->checked) / 1000);
+
+    //  Committed and answered: now the feed.
+    for (size_t i = 0; i < events; i++)
+        if (items[i].result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
+            jy_envelope_t envelope;
+            s_feed_envelope (&envelope, items[i].event, items[i].seq);
+            jy_feed_pub_send (self->publisher, items[i].seq, &envelope);
+        }
+    if (write->head_new > write->head_old)
+        self->head = write->head_new;
 }
 
-//  The batch's one transaction. 0 when committed, -1 (rolled back) with self->error.
-static int s_commit (s_server_t *self, const char *batch_id, s_item_t *items, size_t count,
-                     size_t accepted, size_t rejected)
+//  Take back one write set from the writer (blocking): note a failure, finish its batch.
+static void s_receive (s_server_t *self)
 {
-    if (jy_db_begin (self->db)) {
-        s_set_error (self, "database", jy_db_error (self->db));
-        return -1;
+    assert (self->in_flight > 0);
+    void *pointer = NULL;
+    if (zsock_recv (zactor_sock (self->writer), "p", &pointer) != 0 || !pointer)
+        return; //  interrupted; the write set comes back on the next turn
+    s_write_t *write = (s_write_t *) pointer;
+    self->in_flight--;
+    if (write->rc != 0 && !self->failed) {
+        //  The first failure names the cause for every batch it takes down with it.
+        self->failed = true;
+        snprintf (self->error, sizeof self->error, "%s", write->error);
     }
-    if (accepted) {
-        uint64_t seq;
-        if (jy_feed_reserve (self->db, self->feed, (uint32_t) accepted, &seq)) {
-            s_set_error (self, "reserving feed numbers", jy_db_error (self->db));
-            goto failed;
-        }
-        self->copy.size = 0;
-        for (size_t i = 0; i < count; i++)
-            if (items[i].event &&
-                items[i].result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
-                items[i].seq = seq++;
-                s_copy_row (self, &items[i]);
-            }
-        if (s_copy_events (self))
-            goto failed;
-        if (projection_write (self->db, self->store)) {
-            s_set_error (self, "storing the case projection", jy_db_error (self->db));
-            goto failed;
-        }
+    if (write->pending) {
+        s_complete (self, write->pending, write);
+        s_pending_destroy (&write->pending);
     }
-    if (rejected && s_insert_dead_letters (self, batch_id, items, count))
-        goto failed;
-    if (jy_db_commit (self->db)) {
-        s_set_error (self, "commit", jy_db_error (self->db));
-        goto failed;
+    s_write_recycle (self, write);
+}
+
+//  After a failure, once the writer has given back everything in flight: the store has run
+//  ahead of the database, so discard it and load it again from the truth.
+static void s_settle (s_server_t *self, bool wait)
+{
+    while (wait && self->failed && self->in_flight > 0)
+        s_receive (self);
+    if (self->failed && self->in_flight == 0) {
+        self->failed = false;
+        self->generation++;
+        s_reload (self);
     }
-    return 0;
-failed:
-    jy_db_rollback (self->db);
-    return -1;
+}
+
+//  Hand a write set to the writer, first waiting for one to come back when the queue is full:
+//  memory stays bounded, and the request socket is not read meanwhile.
+static void s_submit (s_server_t *self, s_write_t *write)
+{
+    while (self->in_flight >= S_MAX_IN_FLIGHT)
+        s_receive (self);
+    zmsg_t *message = zmsg_new ();
+    zmsg_addstr (message, "WRITE");
+    zmsg_addmem (message, &write, sizeof write);
+    int rc = zmsg_send (&message, zactor_sock (self->writer));
+    assert (rc == 0);
+    self->in_flight++;
 }
 
 static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request, int64_t now_ms)
@@ -674,19 +946,33 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
                   "a batch may hold at most %ld events (ingest/batch_max); this one has %zu: "
                   "split it",
                   self->batch_max, count);
-        s_reply_failure (self, routing_id, request, JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH,
-                         message);
+        s_reply_failure (self, routing_id, request->message_id, batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH, message);
         return;
     }
+    s_settle (self, true);
     if (!self->store)
         s_reload (self);
     if (!self->store || jy_db_ensure (self->db) != 0) {
         if (self->store)
             s_set_error (self, "database unreachable", jy_db_error (self->db));
-        s_reply_failure (self, routing_id, request, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
+        s_reply_failure (self, routing_id, request->message_id, batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
                          self->store ? self->error : self->health);
         return;
     }
+
+    //  The batch outlives this call (it is answered when its transaction commits), so it is
+    //  taken from the request, which the skeleton frees: protobuf-c allocates every submessage
+    //  on its own, and an envelope whose payload case is unset does not free it.
+    s_pending_t *pending = calloc (1, sizeof *pending);
+    assert (pending);
+    pending->routing_id = zframe_dup (routing_id);
+    pending->message_id = request->message_id ? strdup (request->message_id) : NULL;
+    pending->batch = batch;
+    request->event_batch = NULL;
+    request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
+    pending->count = count;
 
     //  Every event packed once into one arena: its hash, its dead-letter bytes, its history.
     s_item_t *items = calloc (count ? count : 1, sizeof *items);
@@ -696,88 +982,73 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
         arena_size += journey__v1__event__get_packed_size (batch->events[i]);
     uint8_t *arena = malloc (arena_size ? arena_size : 1);
     assert (arena);
+    pending->items = items;
+    pending->arena = arena;
 
-    int64_t started = zclock_usecs ();
+    //  Checked in chunks, each handed to the writer as soon as it is checked: the writer COPYs
+    //  one chunk's events into the open transaction while the next chunk is checked.
+    pending->started = zclock_usecs ();
     jy_date_t today = jy_clock_local_date (now_ms);
-    size_t accepted = 0, duplicates = 0, rejected = 0, offset = 0;
-    for (size_t i = 0; i < count; i++) {
-        s_item_t *item = &items[i];
-        item->result = (Journey__V1__EventResult) JOURNEY__V1__EVENT_RESULT__INIT;
-        if (i < events) {
-            const Journey__V1__Event *event = batch->events[i];
-            item->event = event;
-            item->result.has_index = true;
-            item->result.index = (uint32_t) i;
-            item->result.event_id = event->event_id;
-            item->packed = arena + offset;
-            item->packed_size = journey__v1__event__pack (event, arena + offset);
-            offset += item->packed_size;
-            crypto_hash_sha256 (item->hash, item->packed, item->packed_size);
-            s_check_event (self, item, today);
-        } else {
-            const Journey__V1__UnparsedEvent *record = batch->unparsed[i - events];
-            item->unparsed = record;
-            item->result.has_index = record->has_index;
-            item->result.index = record->index;
-            s_reject (item, "bad_json", NULL, "%s",
-                      record->error && *record->error ? record->error
-                                                      : "the sender could not read this record");
+    uint64_t head_old = self->assigned;
+    size_t offset = 0;
+    for (size_t first = 0; first < count || first == 0; first += S_CHUNK) {
+        size_t last = first + S_CHUNK < count ? first + S_CHUNK : count;
+        s_write_t *write = s_write_new (self);
+        for (size_t i = first; i < last; i++) {
+            s_item_t *item = &items[i];
+            item->result = (Journey__V1__EventResult) JOURNEY__V1__EVENT_RESULT__INIT;
+            if (i < events) {
+                const Journey__V1__Event *event = batch->events[i];
+                item->event = event;
+                item->result.has_index = true;
+                item->result.index = (uint32_t) i;
+                item->result.event_id = event->event_id;
+                item->packed = arena + offset;
+                item->packed_size = journey__v1__event__pack (event, arena + offset);
+                offset += item->packed_size;
+                crypto_hash_sha256 (item->hash, item->packed, item->packed_size);
+                s_check_event (self, item, today);
+            } else {
+                const Journey__V1__UnparsedEvent *record = batch->unparsed[i - events];
+                item->unparsed = record;
+                item->result.has_index = record->has_index;
+                item->result.index = record->index;
+                s_reject (item, "bad_json", NULL, "%s",
+                          record->error && *record->error
+                              ? record->error
+                              : "the sender could not read this record");
+            }
+            if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
+                pending->accepted++;
+                //  The single writer of the feed numbers its events here; the transaction
+                //  checks that the head is still where these numbers start (s_write_head).
+                item->seq = ++self->assigned;
+                s_copy_row (self, &write->copy, item);
+            } else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
+                pending->duplicates++;
+            else {
+                pending->rejected++;
+                s_dead_letter (write, batch->batch_id, item);
+            }
         }
-        if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED)
-            accepted++;
-        else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
-            duplicates++;
-        else
-            rejected++;
-    }
-
-    int64_t checked = zclock_usecs ();
-    if ((accepted || rejected) &&
-        s_commit (self, batch->batch_id, items, count, accepted, rejected) != 0) {
-        //  The store has run ahead of the database: answer, then rebuild it from the truth.
-        jy_warning ("batch %s not stored: %s", batch->batch_id ? batch->batch_id : "(no id)",
-                    self->error);
-        s_reply_failure (self, routing_id, request, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
-                         self->error);
-        s_reload (self);
-        free (arena);
-        free (items);
-        return;
-    }
-    case_store_clear_dirty (self->store);
-
-    Journey__V1__EventResult **results = calloc (count ? count : 1, sizeof *results);
-    assert (results);
-    for (size_t i = 0; i < count; i++)
-        results[i] = &items[i].result;
-    char message[128];
-    snprintf (message, sizeof message, "%zu accepted, %zu duplicate, %zu rejected", accepted,
-              duplicates, rejected);
-    Journey__V1__BatchResult answer = JOURNEY__V1__BATCH_RESULT__INIT;
-    answer.batch_id = batch->batch_id;
-    answer.has_status = true;
-    answer.status = JOURNEY__V1__BATCH_RESULT__STATUS__OK;
-    answer.message = message;
-    answer.n_results = events;
-    answer.results = results;
-    answer.n_unparsed_results = unparsed;
-    answer.unparsed_results = results + events;
-    s_reply_batch (self, routing_id, request, &answer);
-    jy_debug ("batch %s: %s (checked in %" PRId64 " ms, stored in %" PRId64 " ms)",
-              batch->batch_id ? batch->batch_id : "(no id)", message, (checked - started) / 1000,
-              (zclock_usecs () - checked) / 1000);
-
-    //  Committed and answered: now the feed.
-    for (size_t i = 0; i < events; i++)
-        if (items[i].result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
-            jy_envelope_t envelope;
-            s_feed_envelope (&envelope, items[i].event, items[i].seq);
-            jy_feed_pub_send (self->publisher, items[i].seq, &envelope);
-            self->head = items[i].seq;
+        if (last == count) {
+            //  The last chunk carries the projection and the head, commits, and answers:
+            //  even a batch with nothing to store is answered only after every batch before
+            //  it committed, since its duplicates may be events still in flight.
+            projection_serialise (self->store, write->plan);
+            case_store_clear_dirty (self->store); //  persisted from here on, or reloaded
+            write->head_old = head_old;
+            write->head_new = self->assigned;
+            write->commit = true;
+            write->pending = pending;
+            pending->checked = zclock_usecs ();
         }
-    free (results);
-    free (arena);
-    free (items);
+        for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
+            s_buf_str (&write->dead[a], "}");
+        s_submit (self, write);
+        if (last == count)
+            break;
+    }
 }
 
 //  --- Hooks -------------------------------------------------------------------------------------
@@ -787,14 +1058,20 @@ static void s_stop (void **state_p)
     s_server_t *self = (s_server_t *) *state_p;
     if (!self)
         return;
+    //  Drain: every batch in flight is committed (or not) and answered before we go.
+    while (self->in_flight > 0)
+        s_receive (self);
+    zactor_destroy (&self->writer);
+    while (self->spare) {
+        s_write_t *write = self->spare;
+        self->spare = write->next;
+        s_write_destroy (&write);
+    }
     jy_feed_pub_destroy (&self->publisher);
     zsock_destroy (&self->pub);
     case_store_destroy (&self->store);
     jy_db_destroy (&self->db);
-    s_buf_free (&self->copy);
     s_buf_free (&self->packed);
-    for (size_t a = 0; a < sizeof self->arrays / sizeof self->arrays[0]; a++)
-        s_buf_free (&self->arrays[a]);
     free (self);
     *state_p = NULL;
 }
@@ -808,6 +1085,7 @@ static void *s_start (jy_service_t *service)
     self->feed = jy_feed_lookup ("events");
     assert (self->feed);
     self->positions[0] = &self->position;
+    self->generation = 1;
 
     const char *url, *endpoint;
     long wait_ms;
@@ -848,6 +1126,26 @@ static void *s_start (jy_service_t *service)
     }
     if (s_load (self))
         goto failed;
+
+    //  The writer's own connection, made here so that a failure shows at start.
+    s_writer_t *writer = calloc (1, sizeof *writer);
+    assert (writer);
+    writer->feed = self->feed;
+    writer->db = jy_db_new (url);
+    jy_db_set_application_name (writer->db, "journey-ingestd");
+    if (jy_db_connect (writer->db, wait_ms)) {
+        jy_error ("%s: database/ingest_url: cannot connect: %s",
+                  jy_config_origin (config, "database/ingest_url"), jy_db_error (writer->db));
+        jy_db_destroy (&writer->db);
+        free (writer);
+        goto failed;
+    }
+    self->writer = zactor_new (s_writer_actor, writer);
+    assert (self->writer);
+    if (jy_service_watch (service, zactor_sock (self->writer)) != 0) {
+        jy_error ("cannot watch the writer thread");
+        goto failed;
+    }
     self->heartbeat_at = zclock_mono ();
     jy_info ("accepting events for LA %s%s; batches of at most %ld; feed on %s", self->la_codes[0],
              self->la_code_count > 1 ? " and others" : "", self->batch_max, endpoint);
@@ -926,12 +1224,23 @@ static void s_tick (void *state, int64_t now_ms)
 {
     (void) now_ms;
     s_server_t *self = (s_server_t *) state;
+    s_settle (self, false);
     int64_t mono = zclock_mono ();
-    if (!self->store && mono >= self->reload_at)
+    if (!self->store && !self->failed && self->in_flight == 0 && mono >= self->reload_at)
         s_reload (self);
     if (self->publisher && mono - self->heartbeat_at >= S_HEARTBEAT_MS) {
         jy_feed_pub_heartbeat (self->publisher);
         self->heartbeat_at = mono;
+    }
+}
+
+static void s_readable (void *state, zsock_t *sock, int64_t now_ms)
+{
+    (void) now_ms;
+    s_server_t *self = (s_server_t *) state;
+    if (self->writer && sock == zactor_sock (self->writer) && self->in_flight > 0) {
+        s_receive (self);
+        s_settle (self, false);
     }
 }
 
@@ -953,6 +1262,7 @@ const jy_service_def_t *ingest_server_def (void)
         .request = s_request,
         .unreadable = s_unreadable,
         .status = s_status,
+        .readable = s_readable,
         .tick = s_tick,
         .next_timeout_ms = s_next_timeout_ms,
     };

@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,19 +155,84 @@ static void s_build_sql (void)
     s_delete_sql = sql.data;
 }
 
-//  --- Writing ----------------------------------------------------------------------------------
+//  --- Serialising ---------------------------------------------------------------------------
 
 #define MAX_ARRAYS (3 + PROJ_MAX_COLUMNS)
 
+//  One statement of a plan: the rebuilt children's delete (two arrays), one table's COPY of new
+//  rows (copy), or one table's upsert of changed rows (arrays).
+typedef enum { S_OP_DELETE, S_OP_COPY, S_OP_UPSERT } s_op_kind_t;
+
 typedef struct {
-    jy_db_t *db;
-    int table;          //  whose rows the arrays and the COPY text hold, or -1
-    size_t rows;        //  in the arrays: rows the database has
-    size_t copied_rows; //  in copy: new rows
+    s_op_kind_t kind;
+    int table;
     int array_count;
     s_text_t arrays[MAX_ARRAYS];
     s_text_t copy;
-    int rc;
+} s_op_t;
+
+struct _projection_plan_t {
+    s_op_t *ops;
+    size_t count, capacity; //  ops[count..capacity) keep their buffers for reuse
+};
+
+projection_plan_t *projection_plan_new (void)
+{
+    projection_plan_t *self = calloc (1, sizeof *self);
+    assert (self);
+    return self;
+}
+
+void projection_plan_destroy (projection_plan_t **self_p)
+{
+    assert (self_p);
+    projection_plan_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t o = 0; o < self->capacity; o++) {
+        for (int a = 0; a < MAX_ARRAYS; a++)
+            free (self->ops[o].arrays[a].data);
+        free (self->ops[o].copy.data);
+    }
+    free (self->ops);
+    free (self);
+    *self_p = NULL;
+}
+
+size_t projection_plan_size (projection_plan_t *self)
+{
+    assert (self);
+    return self->count;
+}
+
+//  A new op at the end of the plan, its buffers emptied.
+static s_op_t *s_plan_add (projection_plan_t *plan, s_op_kind_t kind, int table, int array_count)
+{
+    if (plan->count == plan->capacity) {
+        size_t capacity = plan->capacity ? plan->capacity * 2 : 16;
+        plan->ops = realloc (plan->ops, capacity * sizeof *plan->ops);
+        assert (plan->ops);
+        memset (plan->ops + plan->capacity, 0, (capacity - plan->capacity) * sizeof *plan->ops);
+        plan->capacity = capacity;
+    }
+    s_op_t *op = &plan->ops[plan->count++];
+    op->kind = kind;
+    op->table = table;
+    op->array_count = array_count;
+    op->copy.size = 0;
+    for (int a = 0; a < array_count; a++) {
+        op->arrays[a].size = 0;
+        s_text_put (&op->arrays[a], "{", 1);
+    }
+    return op;
+}
+
+typedef struct {
+    projection_plan_t *plan;
+    int table;     //  whose rows copy and upsert collect, or -1
+    size_t copy;   //  this table's COPY op (an index: the plan grows), or SIZE_MAX until a new
+                   //  row shows up
+    size_t upsert; //  this table's upsert op, or SIZE_MAX
 } s_writer_t;
 
 //  One field of a COPY text row: \N for NULL, else the value with \, tab, newline and
@@ -194,110 +260,101 @@ static void s_copy_field (s_text_t *copy, const char *value, bool last)
     s_text_put (copy, last ? "\n" : "\t", 1);
 }
 
-static void s_start (s_writer_t *writer, int table)
+static int s_array_count (const proj_table_def_t *def)
 {
-    const proj_table_def_t *def = projection_table ((proj_table_t) table);
-    writer->table = table;
-    writer->rows = 0;
-    writer->copied_rows = 0;
-    writer->copy.size = 0;
-    writer->array_count = 2 + (s_one_per_child (def) ? 0 : 1) + def->column_count;
-    for (int a = 0; a < writer->array_count; a++) {
-        writer->arrays[a].size = 0;
-        s_text_put (&writer->arrays[a], "{", 1);
-    }
-}
-
-static void s_flush (s_writer_t *writer)
-{
-    if (writer->table < 0 || writer->rc != 0)
-        return;
-    if (writer->copied_rows > 0 && jy_db_copy_in (writer->db, s_copy_sql[writer->table],
-                                                  writer->copy.data, writer->copy.size) != 0)
-        writer->rc = -1;
-    writer->copied_rows = 0;
-    if (writer->rows == 0 || writer->rc != 0)
-        return;
-    const char *params[MAX_ARRAYS];
-    for (int a = 0; a < writer->array_count; a++) {
-        s_text_put (&writer->arrays[a], "}", 1);
-        params[a] = writer->arrays[a].data;
-    }
-    if (jy_db_exec (writer->db, s_upsert_sql[writer->table], writer->array_count, params) != 0)
-        writer->rc = -1;
-    writer->rows = 0;
+    return 2 + (s_one_per_child (def) ? 0 : 1) + def->column_count;
 }
 
 static void s_visit_row (void *arg, const char *la_code, const char *child_id, proj_table_t table,
                          case_row_t *row)
 {
     s_writer_t *writer = arg;
-    if (writer->rc != 0)
-        return;
     if ((int) table != writer->table) {
-        s_flush (writer);
-        s_start (writer, (int) table);
+        writer->table = (int) table;
+        writer->copy = writer->upsert = SIZE_MAX;
     }
     const proj_table_def_t *def = projection_table (table);
     if (!case_row_persisted (row)) {
-        s_copy_field (&writer->copy, la_code, false);
-        s_copy_field (&writer->copy, child_id, def->column_count == 0 && s_one_per_child (def));
+        if (writer->copy == SIZE_MAX) {
+            s_plan_add (writer->plan, S_OP_COPY, (int) table, 0);
+            writer->copy = writer->plan->count - 1;
+        }
+        s_text_t *copy = &writer->plan->ops[writer->copy].copy;
+        s_copy_field (copy, la_code, false);
+        s_copy_field (copy, child_id, def->column_count == 0 && s_one_per_child (def));
         if (!s_one_per_child (def))
-            s_copy_field (&writer->copy, case_row_key (row), def->column_count == 0);
+            s_copy_field (copy, case_row_key (row), def->column_count == 0);
         for (int c = 0; c < def->column_count; c++)
-            s_copy_field (&writer->copy, case_row_value (row, c), c == def->column_count - 1);
-        writer->copied_rows++;
+            s_copy_field (copy, case_row_value (row, c), c == def->column_count - 1);
         return;
     }
+    if (writer->upsert == SIZE_MAX) {
+        s_plan_add (writer->plan, S_OP_UPSERT, (int) table, s_array_count (def));
+        writer->upsert = writer->plan->count - 1;
+    }
+    s_text_t *arrays = writer->plan->ops[writer->upsert].arrays;
     int a = 0;
-    s_array_element (&writer->arrays[a++], la_code);
-    s_array_element (&writer->arrays[a++], child_id);
+    s_array_element (&arrays[a++], la_code);
+    s_array_element (&arrays[a++], child_id);
     if (!s_one_per_child (def))
-        s_array_element (&writer->arrays[a++], case_row_key (row));
+        s_array_element (&arrays[a++], case_row_key (row));
     for (int c = 0; c < def->column_count; c++)
-        s_array_element (&writer->arrays[a++], case_row_value (row, c));
-    writer->rows++;
+        s_array_element (&arrays[a++], case_row_value (row, c));
 }
-
-typedef struct {
-    s_text_t la_codes, child_ids;
-    size_t count;
-} s_rebuilt_t;
 
 static void s_visit_rebuilt (void *arg, const char *la_code, const char *child_id)
 {
-    s_rebuilt_t *rebuilt = arg;
-    s_array_element (&rebuilt->la_codes, la_code);
-    s_array_element (&rebuilt->child_ids, child_id);
-    rebuilt->count++;
+    s_op_t *op = arg;
+    s_array_element (&op->arrays[0], la_code);
+    s_array_element (&op->arrays[1], child_id);
+}
+
+void projection_serialise (case_store_t *store, projection_plan_t *plan)
+{
+    assert (store && plan);
+    plan->count = 0;
+    s_op_t *delete = s_plan_add (plan, S_OP_DELETE, -1, 2);
+    case_store_each_rebuilt (store, s_visit_rebuilt, delete);
+    if (delete->arrays[0].size == 1)
+        plan->count = 0; //  nobody rebuilt
+    s_writer_t writer = {.plan = plan, .table = -1, .copy = SIZE_MAX, .upsert = SIZE_MAX};
+    case_store_each_dirty (store, s_visit_row, &writer);
+    //  Arrays are closed here so that the plan is complete: executing it writes nothing.
+    for (size_t o = 0; o < plan->count; o++)
+        for (int a = 0; a < plan->ops[o].array_count; a++)
+            s_text_put (&plan->ops[o].arrays[a], "}", 1);
+}
+
+//  --- Executing --------------------------------------------------------------------------------
+
+int projection_execute (jy_db_t *db, projection_plan_t *plan)
+{
+    assert (db && plan);
+    pthread_once (&s_sql_built, s_build_sql);
+    for (size_t o = 0; o < plan->count; o++) {
+        s_op_t *op = &plan->ops[o];
+        int rc;
+        if (op->kind == S_OP_COPY)
+            rc = jy_db_copy_in (db, s_copy_sql[op->table], op->copy.data, op->copy.size);
+        else {
+            const char *params[MAX_ARRAYS];
+            for (int a = 0; a < op->array_count; a++)
+                params[a] = op->arrays[a].data;
+            rc = jy_db_exec (db, op->kind == S_OP_DELETE ? s_delete_sql : s_upsert_sql[op->table],
+                             op->array_count, params);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int projection_write (jy_db_t *db, case_store_t *store)
 {
     assert (db && store);
-    pthread_once (&s_sql_built, s_build_sql);
-    int rc = 0;
-
-    s_rebuilt_t rebuilt = {{0}, {0}, 0};
-    s_text_put (&rebuilt.la_codes, "{", 1);
-    s_text_put (&rebuilt.child_ids, "{", 1);
-    case_store_each_rebuilt (store, s_visit_rebuilt, &rebuilt);
-    if (rebuilt.count) {
-        s_text_put (&rebuilt.la_codes, "}", 1);
-        s_text_put (&rebuilt.child_ids, "}", 1);
-        const char *params[2] = {rebuilt.la_codes.data, rebuilt.child_ids.data};
-        rc = jy_db_exec (db, s_delete_sql, 2, params);
-    }
-    free (rebuilt.la_codes.data);
-    free (rebuilt.child_ids.data);
-    if (rc != 0)
-        return -1;
-
-    s_writer_t writer = {.db = db, .table = -1};
-    case_store_each_dirty (store, s_visit_row, &writer);
-    s_flush (&writer);
-    for (int a = 0; a < MAX_ARRAYS; a++)
-        free (writer.arrays[a].data);
-    free (writer.copy.data);
-    return writer.rc;
+    projection_plan_t *plan = projection_plan_new ();
+    projection_serialise (store, plan);
+    int rc = projection_execute (db, plan);
+    projection_plan_destroy (&plan);
+    return rc;
 }

@@ -85,10 +85,9 @@ static zsock_t *s_dealer (void)
     return dealer;
 }
 
-//  Send a batch of JSON lines (and unparsed records) and wait for the BatchResult.
-static jy_envelope_t *s_send_batch (zsock_t *dealer, const char *batch_id, const char *const *lines,
-                                    size_t count, Journey__V1__UnparsedEvent **unparsed,
-                                    size_t unparsed_count)
+//  Send a batch of JSON lines (and unparsed records) without waiting for the answer. 0 or -1.
+static int s_post_batch (zsock_t *dealer, const char *batch_id, const char *const *lines,
+                         size_t count, Journey__V1__UnparsedEvent **unparsed, size_t unparsed_count)
 {
     Journey__V1__Event **events = calloc (count ? count : 1, sizeof *events);
     for (size_t i = 0; i < count; i++)
@@ -104,11 +103,21 @@ static jy_envelope_t *s_send_batch (zsock_t *dealer, const char *batch_id, const
     request.message_id = (char *) batch_id;
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
     request.event_batch = &batch;
-    jy_envelope_t *reply = jy_wire_send (dealer, &request) == 0 ? s_receive (dealer) : NULL;
+    int rc = jy_wire_send (dealer, &request);
     for (size_t i = 0; i < count; i++)
         journey__v1__event__free_unpacked (events[i], NULL);
     free (events);
-    return reply;
+    return rc;
+}
+
+//  Send a batch of JSON lines (and unparsed records) and wait for the BatchResult.
+static jy_envelope_t *s_send_batch (zsock_t *dealer, const char *batch_id, const char *const *lines,
+                                    size_t count, Journey__V1__UnparsedEvent **unparsed,
+                                    size_t unparsed_count)
+{
+    return s_post_batch (dealer, batch_id, lines, count, unparsed, unparsed_count) == 0
+               ? s_receive (dealer)
+               : NULL;
 }
 
 static Journey__V1__BatchResult *s_result (jy_envelope_t *reply)
@@ -618,6 +627,81 @@ int main (void)
     CHECK_STR (s_code_of (s_result (reply), 0), "conflict");
     jy_envelope_free (&reply);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 9);
+
+    //  Batches in flight together (the daemon checks one while the other commits): answered in
+    //  order, each after its own commit; an event of the first is a duplicate in the second.
+    const char *first_of_two[] = {
+        COMMON ("E301", "C2", "2024-03-02",
+                "2024-03-02T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT4\","
+                                        "\"contact_source\":\"1B\"}}"};
+    const char *second_of_two[] = {
+        first_of_two[0],
+        COMMON ("E302", "C2", "2024-03-03",
+                "2024-03-03T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT5\","
+                                        "\"contact_source\":\"1B\"}}"};
+    CHECK_INT (s_post_batch (dealer, "p-1", first_of_two, 1, NULL, 0), 0);
+    CHECK_INT (s_post_batch (dealer, "p-2", second_of_two, 2, NULL, 0), 0);
+    reply = s_receive (dealer);
+    CHECK_STR (reply ? reply->message_id : "", "p-1");
+    CHECK_INT (s_status_of (s_result (reply), 0), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    jy_envelope_free (&reply);
+    reply = s_receive (dealer);
+    CHECK_STR (reply ? reply->message_id : "", "p-2");
+    CHECK_INT (s_status_of (s_result (reply), 0), JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE);
+    CHECK_INT (s_status_of (s_result (reply), 1), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    jy_envelope_free (&reply);
+    CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 11);
+
+    //  The same with the connection lost: the first gets ERROR; the second, if it was checked
+    //  behind the first, gets ERROR too, and if it was checked after the reload it knows
+    //  nothing of the first (never DUPLICATE for an event that did not commit).
+    const char *lost_first[] = {
+        COMMON ("E303", "C2", "2024-03-04",
+                "2024-03-04T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT6\","
+                                        "\"contact_source\":\"1B\"}}"};
+    const char *lost_second[] = {
+        lost_first[0],
+        COMMON ("E304", "C2", "2024-03-05",
+                "2024-03-05T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT7\","
+                                        "\"contact_source\":\"1B\"}}"};
+    CHECK_STR (s_value ("SELECT bool_and (pg_terminate_backend (pid, 5000)) FROM pg_stat_activity"
+                        " WHERE application_name = 'journey-ingestd' AND datname = $1",
+                        params[0]),
+               "t");
+    CHECK_INT (s_post_batch (dealer, "f-1", lost_first, 1, NULL, 0), 0);
+    CHECK_INT (s_post_batch (dealer, "f-2", lost_second, 2, NULL, 0), 0);
+    reply = s_receive (dealer);
+    CHECK_STR (reply ? reply->message_id : "", "f-1");
+    CHECK_INT (s_result (reply) ? (int) s_result (reply)->status : -1,
+               JOURNEY__V1__BATCH_RESULT__STATUS__ERROR);
+    jy_envelope_free (&reply);
+    reply = s_receive (dealer);
+    CHECK_STR (reply ? reply->message_id : "", "f-2");
+    result = s_result (reply);
+    bool second_stored = result && result->status == JOURNEY__V1__BATCH_RESULT__STATUS__OK;
+    if (second_stored) {
+        CHECK_INT (s_status_of (result, 0), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+        CHECK_INT (s_status_of (result, 1), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    } else
+        CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR);
+    jy_envelope_free (&reply);
+    //  The client sends both again, in order.
+    reply = s_send_batch (dealer, "f-1", lost_first, 1, NULL, 0);
+    CHECK_INT (s_status_of (s_result (reply), 0),
+               second_stored ? JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE
+                             : JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    jy_envelope_free (&reply);
+    reply = s_send_batch (dealer, "f-2", lost_second, 2, NULL, 0);
+    CHECK_INT (s_status_of (s_result (reply), 0), JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE);
+    CHECK_INT (s_status_of (s_result (reply), 1),
+               second_stored ? JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE
+                             : JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    jy_envelope_free (&reply);
+    CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 13);
+    CHECK_STR (s_value ("SELECT max(seq)::text || ' ' || (SELECT head FROM ingest.feed_head"
+                        " WHERE feed = $1)::text FROM ingest.event",
+                        "events"),
+               "13 13");
     kill (pid, SIGTERM);
     CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
 
