@@ -22,6 +22,7 @@
 
 #include "ingest_server.h"
 #include "case_store.h"
+#include "pg_text.h"
 #include "projection_writer.h"
 #include "validate.h"
 
@@ -35,12 +36,6 @@
 #define S_CHUNK          500 //  events checked before they go to the writer
 #define S_MAX_IN_FLIGHT  8   //  write sets queued or running in the writer: bounds memory
 #define S_DEAD_ARRAYS    8   //  columns of ingest.dead_letter sent as arrays
-
-//  A growable byte buffer, reused across batches.
-typedef struct {
-    char *data;
-    size_t size, capacity;
-} s_buf_t;
 
 //  One event or unparsed record of a batch, and what became of it.
 typedef struct {
@@ -73,19 +68,19 @@ typedef struct {
 //  error and gives it back.
 typedef struct _s_write_t s_write_t;
 struct _s_write_t {
-    uint64_t generation;         //  of the store it was checked against
-    bool commit;                 //  the batch's last write set: projection, head, COMMIT
-    s_buf_t copy;                //  ingest.event rows, COPY text
-    size_t dead_count;           //  dead letters in dead[] (closed arrays)
-    s_buf_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
-    bool has_batch_id;           //
-    s_buf_t batch_id;            //  for the dead letters
-    projection_plan_t *plan;     //  commit only: the projection's statements
-    uint64_t head_old, head_new; //  commit only: the feed head compare-and-set
-    s_pending_t *pending;        //  commit only, actor's: the batch to answer
-    int rc;                      //  writer's: 0 or -1
-    char error[S_ERROR_SIZE];    //  writer's: why not
-    s_write_t *next;             //  actor's: spare list
+    uint64_t generation;           //  of the store it was checked against
+    bool commit;                   //  the batch's last write set: projection, head, COMMIT
+    pg_text_t copy;                //  ingest.event rows, COPY text
+    size_t dead_count;             //  dead letters in dead[] (closed arrays)
+    pg_text_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
+    bool has_batch_id;             //
+    pg_text_t batch_id;            //  for the dead letters
+    projection_plan_t *plan;       //  commit only: the projection's statements
+    uint64_t head_old, head_new;   //  commit only: the feed head compare-and-set
+    s_pending_t *pending;          //  commit only, actor's: the batch to answer
+    int rc;                        //  writer's: 0 or -1
+    char error[S_ERROR_SIZE];      //  writer's: why not
+    s_write_t *next;               //  actor's: spare list
 };
 
 typedef struct {
@@ -113,127 +108,8 @@ typedef struct {
     Journey__V1__FeedPosition position;
     Journey__V1__FeedPosition *positions[1];
     //  Scratch, reused.
-    s_buf_t packed;
+    pg_text_t packed;
 } s_server_t;
-
-//  --- Buffers and escaping --------------------------------------------------------------------
-
-static void s_buf_reserve (s_buf_t *buf, size_t more)
-{
-    if (buf->size + more + 1 <= buf->capacity)
-        return;
-    size_t capacity = buf->capacity ? buf->capacity : 4096;
-    while (buf->size + more + 1 > capacity)
-        capacity *= 2;
-    buf->data = realloc (buf->data, capacity);
-    assert (buf->data);
-    buf->capacity = capacity;
-}
-
-static void s_buf_put (s_buf_t *buf, const void *data, size_t size)
-{
-    s_buf_reserve (buf, size);
-    memcpy (buf->data + buf->size, data, size);
-    buf->size += size;
-    buf->data[buf->size] = '\0';
-}
-
-static void s_buf_str (s_buf_t *buf, const char *text)
-{
-    s_buf_put (buf, text, strlen (text));
-}
-
-static void s_buf_free (s_buf_t *buf)
-{
-    free (buf->data);
-    memset (buf, 0, sizeof *buf);
-}
-
-static void s_buf_hex (s_buf_t *buf, const uint8_t *data, size_t size)
-{
-    static const char digits[] = "0123456789abcdef";
-    s_buf_reserve (buf, size * 2);
-    char *out = buf->data + buf->size;
-    for (size_t i = 0; i < size; i++) {
-        *out++ = digits[data[i] >> 4];
-        *out++ = digits[data[i] & 15];
-    }
-    buf->size += size * 2;
-    buf->data[buf->size] = '\0';
-}
-
-//  Length of the valid UTF-8 sequence at p as PostgreSQL accepts it (no overlong forms,
-//  surrogates or code points past U+10FFFF), or 0. Never reads past a terminating NUL.
-static size_t s_utf8_length (const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
-    }
-    return 0;
-}
-
-typedef enum { S_PLAIN_TEXT, S_COPY_TEXT, S_ARRAY_TEXT } s_escape_t;
-
-//  Text from a sender, as it is or escaped for a COPY text field or a quoted array element. Bytes
-//  that are not UTF-8 become U+FFFD: PostgreSQL would refuse the whole statement, and with it the
-//  good events of the batch (invariant 4); the raw bytes keep what was sent.
-static void s_buf_text (s_buf_t *buf, const char *text, s_escape_t escape)
-{
-    const unsigned char *p = (const unsigned char *) text;
-    while (*p) {
-        size_t length = s_utf8_length (p);
-        if (length == 0) {
-            s_buf_put (buf, "\xEF\xBF\xBD", 3);
-            p++;
-        } else if (length > 1) {
-            s_buf_put (buf, p, length);
-            p += length;
-        } else {
-            char c = (char) *p++;
-            if (escape == S_COPY_TEXT && (c == '\\' || c == '\t' || c == '\n' || c == '\r')) {
-                char pair[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c};
-                s_buf_put (buf, pair, 2);
-            } else if (escape == S_ARRAY_TEXT && (c == '\\' || c == '"')) {
-                char pair[2] = {'\\', c};
-                s_buf_put (buf, pair, 2);
-            } else
-                s_buf_put (buf, &c, 1);
-        }
-    }
-}
-
-//  One element of a PostgreSQL array literal ("{" already written): NULL bare, else quoted.
-static void s_array_text (s_buf_t *array, const char *value)
-{
-    if (array->size > 1)
-        s_buf_put (array, ",", 1);
-    if (!value) {
-        s_buf_str (array, "NULL");
-        return;
-    }
-    s_buf_put (array, "\"", 1);
-    s_buf_text (array, value, S_ARRAY_TEXT);
-    s_buf_put (array, "\"", 1);
-}
-
-static void s_array_bytes (s_buf_t *array, const uint8_t *data, size_t size)
-{
-    if (array->size > 1)
-        s_buf_put (array, ",", 1);
-    s_buf_str (array, "\"\\\\x"); //  "\\x...": the array literal unescapes to bytea hex input
-    s_buf_hex (array, data, size);
-    s_buf_put (array, "\"", 1);
-}
 
 //  --- Configuration -----------------------------------------------------------------------------
 
@@ -302,20 +178,20 @@ static void s_set_error (s_server_t *self, const char *what, const char *detail)
 //  Are the tables there? 0, or -1 with self->error naming what is missing.
 static int s_check_schema (s_server_t *self)
 {
-    s_buf_t names = {0};
-    s_buf_str (&names, "{");
-    s_array_text (&names, "event");
-    s_array_text (&names, "dead_letter");
+    pg_text_t names = {0};
+    pg_text_str (&names, "{");
+    pg_text_array_element (&names, "event");
+    pg_text_array_element (&names, "dead_letter");
     for (int t = 0; t < PROJ__COUNT; t++)
-        s_array_text (&names, projection_table ((proj_table_t) t)->name);
-    s_buf_str (&names, "}");
+        pg_text_array_element (&names, projection_table ((proj_table_t) t)->name);
+    pg_text_str (&names, "}");
     const char *params[1] = {names.data};
     PGresult *result =
         jy_db_query (self->db,
                      "SELECT string_agg ('ingest.' || n, ', ' ORDER BY o) FROM unnest ($1::text[])"
                      " WITH ORDINALITY AS t(n, o) WHERE to_regclass ('ingest.' || n) IS NULL",
                      1, params);
-    s_buf_free (&names);
+    pg_text_free (&names);
     if (!result) {
         s_set_error (self, "database", jy_db_error (self->db));
         return -1;
@@ -378,7 +254,7 @@ static int s_load (s_server_t *self)
                 //  Repacked: the stored event's bytes, as case_store_apply keeps for rebuilds.
                 size_t size = journey__v1__event__get_packed_size (event);
                 self->packed.size = 0;
-                s_buf_reserve (&self->packed, size);
+                pg_text_reserve (&self->packed, size);
                 journey__v1__event__pack (event, (uint8_t *) self->packed.data);
                 rc = case_store_apply (store, event, (const uint8_t *) self->packed.data, size,
                                        (const uint8_t *) PQgetvalue (result, row, 1));
@@ -738,10 +614,10 @@ static void s_write_destroy (s_write_t **write_p)
     s_write_t *write = *write_p;
     if (!write)
         return;
-    s_buf_free (&write->copy);
-    s_buf_free (&write->batch_id);
+    pg_text_free (&write->copy);
+    pg_text_free (&write->batch_id);
     for (int a = 0; a < S_DEAD_ARRAYS; a++)
-        s_buf_free (&write->dead[a]);
+        pg_text_free (&write->dead[a]);
     projection_plan_destroy (&write->plan);
     free (write);
     *write_p = NULL;
@@ -762,48 +638,40 @@ static void s_pending_destroy (s_pending_t **pending_p)
 }
 
 //  One COPY row of ingest.event.
-static void s_copy_row (s_server_t *self, s_buf_t *copy, const s_item_t *item)
+static void s_copy_row (s_server_t *self, pg_text_t *copy, const s_item_t *item)
 {
     const Journey__V1__Event *event = item->event;
     char text[64];
     snprintf (text, sizeof text, "%" PRIu64 "\t", item->seq);
-    s_buf_str (copy, text);
-    s_buf_text (copy, event->la_code, S_COPY_TEXT);
-    s_buf_put (copy, "\t", 1);
-    s_buf_text (copy, event->event_id, S_COPY_TEXT);
-    s_buf_put (copy, "\t", 1);
-    s_buf_text (copy, event->child_id, S_COPY_TEXT);
-    s_buf_put (copy, "\t", 1);
-    s_buf_str (copy, s_kind (event));
-    s_buf_put (copy, "\t", 1);
+    pg_text_str (copy, text);
+    pg_text_copy_field (copy, event->la_code, false);
+    pg_text_copy_field (copy, event->event_id, false);
+    pg_text_copy_field (copy, event->child_id, false);
+    pg_text_copy_field (copy, s_kind (event), false);
     //  Validation has parsed both; the canonical forms are what PostgreSQL is sure to read.
     jy_date_t occurred;
     if (event->occurred_on && jy_date_parse (event->occurred_on, &occurred) == 0)
-        s_buf_str (copy, jy_date_format (occurred, text));
+        pg_text_copy_field (copy, jy_date_format (occurred, text), false);
     else
-        s_buf_text (copy, event->occurred_on ? event->occurred_on : "", S_COPY_TEXT);
-    s_buf_put (copy, "\t", 1);
+        pg_text_copy_field (copy, event->occurred_on ? event->occurred_on : "", false);
     int64_t recorded;
     if (event->recorded_at && jy_clock_parse_timestamp (event->recorded_at, &recorded) == 0)
-        s_buf_str (copy, jy_clock_format_ms (recorded, text, sizeof text));
+        pg_text_copy_field (copy, jy_clock_format_ms (recorded, text, sizeof text), false);
     else
-        s_buf_text (copy, event->recorded_at ? event->recorded_at : "", S_COPY_TEXT);
-    s_buf_put (copy, "\t", 1);
-    if (event->supersedes && *event->supersedes)
-        s_buf_text (copy, event->supersedes, S_COPY_TEXT);
-    else
-        s_buf_str (copy, "\\N");
-    s_buf_str (copy, "\t\\\\x");
-    s_buf_hex (copy, item->hash, CASE_HASH_SIZE);
-    s_buf_str (copy, "\t\\\\x");
+        pg_text_copy_field (copy, event->recorded_at ? event->recorded_at : "", false);
+    pg_text_copy_field (copy, event->supersedes && *event->supersedes ? event->supersedes : NULL,
+                        false);
+    pg_text_str (copy, "\\\\x");
+    pg_text_hex (copy, item->hash, CASE_HASH_SIZE);
+    pg_text_str (copy, "\t\\\\x");
     jy_envelope_t envelope;
     s_feed_envelope (&envelope, event, item->seq);
     size_t size = journey__v1__envelope__get_packed_size (&envelope);
     self->packed.size = 0;
-    s_buf_reserve (&self->packed, size);
+    pg_text_reserve (&self->packed, size);
     journey__v1__envelope__pack (&envelope, (uint8_t *) self->packed.data);
-    s_buf_hex (copy, (const uint8_t *) self->packed.data, size);
-    s_buf_put (copy, "\n", 1);
+    pg_text_hex (copy, (const uint8_t *) self->packed.data, size);
+    pg_text_put (copy, "\n", 1);
 }
 
 //  One rejected item into the write set's dead-letter arrays.
@@ -813,30 +681,30 @@ static void s_dead_letter (s_write_t *write, const char *batch_id, const s_item_
     if (write->dead_count++ == 0) {
         for (int a = 0; a < S_DEAD_ARRAYS; a++) {
             write->dead[a].size = 0;
-            s_buf_str (&write->dead[a], "{");
+            pg_text_str (&write->dead[a], "{");
         }
         write->batch_id.size = 0;
         write->has_batch_id = batch_id != NULL;
-        s_buf_put (&write->batch_id, "", 0); //  "" stays "", not NULL
+        pg_text_put (&write->batch_id, "", 0); //  "" stays "", not NULL
         if (batch_id)
-            s_buf_text (&write->batch_id, batch_id, S_PLAIN_TEXT);
+            pg_text_plain (&write->batch_id, batch_id);
     }
     const Journey__V1__Event *event = item->event;
-    s_array_text (&write->dead[LA], event && event->la_code ? event->la_code : "");
-    s_array_text (&write->dead[EVENT_ID], event ? event->event_id : NULL);
-    s_array_text (&write->dead[CHILD_ID], event ? event->child_id : NULL);
+    pg_text_array_element (&write->dead[LA], event && event->la_code ? event->la_code : "");
+    pg_text_array_element (&write->dead[EVENT_ID], event ? event->event_id : NULL);
+    pg_text_array_element (&write->dead[CHILD_ID], event ? event->child_id : NULL);
     char index[16];
     bool has_index = item->result.has_index && item->result.index <= INT32_MAX;
     snprintf (index, sizeof index, "%" PRIu32, item->result.index);
-    s_array_text (&write->dead[INDEX], has_index ? index : NULL);
-    s_array_text (&write->dead[CODE], item->result.code);
-    s_array_text (&write->dead[FIELD], item->result.field);
-    s_array_text (&write->dead[MESSAGE], item->result.message ? item->result.message : "");
+    pg_text_array_element (&write->dead[INDEX], has_index ? index : NULL);
+    pg_text_array_element (&write->dead[CODE], item->result.code);
+    pg_text_array_element (&write->dead[FIELD], item->result.field);
+    pg_text_array_element (&write->dead[MESSAGE], item->result.message ? item->result.message : "");
     if (event)
-        s_array_bytes (&write->dead[RAW], item->packed, item->packed_size);
+        pg_text_array_bytes (&write->dead[RAW], item->packed, item->packed_size);
     else
-        s_array_bytes (&write->dead[RAW], item->unparsed->raw.data,
-                       item->unparsed->has_raw ? item->unparsed->raw.len : 0);
+        pg_text_array_bytes (&write->dead[RAW], item->unparsed->raw.data,
+                             item->unparsed->has_raw ? item->unparsed->raw.len : 0);
 }
 
 //  The writer has finished a batch: answer it and, when it committed, publish its events.
@@ -1044,7 +912,7 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
             pending->checked = zclock_usecs ();
         }
         for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
-            s_buf_str (&write->dead[a], "}");
+            pg_text_str (&write->dead[a], "}");
         s_submit (self, write);
         if (last == count)
             break;
@@ -1071,7 +939,7 @@ static void s_stop (void **state_p)
     zsock_destroy (&self->pub);
     case_store_destroy (&self->store);
     jy_db_destroy (&self->db);
-    s_buf_free (&self->packed);
+    pg_text_free (&self->packed);
     free (self);
     *state_p = NULL;
 }
@@ -1181,16 +1049,16 @@ static void s_unreadable (void *state, const uint8_t *data, size_t size, jy_wire
         jy_warning ("unreadable request of %zu bytes not kept: database unreachable", size);
         return;
     }
-    s_buf_t raw = {0};
-    s_buf_str (&raw, "\\x");
-    s_buf_hex (&raw, data, size);
+    pg_text_t raw = {0};
+    pg_text_str (&raw, "\\x");
+    pg_text_hex (&raw, data, size);
     const char *params[3] = {code, jy_wire_status_text (status), raw.data};
     if (jy_db_exec (self->db,
                     "INSERT INTO ingest.dead_letter (la_code, code, message, raw)"
                     " VALUES ('', $1, $2, $3::bytea)",
                     3, params))
         jy_warning ("unreadable request of %zu bytes not kept: %s", size, jy_db_error (self->db));
-    s_buf_free (&raw);
+    pg_text_free (&raw);
 }
 
 static void s_status (void *state, Journey__V1__StatusReply *reply)

@@ -9,76 +9,13 @@
 */
 #include <assert.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_text.h"
 #include "projection_writer.h"
-
-//  --- Growable text --------------------------------------------------------------------------
-
-typedef struct {
-    char *data;
-    size_t size, capacity;
-} s_text_t;
-
-static void s_text_put (s_text_t *text, const char *data, size_t size)
-{
-    if (text->size + size + 1 > text->capacity) {
-        size_t capacity = text->capacity ? text->capacity : 256;
-        while (text->size + size + 1 > capacity)
-            capacity *= 2;
-        text->data = realloc (text->data, capacity);
-        assert (text->data);
-        text->capacity = capacity;
-    }
-    memcpy (text->data + text->size, data, size);
-    text->size += size;
-    text->data[text->size] = 0;
-}
-
-static void s_text_str (s_text_t *text, const char *string)
-{
-    s_text_put (text, string, strlen (string));
-}
-
-static void s_text_printf (s_text_t *text, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void s_text_printf (s_text_t *text, const char *format, ...)
-{
-    char buf[512];
-    va_list args;
-    va_start (args, format);
-    int length = vsnprintf (buf, sizeof buf, format, args);
-    va_end (args);
-    assert (length >= 0 && (size_t) length < sizeof buf); //  only identifiers from the table
-    s_text_put (text, buf, (size_t) length);
-}
-
-//  One element of a PostgreSQL array literal: NULL bare, anything else double-quoted with "
-//  and \ escaped (so commas, braces, spaces and the word NULL itself stay data).
-static void s_array_element (s_text_t *array, const char *value)
-{
-    s_text_put (array, array->size > 1 ? "," : "", array->size > 1);
-    if (!value) {
-        s_text_put (array, "NULL", 4);
-        return;
-    }
-    s_text_put (array, "\"", 1);
-    const char *run = value;
-    for (const char *at = value; *at; at++) {
-        if (*at == '"' || *at == '\\') {
-            s_text_put (array, run, (size_t) (at - run));
-            s_text_put (array, "\\", 1);
-            run = at;
-        }
-    }
-    s_text_str (array, run);
-    s_text_put (array, "\"", 1);
-}
 
 //  --- SQL, built once from the static table ----------------------------------------------------
 
@@ -97,44 +34,44 @@ static void s_build_sql (void)
     for (int t = 0; t < PROJ__COUNT; t++) {
         const proj_table_def_t *def = projection_table ((proj_table_t) t);
         bool keyed = !s_one_per_child (def);
-        s_text_t sql = {0}, names = {0}, params = {0}, select = {0}, update = {0};
-        s_text_str (&names, "la_code, child_id");
-        s_text_str (&params, "$1::text[], $2::text[]");
-        s_text_str (&select, "v.la_code, v.child_id");
+        pg_text_t sql = {0}, names = {0}, params = {0}, select = {0}, update = {0};
+        pg_text_str (&names, "la_code, child_id");
+        pg_text_str (&params, "$1::text[], $2::text[]");
+        pg_text_str (&select, "v.la_code, v.child_id");
         int param = 3;
         if (keyed) {
-            s_text_printf (&names, ", %s", def->key);
-            s_text_printf (&params, ", $%d::text[]", param++);
-            s_text_printf (&select, ", v.%s", def->key);
+            pg_text_printf (&names, ", %s", def->key);
+            pg_text_printf (&params, ", $%d::text[]", param++);
+            pg_text_printf (&select, ", v.%s", def->key);
         }
         for (int c = 0; c < def->column_count; c++) {
             const proj_column_t *column = &def->columns[c];
-            s_text_printf (&names, ", %s", column->name);
-            s_text_printf (&params, ", $%d::text[]", param++);
-            s_text_printf (&select, ", v.%s::%s", column->name, column->type);
-            s_text_printf (&update, "%s%s = EXCLUDED.%s", c ? ", " : "", column->name,
-                           column->name);
+            pg_text_printf (&names, ", %s", column->name);
+            pg_text_printf (&params, ", $%d::text[]", param++);
+            pg_text_printf (&select, ", v.%s::%s", column->name, column->type);
+            pg_text_printf (&update, "%s%s = EXCLUDED.%s", c ? ", " : "", column->name,
+                            column->name);
         }
-        s_text_printf (&sql, "INSERT INTO ingest.%s (", def->name);
-        s_text_str (&sql, names.data);
-        s_text_str (&sql, ") SELECT ");
-        s_text_str (&sql, select.data);
-        s_text_str (&sql, " FROM unnest(");
-        s_text_str (&sql, params.data);
-        s_text_str (&sql, ") AS v(");
-        s_text_str (&sql, names.data);
-        s_text_printf (&sql, ") ON CONFLICT (la_code, child_id%s%s) DO ", keyed ? ", " : "",
-                       keyed ? def->key : "");
+        pg_text_printf (&sql, "INSERT INTO ingest.%s (", def->name);
+        pg_text_str (&sql, names.data);
+        pg_text_str (&sql, ") SELECT ");
+        pg_text_str (&sql, select.data);
+        pg_text_str (&sql, " FROM unnest(");
+        pg_text_str (&sql, params.data);
+        pg_text_str (&sql, ") AS v(");
+        pg_text_str (&sql, names.data);
+        pg_text_printf (&sql, ") ON CONFLICT (la_code, child_id%s%s) DO ", keyed ? ", " : "",
+                        keyed ? def->key : "");
         if (def->column_count) {
-            s_text_str (&sql, "UPDATE SET ");
-            s_text_str (&sql, update.data);
+            pg_text_str (&sql, "UPDATE SET ");
+            pg_text_str (&sql, update.data);
         } else
-            s_text_str (&sql, "NOTHING");
+            pg_text_str (&sql, "NOTHING");
         s_upsert_sql[t] = sql.data;
-        s_text_t copy = {0};
-        s_text_printf (&copy, "COPY ingest.%s (", def->name);
-        s_text_str (&copy, names.data);
-        s_text_str (&copy, ") FROM STDIN");
+        pg_text_t copy = {0};
+        pg_text_printf (&copy, "COPY ingest.%s (", def->name);
+        pg_text_str (&copy, names.data);
+        pg_text_str (&copy, ") FROM STDIN");
         s_copy_sql[t] = copy.data;
         free (names.data);
         free (params.data);
@@ -143,15 +80,15 @@ static void s_build_sql (void)
     }
     //  Every table's rows of the rebuilt children in one statement: data-modifying WITH
     //  clauses run whether or not anything reads them.
-    s_text_t sql = {0};
-    s_text_str (&sql, "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(la_code, "
-                      "child_id))");
+    pg_text_t sql = {0};
+    pg_text_str (&sql, "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(la_code, "
+                       "child_id))");
     for (int t = 0; t < PROJ__COUNT; t++)
-        s_text_printf (&sql,
-                       ", d%d AS (DELETE FROM ingest.%s t USING k WHERE t.la_code = k.la_code "
-                       "AND t.child_id = k.child_id)",
-                       t, projection_table ((proj_table_t) t)->name);
-    s_text_str (&sql, " SELECT 1");
+        pg_text_printf (&sql,
+                        ", d%d AS (DELETE FROM ingest.%s t USING k WHERE t.la_code = k.la_code "
+                        "AND t.child_id = k.child_id)",
+                        t, projection_table ((proj_table_t) t)->name);
+    pg_text_str (&sql, " SELECT 1");
     s_delete_sql = sql.data;
 }
 
@@ -167,8 +104,8 @@ typedef struct {
     s_op_kind_t kind;
     int table;
     int array_count;
-    s_text_t arrays[MAX_ARRAYS];
-    s_text_t copy;
+    pg_text_t arrays[MAX_ARRAYS];
+    pg_text_t copy;
 } s_op_t;
 
 struct _projection_plan_t {
@@ -222,7 +159,7 @@ static s_op_t *s_plan_add (projection_plan_t *plan, s_op_kind_t kind, int table,
     op->copy.size = 0;
     for (int a = 0; a < array_count; a++) {
         op->arrays[a].size = 0;
-        s_text_put (&op->arrays[a], "{", 1);
+        pg_text_put (&op->arrays[a], "{", 1);
     }
     return op;
 }
@@ -234,31 +171,6 @@ typedef struct {
                    //  row shows up
     size_t upsert; //  this table's upsert op, or SIZE_MAX
 } s_writer_t;
-
-//  One field of a COPY text row: \N for NULL, else the value with \, tab, newline and
-//  carriage return escaped.
-static void s_copy_field (s_text_t *copy, const char *value, bool last)
-{
-    if (!value)
-        s_text_put (copy, "\\N", 2);
-    else {
-        const char *run = value;
-        for (const char *at = value; *at; at++) {
-            const char *escaped = *at == '\\'   ? "\\\\"
-                                  : *at == '\t' ? "\\t"
-                                  : *at == '\n' ? "\\n"
-                                  : *at == '\r' ? "\\r"
-                                                : NULL;
-            if (escaped) {
-                s_text_put (copy, run, (size_t) (at - run));
-                s_text_put (copy, escaped, 2);
-                run = at + 1;
-            }
-        }
-        s_text_str (copy, run);
-    }
-    s_text_put (copy, last ? "\n" : "\t", 1);
-}
 
 static int s_array_count (const proj_table_def_t *def)
 {
@@ -279,34 +191,34 @@ static void s_visit_row (void *arg, const char *la_code, const char *child_id, p
             s_plan_add (writer->plan, S_OP_COPY, (int) table, 0);
             writer->copy = writer->plan->count - 1;
         }
-        s_text_t *copy = &writer->plan->ops[writer->copy].copy;
-        s_copy_field (copy, la_code, false);
-        s_copy_field (copy, child_id, def->column_count == 0 && s_one_per_child (def));
+        pg_text_t *copy = &writer->plan->ops[writer->copy].copy;
+        pg_text_copy_field (copy, la_code, false);
+        pg_text_copy_field (copy, child_id, def->column_count == 0 && s_one_per_child (def));
         if (!s_one_per_child (def))
-            s_copy_field (copy, case_row_key (row), def->column_count == 0);
+            pg_text_copy_field (copy, case_row_key (row), def->column_count == 0);
         for (int c = 0; c < def->column_count; c++)
-            s_copy_field (copy, case_row_value (row, c), c == def->column_count - 1);
+            pg_text_copy_field (copy, case_row_value (row, c), c == def->column_count - 1);
         return;
     }
     if (writer->upsert == SIZE_MAX) {
         s_plan_add (writer->plan, S_OP_UPSERT, (int) table, s_array_count (def));
         writer->upsert = writer->plan->count - 1;
     }
-    s_text_t *arrays = writer->plan->ops[writer->upsert].arrays;
+    pg_text_t *arrays = writer->plan->ops[writer->upsert].arrays;
     int a = 0;
-    s_array_element (&arrays[a++], la_code);
-    s_array_element (&arrays[a++], child_id);
+    pg_text_array_element (&arrays[a++], la_code);
+    pg_text_array_element (&arrays[a++], child_id);
     if (!s_one_per_child (def))
-        s_array_element (&arrays[a++], case_row_key (row));
+        pg_text_array_element (&arrays[a++], case_row_key (row));
     for (int c = 0; c < def->column_count; c++)
-        s_array_element (&arrays[a++], case_row_value (row, c));
+        pg_text_array_element (&arrays[a++], case_row_value (row, c));
 }
 
 static void s_visit_rebuilt (void *arg, const char *la_code, const char *child_id)
 {
     s_op_t *op = arg;
-    s_array_element (&op->arrays[0], la_code);
-    s_array_element (&op->arrays[1], child_id);
+    pg_text_array_element (&op->arrays[0], la_code);
+    pg_text_array_element (&op->arrays[1], child_id);
 }
 
 void projection_serialise (case_store_t *store, projection_plan_t *plan)
@@ -322,7 +234,7 @@ void projection_serialise (case_store_t *store, projection_plan_t *plan)
     //  Arrays are closed here so that the plan is complete: executing it writes nothing.
     for (size_t o = 0; o < plan->count; o++)
         for (int a = 0; a < plan->ops[o].array_count; a++)
-            s_text_put (&plan->ops[o].arrays[a], "}", 1);
+            pg_text_put (&plan->ops[o].arrays[a], "}", 1);
 }
 
 //  --- Executing --------------------------------------------------------------------------------

@@ -702,6 +702,47 @@ int main (void)
                         " WHERE feed = $1)::text FROM ingest.event",
                         "events"),
                "13 13");
+
+    //  Text that is not UTF-8, from a client speaking protobuf directly (JSON cannot carry it):
+    //  accepted, projected with U+FFFD in its place; it must never fail the batch's transaction.
+    const char *closing[] = {
+        COMMON ("E400", "C9", "2024-03-02",
+                "2024-03-02T09:00:00Z") "\"child_registered\":{\"date_of_birth\":\"2015-01-01\","
+                                        "\"sex\":\"M\",\"ethnicity\":\"WBRI\"}}",
+        COMMON ("E401", "C9", "2024-03-02",
+                "2024-03-02T10:00:00Z") "\"referral_received\":{\"referral_id\":\"R9\","
+                                        "\"referral_source\":\"1B\"}}",
+        COMMON ("E402", "C9", "2024-03-03",
+                "2024-03-03T09:00:00Z") "\"assessment_started\":{\"assessment_id\":\"A9\","
+                                        "\"referral_id\":\"R9\"}}",
+        COMMON ("E403", "C9", "2024-03-04",
+                "2024-03-04T09:00:00Z") "\"assessment_completed\":{\"assessment_id\":\"A9\","
+                                        "\"outcome\":\"placeholder\"}}"};
+    Journey__V1__Event *close_events[4];
+    for (size_t i = 0; i < 4; i++)
+        close_events[i] = it_parse (closing[i]);
+    free (close_events[3]->assessment_completed->outcome);
+    close_events[3]->assessment_completed->outcome = strdup ("cin \xff\xfe plan");
+    Journey__V1__EventBatch close_batch = JOURNEY__V1__EVENT_BATCH__INIT;
+    close_batch.batch_id = "u-1";
+    close_batch.n_events = 4;
+    close_batch.events = close_events;
+    jy_envelope_t close_request;
+    jy_envelope_init (&close_request);
+    close_request.message_id = "u-1";
+    close_request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
+    close_request.event_batch = &close_batch;
+    CHECK_INT (jy_wire_send (dealer, &close_request), 0);
+    reply = s_receive (dealer);
+    result = s_result (reply);
+    CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK_INT (s_status_of (result, i), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    jy_envelope_free (&reply);
+    CHECK_STR (s_value ("SELECT outcome FROM ingest.assessment WHERE child_id = $1", "C9"),
+               "cin \xef\xbf\xbd\xef\xbf\xbd plan");
+    for (size_t i = 0; i < 4; i++)
+        journey__v1__event__free_unpacked (close_events[i], NULL);
     kill (pid, SIGTERM);
     CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
 
