@@ -251,16 +251,22 @@ void case_store_destroy (case_store_t **self_p)
     *self_p = NULL;
 }
 
-static s_event_t *s_event_lookup (case_store_t *self, const char *la_code, const char *event_id)
+//  The entry of map under (la_code, id), or NULL.
+static void *s_map_find (s_map_t *map, const char *la_code, const char *id)
 {
     char buf[256];
     uint32_t key_size;
     bool heap;
-    char *key = s_make_key (buf, sizeof buf, la_code, event_id, &key_size, &heap);
-    s_event_t *event = s_map_get (&self->events, key, key_size, s_hash (key, key_size));
+    char *key = s_make_key (buf, sizeof buf, la_code, id, &key_size, &heap);
+    void *found = s_map_get (map, key, key_size, s_hash (key, key_size));
     if (heap)
         free (key);
-    return event;
+    return found;
+}
+
+static s_event_t *s_event_lookup (case_store_t *self, const char *la_code, const char *event_id)
+{
+    return (s_event_t *) s_map_find (&self->events, la_code, event_id);
 }
 
 case_event_check_t case_store_check_event (case_store_t *self, const char *la_code,
@@ -303,14 +309,7 @@ case_child_t *case_store_child (case_store_t *self, const char *la_code, const c
     assert (self);
     if (!la_code || !child_id)
         return NULL;
-    char buf[256];
-    uint32_t key_size;
-    bool heap;
-    char *key = s_make_key (buf, sizeof buf, la_code, child_id, &key_size, &heap);
-    case_child_t *child = s_map_get (&self->children, key, key_size, s_hash (key, key_size));
-    if (heap)
-        free (key);
-    return child;
+    return (case_child_t *) s_map_find (&self->children, la_code, child_id);
 }
 
 static case_child_t *s_child_require (case_store_t *self, const char *la_code, const char *child_id)

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "journey/journey.h"
+#include "case_store.h"
 
 //  An event from a JSON line written in a test (a typo in the test aborts it).
 static inline Journey__V1__Event *it_parse (const char *line)
@@ -17,6 +19,23 @@ static inline Journey__V1__Event *it_parse (const char *line)
         abort ();
     }
     return event;
+}
+
+//  Apply an event line to the store as the daemon does: packed, hashed, then applied.
+static inline int it_apply (case_store_t *store, const char *line)
+{
+    Journey__V1__Event *event = it_parse (line);
+    size_t size = journey__v1__event__get_packed_size (event);
+    uint8_t *packed = (uint8_t *) malloc (size + 1);
+    if (!packed)
+        abort ();
+    journey__v1__event__pack (event, packed);
+    uint8_t hash[CASE_HASH_SIZE];
+    crypto_hash_sha256 (hash, packed, size);
+    int rc = case_store_apply (store, event, packed, size, hash);
+    free (packed);
+    journey__v1__event__free_unpacked (event, NULL);
+    return rc;
 }
 
 //  A growing list of malloc'd lines.

@@ -19,20 +19,6 @@
 
 //  --- Helpers ----------------------------------------------------------------------------
 
-static int s_apply (case_store_t *store, const char *line)
-{
-    Journey__V1__Event *event = it_parse (line);
-    size_t size = journey__v1__event__get_packed_size (event);
-    uint8_t *packed = malloc (size + 1);
-    journey__v1__event__pack (event, packed);
-    uint8_t hash[CASE_HASH_SIZE];
-    crypto_hash_sha256 (hash, packed, size);
-    int rc = case_store_apply (store, event, packed, size, hash);
-    free (packed);
-    journey__v1__event__free_unpacked (event, NULL);
-    return rc;
-}
-
 static case_event_check_t s_check (case_store_t *store, const char *line)
 {
     Journey__V1__Event *event = it_parse (line);
@@ -108,7 +94,7 @@ static case_store_t *s_build (const it_list_t *history)
 {
     case_store_t *store = case_store_new ();
     for (size_t i = 0; i < history->count; i++)
-        if (s_apply (store, history->lines[i]) != 0)
+        if (it_apply (store, history->lines[i]) != 0)
             fprintf (stderr, "apply failed: %s\n", history->lines[i]);
     return store;
 }
@@ -146,7 +132,7 @@ static void s_push (const char *id, const char *date, const char *rest)
 {
     char *line = ev (id, "C1", date, rest);
     it_list_add (&g_history, line);
-    CHECK_INT (s_apply (g_store, line), 0);
+    CHECK_INT (it_apply (g_store, line), 0);
 }
 
 static void test_every_payload (void)
@@ -459,7 +445,7 @@ static void test_every_payload (void)
     //  A child never registered still gets its child row (the store is lenient).
     char *line = ev ("E90", "C9", "2024-02-02", "\"contact_received\":{\"contact_id\":\"CT9\"}");
     it_list_add (&g_history, line);
-    CHECK_INT (s_apply (g_store, line), 0);
+    CHECK_INT (it_apply (g_store, line), 0);
     CHECK_STR (V ("C9", PROJ_CONTACT, "CT9", "received_on"), "2024-02-02");
     CHECK (V ("C9", PROJ_CHILD, "C9", "registered_on") == NULL);
     CHECK_INT (s_count ("C9", PROJ_CHILD), 1);
@@ -496,12 +482,12 @@ static void test_idempotency (void)
     char *e1_other_la = strdup (e1);
     memcpy (strstr (e1_other_la, "\"872\""), "\"873\"", 5);
     CHECK_INT (s_check (store, e1), CASE_EVENT_NEW);
-    CHECK_INT (s_apply (store, e1), 0);
+    CHECK_INT (it_apply (store, e1), 0);
     CHECK_INT (s_check (store, e1), CASE_EVENT_DUPLICATE);
     CHECK_INT (s_check (store, e1_changed), CASE_EVENT_CONFLICT);
     CHECK_INT (s_check (store, e1_other_la), CASE_EVENT_NEW); //  ids are per authority
-    CHECK_INT (s_apply (store, e1), 0);                       //  again: nothing changes
-    CHECK_INT (s_apply (store, e1_changed), -1);              //  a conflict is never applied
+    CHECK_INT (it_apply (store, e1), 0);                      //  again: nothing changes
+    CHECK_INT (it_apply (store, e1_changed), -1);             //  a conflict is never applied
     CHECK_INT (case_store_event_count (store), 1);
     const case_event_info_t *info = case_store_event (store, LA, "E1");
     CHECK (info != NULL);
@@ -531,7 +517,7 @@ static void test_idempotency (void)
     char rest[800];
     snprintf (rest, sizeof rest, "\"contact_received\":{\"contact_id\":\"%s\"}", long_id);
     char *long_event = ev (long_id, long_id, "2024-01-07", rest);
-    CHECK_INT (s_apply (store, long_event), 0);
+    CHECK_INT (it_apply (store, long_event), 0);
     CHECK_INT (s_check (store, long_event), CASE_EVENT_DUPLICATE);
     CHECK_STR (V (long_id, PROJ_CONTACT, long_id, "received_on"), "2024-01-07");
     CHECK (case_store_event (store, LA, long_id) != NULL);
@@ -561,7 +547,7 @@ static void s_check_against_scratch (const char *what, const char *child_id, con
     for (size_t i = 0; i < count; i++) {
         char *line =
             ev (items[i].id, child_id, items[i].date ? items[i].date : "2024-01-05", items[i].rest);
-        CHECK_INT (s_apply (store, line), 0);
+        CHECK_INT (it_apply (store, line), 0);
         Journey__V1__Event *event = it_parse (line);
         const char *target = event->supersedes;
         if (event->payload_case == JOURNEY__V1__EVENT__PAYLOAD_RETRACTION)
@@ -746,9 +732,9 @@ static void test_correction_other_child (void)
         ev ("E2", "C2", "2024-01-05",
             "\"supersedes\":\"E1\",\"referral_received\":{\"referral_id\":\"R1\"}"),
     };
-    CHECK_INT (s_apply (store, lines[0]), 0);
+    CHECK_INT (it_apply (store, lines[0]), 0);
     case_store_clear_dirty (store);
-    CHECK_INT (s_apply (store, lines[1]), 0);
+    CHECK_INT (it_apply (store, lines[1]), 0);
     g_store = store;
     CHECK_STR (V ("C1", PROJ_REFERRAL, "R1", "received_on"), "(no row)");
     CHECK_STR (V ("C2", PROJ_REFERRAL, "R1", "received_on"), "2024-01-05");
@@ -801,8 +787,8 @@ static void test_dirty (void)
     char *e4 = ev ("E4", "C1", "2024-01-04",
                    "\"supersedes\":\"E1\",\"referral_received\":{\"referral_id\":\"R1\"}");
     char *e5 = ev ("E5", "C1", "2024-01-07", "\"case_closed\":{}");
-    CHECK_INT (s_apply (store, e1), 0);
-    CHECK_INT (s_apply (store, e2), 0);
+    CHECK_INT (it_apply (store, e1), 0);
+    CHECK_INT (it_apply (store, e2), 0);
     s_visit (store, &dirty, &rebuilt);
     //  table by table: child rows first, then contact, then referral
     CHECK_STR (dirty.seen,
@@ -813,14 +799,14 @@ static void test_dirty (void)
     CHECK_INT (dirty.rows, 0);
 
     //  A new event: only the rows it changed (the child row's reopening changes nothing).
-    CHECK_INT (s_apply (store, e3), 0);
+    CHECK_INT (it_apply (store, e3), 0);
     s_visit (store, &dirty, &rebuilt);
     CHECK_STR (dirty.seen, "872/C1/contact/CT2;");
     CHECK_INT (rebuilt.rows, 0);
     case_store_clear_dirty (store);
 
     //  A correction: the child rebuilt, every row of it dirty; the other child untouched.
-    CHECK_INT (s_apply (store, e4), 0);
+    CHECK_INT (it_apply (store, e4), 0);
     s_visit (store, &dirty, &rebuilt);
     CHECK_STR (dirty.seen, "872/C1/child/C1;872/C1/contact/CT2;872/C1/referral/R1;");
     CHECK_STR (rebuilt.seen, "872/C1;");
@@ -831,12 +817,12 @@ static void test_dirty (void)
     CHECK_INT (dirty.rows + rebuilt.rows, 0);
 
     //  A change to an existing row marks it.
-    CHECK_INT (s_apply (store, e5), 0);
+    CHECK_INT (it_apply (store, e5), 0);
     s_visit (store, &dirty, &rebuilt);
     CHECK_STR (dirty.seen, "872/C1/child/C1;");
     case_store_clear_dirty (store);
     //  A duplicate marks nothing.
-    CHECK_INT (s_apply (store, e5), 0);
+    CHECK_INT (it_apply (store, e5), 0);
     s_visit (store, &dirty, &rebuilt);
     CHECK_INT (dirty.rows + rebuilt.rows, 0);
     free (e1);
@@ -949,7 +935,7 @@ static void test_random_histories (void)
             it_list_add (&effective, line);
             it_list_add (&ids, strdup (id));
         }
-        if (s_apply (store, line) != 0)
+        if (it_apply (store, line) != 0)
             ok = false;
         if (retraction)
             free (line); //  not part of the effective history
@@ -980,7 +966,7 @@ static void test_chunked (void)
     for (size_t chunk = 1; chunk <= 7; chunk += 3) {
         case_store_t *store = case_store_new ();
         for (size_t i = 0; i < g_history.count; i++) {
-            CHECK_INT (s_apply (store, g_history.lines[i]), 0);
+            CHECK_INT (it_apply (store, g_history.lines[i]), 0);
             if (i % chunk == 0)
                 case_store_clear_dirty (store);
         }

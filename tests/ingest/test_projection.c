@@ -16,25 +16,6 @@ static char g_la[16];
 
 //  --- Helpers ----------------------------------------------------------------------------
 
-static int s_apply (case_store_t *store, const char *line)
-{
-    char err[256];
-    Journey__V1__Event *event = jy_json_parse_event (line, strlen (line), err, sizeof err);
-    if (!event) {
-        fprintf (stderr, "bad test event: %s: %s\n", err, line);
-        abort ();
-    }
-    size_t size = journey__v1__event__get_packed_size (event);
-    uint8_t *packed = malloc (size + 1);
-    journey__v1__event__pack (event, packed);
-    uint8_t hash[CASE_HASH_SIZE];
-    crypto_hash_sha256 (hash, packed, size);
-    int rc = case_store_apply (store, event, packed, size, hash);
-    free (packed);
-    journey__v1__event__free_unpacked (event, NULL);
-    return rc;
-}
-
 //  Apply an event line built from id, child, date and the rest.
 static void s_ev (case_store_t *store, const char *id, const char *child, const char *date,
                   const char *rest)
@@ -45,7 +26,7 @@ static void s_ev (case_store_t *store, const char *id, const char *child, const 
                   "\"%s\",\"recorded_at\":\"%sT12:00:00Z\",\"source\":\"lcs\",%s}",
                   id, g_la, child, date, date, rest) < 0)
         abort ();
-    CHECK_INT (s_apply (store, line), 0);
+    CHECK_INT (it_apply (store, line), 0);
     free (line);
 }
 
