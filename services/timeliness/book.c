@@ -1,0 +1,2 @@
+/*  book.c: being written. */
+#include "derive.h"

@@ -1,0 +1,2 @@
+/*  child_records.c: being written. */
+#include "derive.h"

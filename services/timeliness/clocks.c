@@ -1,0 +1,2 @@
+/*  clocks.c: being written (see clocks.h). */
+#include "clocks.h"

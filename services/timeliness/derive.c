@@ -1,0 +1,2 @@
+/*  derive.c: being written (see derive.h). */
+#include "derive.h"

@@ -1,0 +1,2 @@
+/*  thresholds.c: being written (see thresholds.h). */
+#include "thresholds.h"

@@ -1,0 +1,2 @@
+/*  timeliness_server.c: being written. */
+#include "derive.h"

@@ -1,0 +1,2 @@
+/*  webhook.c: being written (see webhook.h). */
+#include "webhook.h"
