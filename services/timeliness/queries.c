@@ -1,0 +1,2 @@
+/*  queries.c: being written (see queries.h). */
+#include "queries.h"
