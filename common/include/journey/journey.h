@@ -13,5 +13,6 @@
 #include "jy_service.h"
 #include "jy_json.h"
 #include "jy_codes.h"
+#include "jy_measures.h"
 
 #endif
