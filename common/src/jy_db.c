@@ -27,6 +27,8 @@
 struct _jy_db_t {
     char *url;
     char *application_name;
+    char *refuse_key;  //  refuse privileged roles, naming this key; NULL: allow
+    bool role_refused; //  the last connection attempt was refused for the role's privileges
     PGconn *conn;
     char error[JY_DB_ERROR_SIZE];
     char sqlstate[6];
@@ -83,6 +85,9 @@ static void s_clear_error (jy_db_t *self)
     self->sqlstate[0] = '\0';
 }
 
+//  Set by jy_db_refuse_privileged_by_default before any thread starts; read-only afterwards.
+static char s_refuse_key_default[128];
+
 jy_db_t *jy_db_new (const char *url)
 {
     assert (url);
@@ -90,6 +95,8 @@ jy_db_t *jy_db_new (const char *url)
     assert (self);
     self->url = strdup (url);
     assert (self->url);
+    if (*s_refuse_key_default)
+        jy_db_refuse_privileged (self, s_refuse_key_default);
     return self;
 }
 
@@ -103,6 +110,7 @@ void jy_db_destroy (jy_db_t **self_p)
         PQfinish (self->conn);
     free (self->url);
     free (self->application_name);
+    free (self->refuse_key);
     free (self);
     *self_p = NULL;
 }
@@ -115,6 +123,58 @@ void jy_db_set_application_name (jy_db_t *self, const char *name)
     assert (!name || self->application_name);
 }
 
+void jy_db_refuse_privileged (jy_db_t *self, const char *key)
+{
+    assert (self);
+    assert (key);
+    free (self->refuse_key);
+    self->refuse_key = strdup (key);
+    assert (self->refuse_key);
+}
+
+void jy_db_refuse_privileged_by_default (const char *key)
+{
+    assert (key && strlen (key) < sizeof s_refuse_key_default);
+    snprintf (s_refuse_key_default, sizeof s_refuse_key_default, "%s", key);
+}
+
+//  What the login role may do that no service needs: its own attributes, and those of every
+//  role it is a member of (it could SET ROLE to them). NULL when nothing.
+static const char *s_privileged_sql =
+    "SELECT session_user,"
+    "       string_agg (a.name || CASE WHEN r.rolname = session_user THEN ''"
+    "                             ELSE ' (through ' || quote_ident (r.rolname) || ')' END,"
+    "                   ', ' ORDER BY r.rolname <> session_user, r.rolname, a.n)"
+    "  FROM pg_roles r"
+    " CROSS JOIN LATERAL (VALUES (1, 'SUPERUSER', r.rolsuper), (2, 'CREATEROLE', r.rolcreaterole),"
+    "                            (3, 'CREATEDB', r.rolcreatedb),"
+    "                            (4, 'REPLICATION', r.rolreplication),"
+    "                            (5, 'BYPASSRLS', r.rolbypassrls)) AS a (n, name, granted)"
+    " WHERE a.granted AND pg_has_role (session_user, r.oid, 'MEMBER')";
+
+//  On a handle that refuses privileged roles: 0 when the login role is an ordinary one, -1 when
+//  the check could not run, -2 when the role is privileged. The error is kept either way.
+static int s_check_role (jy_db_t *self, PGconn *conn)
+{
+    PGresult *result = PQexec (conn, s_privileged_sql);
+    if (PQresultStatus (result) != PGRES_TUPLES_OK || PQntuples (result) != 1) {
+        const char *state = PQresultErrorField (result, PG_DIAG_SQLSTATE);
+        s_set_error (self, state, "checking the role's privileges: %s", PQerrorMessage (conn));
+        PQclear (result);
+        return -1;
+    }
+    int rc = 0;
+    if (!PQgetisnull (result, 0, 1)) {
+        s_set_error (self, "28000",
+                     "role \"%s\" may act as %s; a daemon works only as its own unprivileged "
+                     "role: set %s to it (docs/database.md, \"Roles and privileges\")",
+                     PQgetvalue (result, 0, 0), PQgetvalue (result, 0, 1), self->refuse_key);
+        rc = -2;
+    }
+    PQclear (result);
+    return rc;
+}
+
 //  NOTICEs ("schema journey already exists, skipping") are routine: keep them off stderr
 //  unless debugging.
 static void s_notice (void *arg, const char *message)
@@ -125,13 +185,15 @@ static void s_notice (void *arg, const char *message)
     jy_debug ("database: %.*s", (int) len, message);
 }
 
-//  One connection attempt, including the session settings. 0 or -1 with the error kept.
+//  One connection attempt, including the session settings and the role check. 0, or -1 with
+//  the error kept, or -2 when the role is refused (retrying cannot help).
 static int s_connect_once (jy_db_t *self)
 {
     if (self->conn) {
         PQfinish (self->conn);
         self->conn = NULL;
     }
+    self->role_refused = false;
     PGconn *conn = PQconnectdb (self->url);
     if (!conn) {
         s_set_error (self, "08001", "out of memory connecting to the database");
@@ -161,6 +223,14 @@ static int s_connect_once (jy_db_t *self)
         return -1;
     }
     PQclear (result);
+    if (self->refuse_key) {
+        int checked = s_check_role (self, conn);
+        if (checked != 0) {
+            PQfinish (conn);
+            self->role_refused = checked == -2;
+            return checked;
+        }
+    }
     self->conn = conn;
     s_clear_error (self);
     return 0;
@@ -172,8 +242,11 @@ int jy_db_connect (jy_db_t *self, int64_t max_wait_ms)
     int64_t start = zclock_mono ();
     int64_t delay = JY_DB_BACKOFF_FIRST_MS;
     for (int attempt = 1;; attempt++) {
-        if (s_connect_once (self) == 0)
+        int rc = s_connect_once (self);
+        if (rc == 0)
             return 0;
+        if (rc == -2)
+            return -1;
         int64_t waited = zclock_mono () - start;
         if (waited >= max_wait_ms) {
             if (max_wait_ms > 0)
@@ -201,13 +274,19 @@ int jy_db_ensure (jy_db_t *self)
     if (jy_db_ok (self))
         return 0;
     jy_warning ("database: connection lost, reconnecting");
-    return s_connect_once (self);
+    return s_connect_once (self) == 0 ? 0 : -1;
 }
 
 PGconn *jy_db_conn (jy_db_t *self)
 {
     assert (self);
     return self->conn;
+}
+
+bool jy_db_role_refused (jy_db_t *self)
+{
+    assert (self);
+    return self->role_refused;
 }
 
 const char *jy_db_error (jy_db_t *self)

@@ -350,6 +350,12 @@ int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
     //  SIGTERM and SIGINT must reach the main thread, which turns them into $TERM for the
     //  actor: block them here, before czmq starts any thread, so that every thread created
     //  from now on (the actor, libzmq's I/O threads) inherits the block; main unblocks below.
+    //  A daemon never works as an administrator, whichever of its modules connects
+    //  (docs/database.md, "Roles and privileges"). Set before any thread starts.
+    char url_key[128];
+    snprintf (url_key, sizeof url_key, "database/%s_url", def->name);
+    jy_db_refuse_privileged_by_default (url_key);
+
     sigset_t stop_signals, previous;
     sigemptyset (&stop_signals);
     sigaddset (&stop_signals, SIGTERM);

@@ -32,6 +32,21 @@ const char *jy_db_sqlstate (jy_db_t *self);
 //  application_name to report (set before connecting).
 void jy_db_set_application_name (jy_db_t *self, const char *name);
 
+//  Refuse to work as a privileged role (set before connecting). After every connection and
+//  reconnection the login role is checked; a role that is SUPERUSER, CREATEROLE, CREATEDB,
+//  REPLICATION or BYPASSRLS, or a member of one that is, is disconnected at once and not retried:
+//  jy_db_connect fails with an error naming the role, what it may do and key (the configuration
+//  key the URL came from, e.g. "database/ingest_url"), jy_db_sqlstate is "28000" and
+//  jy_db_role_refused is true. A daemon that keeps running while its database is away should
+//  stop on that instead: no retry will help.
+void jy_db_refuse_privileged (jy_db_t *self, const char *key);
+//  The same for every handle jy_db_new creates from now on in this process. jy_service_main
+//  sets it to database/<service>_url, so that no daemon works as an administrator whichever of
+//  its modules connects. Call it before starting threads.
+void jy_db_refuse_privileged_by_default (const char *key);
+//  Whether the last connection attempt was refused for the role's privileges.
+bool jy_db_role_refused (jy_db_t *self);
+
 //  Run a statement with text parameters (NULL entries are SQL NULL). Returns the result
 //  (PGRES_TUPLES_OK or PGRES_COMMAND_OK) for the caller to PQclear, or NULL on error.
 PGresult *jy_db_query (jy_db_t *self, const char *sql, int nparams, const char *const *params);

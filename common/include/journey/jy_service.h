@@ -4,7 +4,9 @@
     gives that loop its common parts: options (-c FILE, --simulated-clock [--date DATE]),
     configuration, logging, the injected clock, the request socket (ROUTER with
     ROUTER_MANDATORY, explicit high-water marks and a frame size cap) answering Status and
-    ClockSet, day rollover, and SIGTERM, which drains the service and exits 0.
+    ClockSet, day rollover, and SIGTERM, which drains the service and exits 0. Every database
+    connection the daemon makes refuses a privileged role, naming database/<name>_url
+    (jy_db_refuse_privileged_by_default).
 
     Each loop turn reads "now" once, hands it to the service, and sleeps until the nearest of:
     a socket becoming readable, the service's next deadline, the next local midnight (system
