@@ -32,6 +32,8 @@ struct _jy_db_t {
     PGconn *conn;
     char error[JY_DB_ERROR_SIZE];
     char sqlstate[6];
+    char **prepared; //  names of the statements prepared on this connection
+    size_t prepared_count, prepared_capacity;
 };
 
 //  A migration file found on disk.
@@ -111,6 +113,9 @@ void jy_db_destroy (jy_db_t **self_p)
     free (self->url);
     free (self->application_name);
     free (self->refuse_key);
+    for (size_t i = 0; i < self->prepared_count; i++)
+        free (self->prepared[i]);
+    free (self->prepared);
     free (self);
     *self_p = NULL;
 }
@@ -232,6 +237,10 @@ static int s_connect_once (jy_db_t *self)
         }
     }
     self->conn = conn;
+    //  Prepared statements belong to the connection they were prepared on.
+    for (size_t i = 0; i < self->prepared_count; i++)
+        free (self->prepared[i]);
+    self->prepared_count = 0;
     s_clear_error (self);
     return 0;
 }
@@ -358,6 +367,57 @@ int jy_db_exec (jy_db_t *self, const char *sql, int nparams, const char *const *
         return -1;
     PQclear (result);
     return 0;
+}
+
+//  name prepared from sql on this connection (on first use). 0, or -1 with the error kept.
+static int s_prepare (jy_db_t *self, const char *name, const char *sql, int nparams)
+{
+    for (size_t i = 0; i < self->prepared_count; i++)
+        if (strcmp (self->prepared[i], name) == 0)
+            return 0;
+    PGresult *result = PQprepare (self->conn, name, sql, nparams, NULL);
+    if (PQresultStatus (result) != PGRES_COMMAND_OK) {
+        s_result_error (self, result);
+        PQclear (result);
+        jy_warning ("database: preparing %s: %s", name, self->error);
+        return -1;
+    }
+    PQclear (result);
+    if (self->prepared_count == self->prepared_capacity) {
+        self->prepared_capacity = self->prepared_capacity ? self->prepared_capacity * 2 : 16;
+        self->prepared =
+            realloc (self->prepared, self->prepared_capacity * sizeof *self->prepared);
+        assert (self->prepared);
+    }
+    self->prepared[self->prepared_count] = strdup (name);
+    assert (self->prepared[self->prepared_count]);
+    self->prepared_count++;
+    return 0;
+}
+
+int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
+                         const char *const *params)
+{
+    assert (self && name && sql);
+    assert (nparams == 0 || params);
+    if (!jy_db_ok (self)) {
+        s_set_error (self, "08003", "not connected to the database");
+        return -1;
+    }
+    if (s_prepare (self, name, sql, nparams) != 0)
+        return -1;
+    PGresult *result = PQexecPrepared (self->conn, name, nparams, params, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus (result);
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        PQclear (result);
+        s_clear_error (self);
+        return 0;
+    }
+    s_result_error (self, result);
+    PQclear (result);
+    jy_warning ("database: %s%s%s", self->error, *self->sqlstate ? " SQLSTATE " : "",
+                self->sqlstate);
+    return -1;
 }
 
 int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size)

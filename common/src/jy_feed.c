@@ -9,6 +9,7 @@
 
 #include "jy_feed.h"
 #include "jy_log.h"
+#include "jy_security.h"
 
 #define JY_FEED_BATCH    1000
 #define JY_FEED_SQL_SIZE 512
@@ -194,8 +195,12 @@ struct _jy_feed_sub_t {
     jy_db_t *db; //  not ours
     const jy_feed_def_t *feed;
     zsock_t *sub;
-    uint64_t position;
+    uint64_t position; //  last delivered (staged, in batch mode)
+    uint64_t flushed;  //  last committed: equals position without batch mode
+    uint64_t head;     //  newest sequence heard of
+    size_t staged;     //  batch mode: deliveries since the last flush
     jy_feed_handler_fn *handler;
+    jy_feed_flush_fn *flush; //  NULL: the handler commits each envelope
     void *arg;
     jy_feed_stats_t stats;
 };
@@ -211,6 +216,12 @@ jy_feed_sub_t *jy_feed_sub_new (jy_db_t *db, const jy_feed_def_t *feed, const ch
     zsock_t *sub = zsock_new_sub (NULL, feed->name);
     assert (sub);
     zsock_set_rcvhwm (sub, JY_FEED_RCVHWM);
+    //  CURVE when the process has it (docs/security.md).
+    if (jy_security_client (jy_security_process (), sub) != 0) {
+        jy_error ("feed %s: %s", feed->name, jy_security_error (jy_security_process ()));
+        zsock_destroy (&sub);
+        return NULL;
+    }
     if (zsock_connect (sub, "%s", endpoint) != 0) {
         jy_error ("feed %s: cannot connect to %s: %s", feed->name, endpoint,
                   zmq_strerror (zmq_errno ()));
@@ -222,7 +233,7 @@ jy_feed_sub_t *jy_feed_sub_new (jy_db_t *db, const jy_feed_def_t *feed, const ch
     self->db = db;
     self->feed = feed;
     self->sub = sub;
-    self->position = position;
+    self->position = self->flushed = self->head = position;
     self->handler = handler;
     self->arg = arg;
     return self;
@@ -245,10 +256,32 @@ zsock_t *jy_feed_sub_socket (jy_feed_sub_t *self)
     return self->sub;
 }
 
+void jy_feed_sub_set_flush (jy_feed_sub_t *self, jy_feed_flush_fn *flush)
+{
+    assert (self);
+    assert (self->staged == 0);
+    self->flush = flush;
+}
+
 uint64_t jy_feed_sub_position (jy_feed_sub_t *self)
 {
     assert (self);
-    return self->position;
+    return self->flushed;
+}
+
+void jy_feed_sub_set_position (jy_feed_sub_t *self, uint64_t position)
+{
+    assert (self);
+    self->position = self->flushed = position;
+    self->staged = 0;
+    if (self->head < position)
+        self->head = position;
+}
+
+uint64_t jy_feed_sub_head (jy_feed_sub_t *self)
+{
+    assert (self);
+    return self->head > self->flushed ? self->head : self->flushed;
 }
 
 jy_feed_stats_t jy_feed_sub_stats (jy_feed_sub_t *self)
@@ -271,70 +304,123 @@ static bool s_is_unknown (const jy_envelope_t *envelope, jy_wire_status_t status
             envelope->base.n_unknown_fields > 0);
 }
 
-//  Hand one envelope to the handler; the position moves only when it committed.
+//  Batch mode: what was staged since the last flush goes back to the last committed position
+//  (the consumer discarded it).
+static void s_discard (jy_feed_sub_t *self)
+{
+    self->position = self->flushed;
+    self->staged = 0;
+}
+
+//  Hand one envelope to the handler; the position moves only when it committed (or, in batch
+//  mode, staged).
 static int s_deliver (jy_feed_sub_t *self, uint64_t seq, jy_envelope_t *envelope,
                       jy_wire_status_t status)
 {
     if (s_is_unknown (envelope, status))
         self->stats.unknown_payloads++;
-    if (self->handler (self->arg, seq, envelope) != 0)
+    if (self->handler (self->arg, seq, envelope) != 0) {
+        s_discard (self);
         return -1;
+    }
     self->position = seq;
+    if (self->flush)
+        self->staged++;
+    else
+        self->flushed = seq;
+    if (self->head < seq)
+        self->head = seq;
     return 0;
+}
+
+//  Batch mode: commit what is staged. 0, or -1 when the flush failed (back to the last flush).
+static int s_flush (jy_feed_sub_t *self)
+{
+    if (!self->flush || self->staged == 0)
+        return 0;
+    if (self->flush (self->arg, self->position) != 0) {
+        self->stats.failed_flushes++;
+        jy_warning ("feed %s: a batch of %zu up to %" PRIu64 " was not committed; back to %" PRIu64,
+                    self->feed->name, self->staged, self->position, self->flushed);
+        s_discard (self);
+        return -1;
+    }
+    self->stats.flushes++;
+    self->flushed = self->position;
+    self->staged = 0;
+    return 0;
+}
+
+int jy_feed_sub_catch_up_step (jy_feed_sub_t *self, bool *done)
+{
+    assert (self);
+    assert (done);
+    *done = false;
+    //  Live messages staged before a gap are committed first, in order.
+    if (s_flush (self) != 0)
+        return -1;
+    char position[24], batch[16];
+    snprintf (position, sizeof position, "%" PRIu64, self->position);
+    snprintf (batch, sizeof batch, "%d", JY_FEED_BATCH);
+    const char *params[2] = {position, batch};
+    PGresult *result = jy_db_query_binary (self->db, self->feed->catchup_sql, 2, params);
+    if (!result)
+        return -1;
+    int delivered = 0;
+    int rows = PQntuples (result);
+    for (int row = 0; row < rows; row++) {
+        uint64_t seq = (uint64_t) jy_db_get_int8 (result, row, 0);
+        if (seq <= self->position)
+            continue; //  the query says seq > $1; a handler cannot move us backwards
+        if (seq != self->position + 1)
+            //  The writer reserved numbers it did not store: report it, do not stall.
+            jy_warning ("feed %s: table has no rows %" PRIu64 "..%" PRIu64, self->feed->name,
+                        self->position + 1, seq - 1);
+        jy_wire_status_t status;
+        jy_envelope_t *envelope =
+            jy_wire_unpack ((const uint8_t *) PQgetvalue (result, row, 1),
+                            (size_t) PQgetlength (result, row, 1), JY_WIRE_DEFAULT_CAP, &status);
+        if (!envelope) {
+            //  The table is the truth: skipping a row would lose it for good. Stop loudly.
+            self->stats.bad_frames++;
+            jy_error ("feed %s: stored envelope %" PRIu64 " is unreadable (%s)", self->feed->name,
+                      seq, jy_wire_status_text (status));
+            PQclear (result);
+            s_discard (self);
+            return -1;
+        }
+        int rc = s_deliver (self, seq, envelope, status);
+        jy_envelope_free (&envelope);
+        if (rc != 0) {
+            PQclear (result);
+            return -1;
+        }
+        self->stats.caught_up++;
+        delivered++;
+    }
+    PQclear (result);
+    if (s_flush (self) != 0)
+        return -1;
+    *done = rows < JY_FEED_BATCH;
+    return delivered;
 }
 
 int jy_feed_sub_catch_up (jy_feed_sub_t *self)
 {
     assert (self);
     int delivered = 0;
-    char batch[16];
-    snprintf (batch, sizeof batch, "%d", JY_FEED_BATCH);
-    for (;;) {
-        char position[24];
-        snprintf (position, sizeof position, "%" PRIu64, self->position);
-        const char *params[2] = {position, batch};
-        PGresult *result = jy_db_query_binary (self->db, self->feed->catchup_sql, 2, params);
-        if (!result)
+    for (bool done = false; !done;) {
+        int rc = jy_feed_sub_catch_up_step (self, &done);
+        if (rc < 0)
             return -1;
-        int rows = PQntuples (result);
-        for (int row = 0; row < rows; row++) {
-            uint64_t seq = (uint64_t) jy_db_get_int8 (result, row, 0);
-            if (seq <= self->position)
-                continue; //  the query says seq > $1; a handler cannot move us backwards
-            if (seq != self->position + 1)
-                //  The writer reserved numbers it did not store: report it, do not stall.
-                jy_warning ("feed %s: table has no rows %" PRIu64 "..%" PRIu64, self->feed->name,
-                            self->position + 1, seq - 1);
-            jy_wire_status_t status;
-            jy_envelope_t *envelope = jy_wire_unpack ((const uint8_t *) PQgetvalue (result, row, 1),
-                                                      (size_t) PQgetlength (result, row, 1),
-                                                      JY_WIRE_DEFAULT_CAP, &status);
-            if (!envelope) {
-                //  The table is the truth: skipping a row would lose it for good. Stop loudly.
-                self->stats.bad_frames++;
-                jy_error ("feed %s: stored envelope %" PRIu64 " is unreadable (%s)",
-                          self->feed->name, seq, jy_wire_status_text (status));
-                PQclear (result);
-                return -1;
-            }
-            int rc = s_deliver (self, seq, envelope, status);
-            jy_envelope_free (&envelope);
-            if (rc != 0) {
-                PQclear (result);
-                return -1;
-            }
-            self->stats.caught_up++;
-            delivered++;
-        }
-        PQclear (result);
-        if (rows < JY_FEED_BATCH)
-            return delivered;
+        delivered += rc;
     }
+    return delivered;
 }
 
-int jy_feed_sub_on_readable (jy_feed_sub_t *self)
+//  Receive and act on one live message. 0, or -1 when a delivery or catch-up failed.
+static int s_receive (jy_feed_sub_t *self)
 {
-    assert (self);
     zmsg_t *msg = zmsg_recv (self->sub);
     if (!msg)
         return 0; //  interrupted: nothing was received
@@ -362,6 +448,8 @@ int jy_feed_sub_on_readable (jy_feed_sub_t *self)
     }
     int rc = 0;
     uint64_t seq = envelope->feed_seq;
+    if (self->head < seq)
+        self->head = seq;
     if (s_is_heartbeat (envelope)) {
         //  The publisher is ahead: the tail we have not seen was dropped.
         if (seq > self->position) {
@@ -380,5 +468,22 @@ int jy_feed_sub_on_readable (jy_feed_sub_t *self)
         rc = jy_feed_sub_catch_up (self) < 0 ? -1 : 0;
     }
     jy_envelope_free (&envelope);
+    return rc;
+}
+
+int jy_feed_sub_on_readable (jy_feed_sub_t *self)
+{
+    assert (self);
+    int rc = s_receive (self);
+    if (!self->flush)
+        return rc;
+    //  Batch mode: take the run of messages already waiting, then commit them together.
+    for (int more = 1; rc == 0 && more < JY_FEED_BATCH; more++) {
+        if (!(zsock_events (self->sub) & ZMQ_POLLIN))
+            break;
+        rc = s_receive (self);
+    }
+    if (rc == 0)
+        rc = s_flush (self);
     return rc;
 }

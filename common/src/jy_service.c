@@ -20,6 +20,9 @@ struct _jy_service_t {
     jy_date_t today;
     bool clock_moved; //  a ClockSet arrived: take the next turn at once
     uint64_t bad_requests;
+    jy_security_t *security;        //  CURVE and zauth (security/curve), the process's
+    const jy_security_peer_t *peer; //  the client of the request being handled (CURVE only)
+    int64_t refreshed_at;           //  monotonic ms when clients_dir was last looked at
 };
 
 static void s_usage (const jy_service_def_t *def, FILE *out)
@@ -81,6 +84,15 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
     if (jy_config_int (config, key, JY_WIRE_DEFAULT_CAP, 1024, 256L * 1024 * 1024,
                        &self->frame_cap))
         goto bad;
+    self->security = jy_security_new (config, JY_SECURITY_SERVER);
+    if (!self->security)
+        goto bad;
+    if (!jy_security_curve (self->security) && strncmp (endpoint, "tcp://", 6) == 0 &&
+        strncmp (endpoint, "tcp://127.", 10) != 0 && strncmp (endpoint, "tcp://localhost:", 16) != 0 &&
+        strncmp (endpoint, "tcp://[::1]:", 12) != 0)
+        jy_warning ("%s/request: %s may be reachable from other machines, and CURVE is off "
+                    "(security/curve = 0): anyone who reaches it is served (docs/security.md)",
+                    def->name, endpoint);
 
     if (jy_config_choice (config, "clock/mode", modes, 0, &mode))
         goto bad;
@@ -178,6 +190,14 @@ static void s_clock_set (jy_service_t *self, zframe_t *routing_id, jy_envelope_t
     jy_service_reply (self, routing_id, &reply);
 }
 
+//  The request's kind, for the log: its payload's field name ("event_batch").
+static const char *s_payload_name (const jy_envelope_t *request)
+{
+    const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (
+        &journey__v1__envelope__descriptor, (unsigned) request->payload_case);
+    return field ? field->name : "an unknown request";
+}
+
 static void s_handle_request (jy_service_t *self, int64_t now_ms)
 {
     //  Received here rather than by jy_wire_recv so that the raw bytes of an unreadable request
@@ -192,6 +212,32 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
     if (routing_id && body && zmsg_size (message) == 0)
         request = jy_wire_unpack (zframe_data (body), zframe_size (body), (size_t) self->frame_cap,
                                   &status);
+    if (jy_security_curve (self->security) && body) {
+        //  Who asks, by the key the handshake proved. A key taken out of clients_dir since the
+        //  connection was made is refused here, on the connection's next request.
+        jy_security_refresh (self->security);
+        self->refreshed_at = zclock_mono ();
+        self->peer = jy_security_peer_of (self->security, body);
+        const char *what = !request                                  ? "an unreadable request"
+                           : request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET
+                               ? "an unknown request"
+                               : s_payload_name (request);
+        if (!self->peer) {
+            const char *key = zframe_meta (body, "User-Id");
+            jy_warning ("%s refused: key %s is not in security/clients_dir", what,
+                        key ? key : "(none)");
+            if (routing_id)
+                jy_service_reply_error (self, routing_id, "key_not_allowed",
+                                        "this client's key is not (or no longer) among the "
+                                        "allowed certificates (security/clients_dir)");
+            goto done;
+        }
+        jy_log (request && request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST
+                    ? JY_LOG_DEBUG
+                    : JY_LOG_INFO,
+                "%s from %s (key %s)", what, jy_security_peer_name (self->peer),
+                jy_security_peer_key (self->peer));
+    }
     if (!request || status == JY_WIRE_UNKNOWN_PAYLOAD) {
         //  Counted and answered, never fatal: the sender may be newer than us, or broken.
         self->bad_requests++;
@@ -215,6 +261,8 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
         jy_service_reply_error (self, routing_id, "not_supported",
                                 "this daemon does not handle that request");
     }
+done:
+    self->peer = NULL;
     jy_envelope_free (&request);
     zframe_destroy (&routing_id);
     zframe_destroy (&body);
@@ -250,7 +298,9 @@ static void s_actor (zsock_t *pipe, void *args)
     zsock_set_rcvhwm (self->request, (int) self->hwm);
     zsock_set_maxmsgsize (self->request, self->frame_cap + 4096);
     zsock_set_linger (self->request, 1000);
-    if (zsock_bind (self->request, "%s", self->endpoint) == -1)
+    if (jy_security_server (self->security, self->request) != 0)
+        jy_error ("%s/request: not bound: %s", def->name, jy_security_error (self->security));
+    else if (zsock_bind (self->request, "%s", self->endpoint) == -1)
         jy_error ("%s/request: cannot bind %s: %s", def->name, self->endpoint,
                   zmq_strerror (zmq_errno ()));
     else {
@@ -301,12 +351,33 @@ static void s_actor (zsock_t *pipe, void *args)
             def->readable (self->state, which, now_ms);
         if (!terminated && def->tick)
             def->tick (self->state, now_ms);
+        //  A key removed from clients_dir is refused on new connections within a second even
+        //  when no request comes (feed subscribers send none).
+        if (!terminated && jy_security_curve (self->security) &&
+            zclock_mono () - self->refreshed_at >= 1000) {
+            jy_security_refresh (self->security);
+            self->refreshed_at = zclock_mono ();
+        }
     }
     jy_info ("stopping");
     if (def->stop)
         def->stop (&self->state);
     zpoller_destroy (&self->poller);
     zsock_destroy (&self->request);
+}
+
+//  zauth, before any socket is bound: a CURVE socket bound without it lets every key in.
+//  0, or -1 having said why.
+static int s_start_security (jy_service_t *self)
+{
+    zsys_init (); //  installs czmq's SIGTERM/SIGINT handler (sets zsys_interrupted)
+    if (jy_security_start (self->security) != 0) {
+        fprintf (stderr, "%s: could not start zauth (security/curve = 1; see the log above)\n",
+                 self->def->program);
+        return -1;
+    }
+    jy_security_set_process (self->security);
+    return 0;
 }
 
 int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
@@ -371,9 +442,8 @@ int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
     int status = 1;
     if (!self->config)
         fprintf (stderr, "%s: %s\n", def->program, error);
-    else if (s_configure (self, simulated, start_date) == 0) {
+    else if (s_configure (self, simulated, start_date) == 0 && s_start_security (self) == 0) {
         self->started_at_ms = jy_clock_now_ms (self->clock);
-        zsys_init (); //  installs czmq's SIGTERM/SIGINT handler (sets zsys_interrupted)
         zactor_t *actor = zactor_new (s_actor, self);
         assert (actor);
         pthread_sigmask (SIG_SETMASK, &previous, NULL);
@@ -393,6 +463,8 @@ int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
         free (ready);
         zactor_destroy (&actor);
     }
+    //  After every socket of the actor is closed: without zauth a CURVE socket lets anyone in.
+    jy_security_destroy (&self->security);
     if (status == 0)
         jy_info ("stopped");
     jy_clock_destroy (&self->clock);
@@ -444,4 +516,22 @@ int jy_service_reply_error (jy_service_t *self, zframe_t *routing_id, const char
     reply.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY;
     reply.reply = &answer;
     return jy_service_reply (self, routing_id, &reply);
+}
+
+bool jy_service_curve (jy_service_t *self)
+{
+    assert (self);
+    return jy_security_curve (self->security);
+}
+
+const char *jy_service_peer_meta (jy_service_t *self, const char *name)
+{
+    assert (self);
+    return self->peer ? jy_security_peer_meta (self->peer, name) : NULL;
+}
+
+const char *jy_service_peer_name (jy_service_t *self)
+{
+    assert (self);
+    return self->peer ? jy_security_peer_name (self->peer) : NULL;
 }

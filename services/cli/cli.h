@@ -25,6 +25,11 @@ int cmd_calendar (cli_t *cli, int argc, char **argv);
 int cmd_clock (cli_t *cli, int argc, char **argv);
 int cmd_generate (cli_t *cli, int argc, char **argv);
 int cmd_push (cli_t *cli, int argc, char **argv);
+int cmd_report (cli_t *cli, int argc, char **argv);
+int cmd_deadlines (cli_t *cli, int argc, char **argv);
+int cmd_alerts (cli_t *cli, int argc, char **argv);
+int cmd_dispute (cli_t *cli, int argc, char **argv);
+int cmd_keygen (cli_t *cli, int argc, char **argv);
 
 //  Print "journey: <message>" on stderr and return CLI_USAGE.
 int cli_usage (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
@@ -66,5 +71,11 @@ void cli_ask_daemons (const cli_endpoint_t *daemons, size_t count, const jy_enve
 void cli_status_request (jy_envelope_t *request, Journey__V1__StatusRequest *body);
 jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,
                             const char **why);
+
+//  With CURVE (security/curve), a monitor of sock's handshakes, made before it connects, so
+//  that a refused key is said at once rather than waited out; NULL without CURVE. Destroy it
+//  before the socket. When it is readable, cli_handshake_failure says why (docs/security.md).
+zactor_t *cli_handshake_monitor (zsock_t *sock);
+const char *cli_handshake_failure (zactor_t *monitor);
 
 #endif

@@ -120,14 +120,42 @@ size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max)
     return count;
 }
 
+zactor_t *cli_handshake_monitor (zsock_t *sock)
+{
+    if (!jy_security_curve (jy_security_process ()))
+        return NULL;
+    zactor_t *monitor = zactor_new (zmonitor, sock);
+    assert (monitor);
+    zstr_sendx (monitor, "LISTEN", "HANDSHAKE_FAILED_AUTH", "HANDSHAKE_FAILED_PROTOCOL",
+                "HANDSHAKE_FAILED_NO_DETAIL", NULL);
+    zstr_sendx (monitor, "START", NULL);
+    zsock_wait (monitor);
+    return monitor;
+}
+
+const char *cli_handshake_failure (zactor_t *monitor)
+{
+    zmsg_t *event = zmsg_recv (monitor);
+    char *name = event ? zmsg_popstr (event) : NULL;
+    const char *why =
+        name && streq (name, "HANDSHAKE_FAILED_AUTH")
+            ? "refused this client's key: its NAME.pub is not in the daemon's "
+              "security/clients_dir (security/client_secret names the key)"
+            : "failed the CURVE handshake: is CURVE (security/curve) on at both ends?";
+    zstr_free (&name);
+    zmsg_destroy (&event);
+    return why;
+}
+
 //  Send one request to each endpoint at once and collect the replies as they come, so that
 //  absent daemons cost one timeout in all rather than one each.
 void cli_request_each (const char *const *endpoints, size_t count, const jy_envelope_t *request,
                        int timeout_ms, jy_envelope_t **replies, const char **whys)
 {
-    static char reasons[CLI_MAX_DAEMONS][160];
+    static char reasons[CLI_MAX_DAEMONS][512];
     assert (count <= CLI_MAX_DAEMONS);
     zsock_t *socks[CLI_MAX_DAEMONS] = {NULL};
+    zactor_t *monitors[CLI_MAX_DAEMONS] = {NULL};
     zuuid_t *ids[CLI_MAX_DAEMONS] = {NULL};
     zpoller_t *poller = zpoller_new (NULL);
     assert (poller);
@@ -140,6 +168,13 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         zsock_set_linger (socks[i], 0);
         zsock_set_sndhwm (socks[i], S_REQUEST_HWM);
         zsock_set_rcvhwm (socks[i], S_REQUEST_HWM);
+        if (jy_security_client (jy_security_process (), socks[i]) != 0) {
+            snprintf (reasons[i], sizeof reasons[i], "%s",
+                      jy_security_error (jy_security_process ()));
+            zsock_destroy (&socks[i]);
+            continue;
+        }
+        monitors[i] = cli_handshake_monitor (socks[i]);
         if (zsock_connect (socks[i], "%s", endpoints[i]) != 0) {
             snprintf (reasons[i], sizeof reasons[i], "bad endpoint \"%s\"", endpoints[i]);
             zsock_destroy (&socks[i]);
@@ -162,6 +197,8 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         }
         snprintf (reasons[i], sizeof reasons[i], "not running (no answer in %d ms)", timeout_ms);
         zpoller_add (poller, socks[i]);
+        if (monitors[i])
+            zpoller_add (poller, monitors[i]);
         waiting++;
     }
     int64_t deadline = zclock_mono () + timeout_ms;
@@ -176,9 +213,16 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
             break;
         }
         size_t i = 0;
-        while (i < count && socks[i] != which)
+        while (i < count && socks[i] != which && monitors[i] != (void *) which)
             i++;
         assert (i < count);
+        if (monitors[i] == (void *) which) {
+            snprintf (reasons[i], sizeof reasons[i], "%s", cli_handshake_failure (monitors[i]));
+            zpoller_remove (poller, monitors[i]);
+            zpoller_remove (poller, socks[i]);
+            waiting--;
+            continue;
+        }
         jy_wire_status_t status;
         jy_envelope_t *reply = jy_wire_recv (which, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
         if (!reply || status != JY_WIRE_OK) {
@@ -193,11 +237,14 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
             whys[i] = NULL;
         }
         zpoller_remove (poller, which);
+        if (monitors[i])
+            zpoller_remove (poller, monitors[i]);
         waiting--;
     }
     zpoller_destroy (&poller);
     for (size_t i = 0; i < count; i++) {
         zuuid_destroy (&ids[i]);
+        zactor_destroy (&monitors[i]); //  before its socket
         zsock_destroy (&socks[i]);
     }
 }

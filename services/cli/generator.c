@@ -1615,7 +1615,8 @@ static void s_finish_child (generator_t *self, s_rng_t *rng)
     qsort (self->child_events, self->child_count, sizeof (s_event_t), s_compare_in_child);
     int16_t worker = -1, team = -1;
     int64_t previous = INT64_MIN;
-    int64_t last = (int64_t) self->params.end * 86400 + 86399;
+    //  22:59:59 UTC is still the end day in London, in summer time too.
+    int64_t last = (int64_t) self->params.end * 86400 + 22 * 3600 + 3599;
     for (size_t i = 0; i < self->child_count; i++) {
         s_event_t *event = &self->child_events[i];
         if (event->on > self->params.end)

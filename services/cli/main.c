@@ -27,6 +27,14 @@ static const s_command_t s_commands[] = {
     {"generate", cmd_generate,
      "a synthetic authority's history as JSON lines (--la --children --years --seed)"},
     {"push", cmd_push, "send JSON lines of events to journey-ingestd (push FILE|- [--batch N])"},
+    {"report", cmd_report,
+     "a board pack from journey-reportingd (report board-pack --from --to --format --out)"},
+    {"deadlines", cmd_deadlines, "a child's deadlines from journey-timelinessd (deadlines CHILD)"},
+    {"alerts", cmd_alerts, "the alert feed (alerts [--follow] [--since SEQ] [--team T])"},
+    {"dispute", cmd_dispute,
+     "the IRO / CP chair dispute ladder (dispute raise|respond|escalate|resolve|...|verify)"},
+    {"keygen", cmd_keygen,
+     "a CURVE certificate pair: NAME and NAME.pub (keygen NAME [--la-codes L] [--reports])"},
 };
 #define S_COMMAND_COUNT (sizeof s_commands / sizeof s_commands[0])
 
@@ -145,7 +153,12 @@ int main (int argc, char **argv)
         jy_config_string (cli.config, "la/timezone", "Europe/London", &zone);
         setenv ("TZ", zone, 1);
         tzset ();
+        //  CURVE for every socket a command connects (docs/security.md); a mistake in the
+        //  security section is reported by the first socket, so keygen runs regardless.
+        jy_security_t *security = jy_security_new (cli.config, JY_SECURITY_CLIENT);
+        jy_security_set_process (security);
         rc = command->run (&cli, argc - optind, argv + optind);
+        jy_security_destroy (&security);
     }
     jy_config_destroy (&cli.config);
     return rc;

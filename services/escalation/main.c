@@ -1,15 +1,10 @@
-/*  journey-escalationd: runs IRO and CP chair disputes up the ladder.
-
-    So far the daemon is the shared service skeleton (common/include/journey/jy_service.h): it
-    answers Status and, on a simulated clock, ClockSet on its request socket.
+/*  journey-escalationd: runs IRO and CP chair disputes up the dispute resolution ladder, with
+    stage deadlines, auto-escalation, bypass and Cafcass referral, raises disputes from alerts
+    by policy, and publishes dispute notices (docs/escalation.md).
 */
-#include "journey/journey.h"
+#include "escalation_server.h"
 
 int main (int argc, char **argv)
 {
-    static const jy_service_def_t service = {
-        .name = "escalation",
-        .program = "journey-escalationd",
-    };
-    return jy_service_main (&service, argc, argv);
+    return jy_service_main (escalation_server_def (), argc, argv);
 }

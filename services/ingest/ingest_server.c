@@ -52,7 +52,7 @@ typedef struct {
 
 //  A checked batch waiting for its transaction to commit: everything its answer and its feed
 //  messages need.
-typedef struct {
+typedef struct _s_pending_t {
     zframe_t *routing_id;
     char *message_id;
     Journey__V1__EventBatch *batch; //  taken from the request
@@ -61,6 +61,8 @@ typedef struct {
     uint8_t *arena; //  the events packed
     size_t accepted, duplicates, rejected;
     int64_t started, checked; //  usecs, for the debug log
+    size_t published;         //  items up to here are on the feed (committed, answered)
+    struct _s_pending_t *next; //  in the publishing queue
 } s_pending_t;
 
 //  What the writer thread executes: part of one batch's transaction, self-contained (the
@@ -70,7 +72,7 @@ typedef struct _s_write_t s_write_t;
 struct _s_write_t {
     uint64_t generation;           //  of the store it was checked against
     bool commit;                   //  the batch's last write set: projection, head, COMMIT
-    pg_text_t copy;                //  ingest.event rows, COPY text
+    pg_text_t copy;                //  ingest.event rows, binary COPY data
     size_t dead_count;             //  dead letters in dead[] (closed arrays)
     pg_text_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
     bool has_batch_id;             //
@@ -100,6 +102,8 @@ typedef struct {
     size_t in_flight;               //  write sets with the writer
     bool failed;                    //  a write failed: reload once the writer gave all back
     s_write_t *spare;               //  write sets to reuse
+    s_pending_t *unpublished;       //  committed and answered batches whose events are not all
+    s_pending_t *unpublished_tail;  //  on the feed yet, oldest first (s_publish)
     int64_t heartbeat_at;           //  monotonic ms of the last heartbeat
     int64_t reload_at;              //  monotonic ms of the next load attempt
     char error[S_ERROR_SIZE];       //  the last failure, for replies
@@ -299,9 +303,12 @@ failed:
     return -1;
 }
 
+static void s_publish (s_server_t *self, size_t max);
+
 //  Discard the store and load it again (after a failed transaction, or while not loaded).
 static int s_reload (s_server_t *self)
 {
+    s_publish (self, SIZE_MAX); //  what committed goes out before the publisher restarts
     case_store_destroy (&self->store);
     self->reload_at = zclock_mono () + S_RELOAD_MS;
     if (jy_db_ensure (self->db) != 0) {
@@ -377,6 +384,18 @@ static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
                   "this deployment does not accept events for la_code \"%.64s\"", event->la_code);
         return;
     }
+    //  With CURVE, also only the LAs the client's certificate names (docs/security.md).
+    if (has_la && jy_service_curve (self->service) &&
+        !jy_security_list_has (jy_service_peer_meta (self->service, "la_codes"), la)) {
+        s_reject (item, "la_not_allowed", "la_code",
+                  "the key %.64s may not push events for la_code \"%s\" (its certificate's "
+                  "la_codes: %.200s)",
+                  jy_service_peer_name (self->service), la,
+                  jy_service_peer_meta (self->service, "la_codes")
+                      ? jy_service_peer_meta (self->service, "la_codes")
+                      : "none");
+        return;
+    }
     if (keyed) {
         case_event_check_t check =
             case_store_check_event (self->store, event->la_code, event->event_id, item->hash);
@@ -444,10 +463,10 @@ typedef struct {
     bool in_transaction;
 } s_writer_t;
 
-//  The COPY into ingest.event of the write set's events.
+//  The COPY into ingest.event of the write set's events, in binary (s_copy_row).
 static const char *s_copy_events_sql =
     "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on, recorded_at,"
-    " supersedes, content_hash, envelope) FROM STDIN";
+    " supersedes, content_hash, envelope) FROM STDIN (FORMAT binary)";
 
 static const char *s_dead_letters_sql =
     "INSERT INTO ingest.dead_letter (la_code, event_id, child_id, batch_id, batch_index, code,"
@@ -518,7 +537,8 @@ static void s_write_execute (s_writer_t *writer, s_write_t *write)
         params[0] = write->has_batch_id ? write->batch_id.data : NULL;
         for (int a = 0; a < S_DEAD_ARRAYS; a++)
             params[1 + a] = write->dead[a].data;
-        if (jy_db_exec (writer->db, s_dead_letters_sql, 1 + S_DEAD_ARRAYS, params) != 0) {
+        if (jy_db_exec_prepared (writer->db, "ingest_dead_letters", s_dead_letters_sql,
+                                 1 + S_DEAD_ARRAYS, params) != 0) {
             s_write_fail (write, writer->db, "storing dead letters");
             goto failed;
         }
@@ -637,41 +657,54 @@ static void s_pending_destroy (s_pending_t **pending_p)
     *pending_p = NULL;
 }
 
-//  One COPY row of ingest.event.
-static void s_copy_row (s_server_t *self, pg_text_t *copy, const s_item_t *item)
+//  The stored and published frame of an accepted event, Envelope{schema_version, feed_seq,
+//  event}, from the event's packed bytes: protobuf-c writes fields in field-number order and a
+//  submessage as its tag, its length and its own packing, so the envelope without its payload,
+//  then the event field's tag and length, then the bytes already packed, are the bytes that
+//  packing s_feed_envelope gives (test_ingestd compares them).
+static size_t s_envelope_head (uint8_t *head, size_t size, uint64_t seq, size_t event_size)
+{
+    jy_envelope_t envelope;
+    s_feed_envelope (&envelope, NULL, seq);
+    envelope.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
+    assert (journey__v1__envelope__get_packed_size (&envelope) + 2 * 10 <= size);
+    size_t used = journey__v1__envelope__pack (&envelope, head);
+    //  The payload's field number is its case; wire type 2, length-delimited.
+    uint64_t varints[2] = {(uint64_t) JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT << 3 | 2, event_size};
+    for (int v = 0; v < 2; v++) {
+        uint64_t value = varints[v];
+        do {
+            head[used++] = (uint8_t) ((value & 0x7F) | (value > 0x7F ? 0x80 : 0));
+            value >>= 7;
+        } while (value);
+    }
+    return used;
+}
+
+//  One binary COPY row of ingest.event.
+static void s_copy_row (pg_text_t *copy, const s_item_t *item)
 {
     const Journey__V1__Event *event = item->event;
-    char text[64];
-    snprintf (text, sizeof text, "%" PRIu64 "\t", item->seq);
-    pg_text_str (copy, text);
-    pg_text_copy_field (copy, event->la_code, false);
-    pg_text_copy_field (copy, event->event_id, false);
-    pg_text_copy_field (copy, event->child_id, false);
-    pg_text_copy_field (copy, s_kind (event), false);
-    //  Validation has parsed both; the canonical forms are what PostgreSQL is sure to read.
+    //  Validation has parsed both (bad_date, bad_timestamp): an accepted event has them.
     jy_date_t occurred;
-    if (event->occurred_on && jy_date_parse (event->occurred_on, &occurred) == 0)
-        pg_text_copy_field (copy, jy_date_format (occurred, text), false);
-    else
-        pg_text_copy_field (copy, event->occurred_on ? event->occurred_on : "", false);
     int64_t recorded;
-    if (event->recorded_at && jy_clock_parse_timestamp (event->recorded_at, &recorded) == 0)
-        pg_text_copy_field (copy, jy_clock_format_ms (recorded, text, sizeof text), false);
-    else
-        pg_text_copy_field (copy, event->recorded_at ? event->recorded_at : "", false);
-    pg_text_copy_field (copy, event->supersedes && *event->supersedes ? event->supersedes : NULL,
-                        false);
-    pg_text_str (copy, "\\\\x");
-    pg_text_hex (copy, item->hash, CASE_HASH_SIZE);
-    pg_text_str (copy, "\t\\\\x");
-    jy_envelope_t envelope;
-    s_feed_envelope (&envelope, event, item->seq);
-    size_t size = journey__v1__envelope__get_packed_size (&envelope);
-    self->packed.size = 0;
-    pg_text_reserve (&self->packed, size);
-    journey__v1__envelope__pack (&envelope, (uint8_t *) self->packed.data);
-    pg_text_hex (copy, (const uint8_t *) self->packed.data, size);
-    pg_text_put (copy, "\n", 1);
+    int rc = jy_date_parse (event->occurred_on, &occurred);
+    rc |= jy_clock_parse_timestamp (event->recorded_at, &recorded);
+    assert (rc == 0);
+    (void) rc;
+    pg_text_binary_row (copy, 10);
+    pg_text_binary_int8 (copy, (int64_t) item->seq);
+    pg_text_binary_text (copy, event->la_code);
+    pg_text_binary_text (copy, event->event_id);
+    pg_text_binary_text (copy, event->child_id);
+    pg_text_binary_text (copy, s_kind (event));
+    pg_text_binary_date (copy, occurred);
+    pg_text_binary_timestamp (copy, recorded);
+    pg_text_binary_text (copy, event->supersedes && *event->supersedes ? event->supersedes : NULL);
+    pg_text_binary_bytes (copy, item->hash, CASE_HASH_SIZE);
+    uint8_t head[64];
+    size_t head_size = s_envelope_head (head, sizeof head, item->seq, item->packed_size);
+    pg_text_binary_bytes2 (copy, head, head_size, item->packed, item->packed_size);
 }
 
 //  One rejected item into the write set's dead-letter arrays.
@@ -707,7 +740,34 @@ static void s_dead_letter (s_write_t *write, const char *batch_id, const s_item_
                              item->unparsed->has_raw ? item->unparsed->raw.len : 0);
 }
 
-//  The writer has finished a batch: answer it and, when it committed, publish its events.
+//  Put committed events on the feed, oldest first, at most max of them; batches done with are
+//  freed. The feed goes out a slice at a time between the chunks of the next batch (and on idle
+//  loop turns), so that the database is not kept waiting for it: see s_complete.
+static void s_publish (s_server_t *self, size_t max)
+{
+    while (self->unpublished && max > 0) {
+        s_pending_t *pending = self->unpublished;
+        size_t events = pending->batch->n_events;
+        for (; pending->published < events && max > 0; pending->published++) {
+            const s_item_t *item = &pending->items[pending->published];
+            if (item->result.status != JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED)
+                continue;
+            jy_envelope_t envelope;
+            s_feed_envelope (&envelope, item->event, item->seq);
+            jy_feed_pub_send (self->publisher, item->seq, &envelope);
+            max--;
+        }
+        if (pending->published < events)
+            break;
+        self->unpublished = pending->next;
+        if (!self->unpublished)
+            self->unpublished_tail = NULL;
+        s_pending_destroy (&pending);
+    }
+}
+
+//  The writer has finished a batch: answer it and, when it committed, queue its events for the
+//  feed. Takes the batch.
 static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write)
 {
     Journey__V1__EventBatch *batch = pending->batch;
@@ -716,6 +776,7 @@ static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write
         jy_warning ("batch %s not stored: %s", batch_name, self->error);
         s_reply_failure (self, pending->routing_id, pending->message_id, batch->batch_id,
                          JOURNEY__V1__BATCH_RESULT__STATUS__ERROR, self->error);
+        s_pending_destroy (&pending);
         return;
     }
     size_t count = pending->count, events = batch->n_events;
@@ -743,15 +804,19 @@ static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write
               batch_name, message, (pending->checked - pending->started) / 1000,
               (now - pending->checked) / 1000);
 
-    //  Committed and answered: now the feed.
-    for (size_t i = 0; i < events; i++)
-        if (items[i].result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
-            jy_envelope_t envelope;
-            s_feed_envelope (&envelope, items[i].event, items[i].seq);
-            jy_feed_pub_send (self->publisher, items[i].seq, &envelope);
-        }
+    //  Committed and answered: now the feed, behind the batches before it. Not at once: the
+    //  client's next batch is on its way, and checking it is what the database waits for.
     if (write->head_new > write->head_old)
         self->head = write->head_new;
+    if (pending->accepted == 0) {
+        s_pending_destroy (&pending);
+        return;
+    }
+    if (self->unpublished_tail)
+        self->unpublished_tail->next = pending;
+    else
+        self->unpublished = pending;
+    self->unpublished_tail = pending;
 }
 
 //  Take back one write set from the writer (blocking): note a failure, finish its batch.
@@ -770,7 +835,7 @@ static void s_receive (s_server_t *self)
     }
     if (write->pending) {
         s_complete (self, write->pending, write);
-        s_pending_destroy (&write->pending);
+        write->pending = NULL;
     }
     s_write_recycle (self, write);
 }
@@ -891,7 +956,9 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
                 //  The single writer of the feed numbers its events here; the transaction
                 //  checks that the head is still where these numbers start (s_write_head).
                 item->seq = ++self->assigned;
-                s_copy_row (self, &write->copy, item);
+                if (write->copy.size == 0)
+                    pg_text_binary_start (&write->copy);
+                s_copy_row (&write->copy, item);
             } else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
                 pending->duplicates++;
             else {
@@ -911,9 +978,12 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
             write->pending = pending;
             pending->checked = zclock_usecs ();
         }
+        if (write->copy.size)
+            pg_text_binary_end (&write->copy);
         for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
             pg_text_str (&write->dead[a], "}");
         s_submit (self, write);
+        s_publish (self, S_CHUNK);
         if (last == count)
             break;
     }
@@ -926,9 +996,10 @@ static void s_stop (void **state_p)
     s_server_t *self = (s_server_t *) *state_p;
     if (!self)
         return;
-    //  Drain: every batch in flight is committed (or not) and answered before we go.
+    //  Drain: every batch in flight is committed (or not), answered and published before we go.
     while (self->in_flight > 0)
         s_receive (self);
+    s_publish (self, SIZE_MAX);
     zactor_destroy (&self->writer);
     while (self->spare) {
         s_write_t *write = self->spare;
@@ -975,6 +1046,8 @@ static void *s_start (jy_service_t *service)
     assert (self->pub);
     zsock_set_sndhwm (self->pub, S_PUB_SNDHWM);
     zsock_set_linger (self->pub, 1000);
+    if (jy_security_server (jy_security_process (), self->pub) != 0)
+        goto failed;
     if (zsock_bind (self->pub, "%s", endpoint) == -1) {
         jy_error ("%s: ingest/feed: cannot bind %s: %s", jy_config_origin (config, "ingest/feed"),
                   endpoint, zmq_strerror (zmq_errno ()));
@@ -1093,6 +1166,7 @@ static void s_tick (void *state, int64_t now_ms)
     (void) now_ms;
     s_server_t *self = (s_server_t *) state;
     s_settle (self, false);
+    s_publish (self, S_CHUNK);
     int64_t mono = zclock_mono ();
     if (!self->store && !self->failed && self->in_flight == 0 && mono >= self->reload_at)
         s_reload (self);
@@ -1116,6 +1190,8 @@ static int64_t s_next_timeout_ms (void *state, int64_t now_ms)
 {
     (void) now_ms;
     s_server_t *self = (s_server_t *) state;
+    if (self->unpublished)
+        return 0; //  the next slice of the feed (s_tick)
     int64_t due = self->heartbeat_at + S_HEARTBEAT_MS - zclock_mono ();
     return due > 0 ? due : 0;
 }

@@ -87,10 +87,28 @@ static size_t s_utf8_length (const unsigned char *p)
 
 typedef enum { S_PLAIN, S_COPY, S_ARRAY } s_escape_t;
 
+//  Whether a byte of valid ASCII text needs escaping in the given context.
+static bool s_escaped (unsigned char c, s_escape_t escape)
+{
+    if (escape == S_COPY)
+        return c == '\\' || c == '\t' || c == '\n' || c == '\r';
+    if (escape == S_ARRAY)
+        return c == '\\' || c == '"';
+    return false;
+}
+
 static void s_put_text (pg_text_t *text, const char *value, s_escape_t escape)
 {
     const unsigned char *p = (const unsigned char *) value;
     while (*p) {
+        //  A run of ASCII that needs nothing goes in at once.
+        const unsigned char *run = p;
+        while (*p && *p < 0x80 && !s_escaped (*p, escape))
+            p++;
+        if (p > run)
+            pg_text_put (text, run, (size_t) (p - run));
+        if (!*p)
+            break;
         size_t length = s_utf8_length (p);
         if (length == 0) {
             pg_text_put (text, "\xEF\xBF\xBD", 3);
@@ -100,14 +118,8 @@ static void s_put_text (pg_text_t *text, const char *value, s_escape_t escape)
             p += length;
         } else {
             char c = (char) *p++;
-            if (escape == S_COPY && (c == '\\' || c == '\t' || c == '\n' || c == '\r')) {
-                char pair[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c};
-                pg_text_put (text, pair, 2);
-            } else if (escape == S_ARRAY && (c == '\\' || c == '"')) {
-                char pair[2] = {'\\', c};
-                pg_text_put (text, pair, 2);
-            } else
-                pg_text_put (text, &c, 1);
+            char pair[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c};
+            pg_text_put (text, pair, 2);
         }
     }
 }
@@ -146,4 +158,91 @@ void pg_text_array_bytes (pg_text_t *array, const uint8_t *data, size_t size)
     pg_text_str (array, "\"\\\\x"); //  "\\x...": the array literal unescapes to bytea hex input
     pg_text_hex (array, data, size);
     pg_text_put (array, "\"", 1);
+}
+
+//  --- Binary COPY ----------------------------------------------------------------------------
+
+//  PostgreSQL counts dates and timestamps from 2000-01-01 (src/include/datatype/timestamp.h).
+#define S_PG_EPOCH_DAYS 10957 //  1970-01-01 to 2000-01-01
+
+static void s_put_be (pg_text_t *data, uint64_t value, int bytes)
+{
+    uint8_t out[8];
+    for (int i = 0; i < bytes; i++)
+        out[i] = (uint8_t) (value >> (8 * (bytes - 1 - i)));
+    pg_text_put (data, out, (size_t) bytes);
+}
+
+void pg_text_binary_start (pg_text_t *data)
+{
+    //  "PGCOPY\n\377\r\n\0", then the flags and the header extension length, both 0.
+    static const uint8_t header[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xFF, '\r', '\n',
+                                       0,   0,   0,   0,   0,   0,   0,    0,    0};
+    pg_text_put (data, header, sizeof header);
+}
+
+void pg_text_binary_row (pg_text_t *data, int fields)
+{
+    assert (fields >= 0 && fields <= INT16_MAX);
+    s_put_be (data, (uint64_t) fields, 2);
+}
+
+void pg_text_binary_null (pg_text_t *data)
+{
+    s_put_be (data, UINT32_MAX, 4); //  -1
+}
+
+void pg_text_binary_int8 (pg_text_t *data, int64_t value)
+{
+    s_put_be (data, 8, 4);
+    s_put_be (data, (uint64_t) value, 8);
+}
+
+void pg_text_binary_text (pg_text_t *data, const char *value)
+{
+    if (!value) {
+        pg_text_binary_null (data);
+        return;
+    }
+    //  The length goes in front of the text, which repair may lengthen: written after.
+    size_t at = data->size;
+    s_put_be (data, 0, 4);
+    s_put_text (data, value, S_PLAIN);
+    uint64_t length = data->size - at - 4;
+    assert (length <= INT32_MAX);
+    for (int i = 0; i < 4; i++)
+        data->data[at + (size_t) i] = (char) (uint8_t) (length >> (8 * (3 - i)));
+}
+
+void pg_text_binary_bytes (pg_text_t *data, const uint8_t *bytes, size_t size)
+{
+    assert (size <= INT32_MAX);
+    s_put_be (data, size, 4);
+    pg_text_put (data, bytes, size);
+}
+
+void pg_text_binary_bytes2 (pg_text_t *data, const uint8_t *first, size_t first_size,
+                            const uint8_t *second, size_t second_size)
+{
+    assert (first_size + second_size <= INT32_MAX);
+    s_put_be (data, first_size + second_size, 4);
+    pg_text_put (data, first, first_size);
+    pg_text_put (data, second, second_size);
+}
+
+void pg_text_binary_date (pg_text_t *data, int32_t days_since_1970)
+{
+    s_put_be (data, 4, 4);
+    s_put_be (data, (uint32_t) (days_since_1970 - S_PG_EPOCH_DAYS), 4);
+}
+
+void pg_text_binary_timestamp (pg_text_t *data, int64_t unix_ms)
+{
+    s_put_be (data, 8, 4);
+    s_put_be (data, (uint64_t) ((unix_ms - (int64_t) S_PG_EPOCH_DAYS * 86400000) * 1000), 8);
+}
+
+void pg_text_binary_end (pg_text_t *data)
+{
+    s_put_be (data, UINT16_MAX, 2); //  -1
 }

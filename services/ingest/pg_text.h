@@ -42,4 +42,28 @@ void pg_text_array_element (pg_text_t *array, const char *value);
 //  One bytea element of an array literal, as hex input.
 void pg_text_array_bytes (pg_text_t *array, const uint8_t *data, size_t size);
 
+//  --- Binary COPY (COPY ... FROM STDIN (FORMAT binary)) ------------------------------------
+//  PostgreSQL's binary COPY format: a signature and header, then per row its field count and
+//  each field as a big-endian length (-1: NULL) and the value's binary form, then a trailer.
+//  PostgreSQL parses nothing of it (no hex bytea, no date text), and nothing needs escaping.
+
+//  The signature and header: the start of every binary COPY stream.
+void pg_text_binary_start (pg_text_t *data);
+//  A row of `fields` fields, each appended next by one of the calls below.
+void pg_text_binary_row (pg_text_t *data, int fields);
+void pg_text_binary_null (pg_text_t *data);
+void pg_text_binary_int8 (pg_text_t *data, int64_t value);
+//  A sender's text, UTF-8 repaired; NULL is SQL NULL.
+void pg_text_binary_text (pg_text_t *data, const char *value);
+void pg_text_binary_bytes (pg_text_t *data, const uint8_t *bytes, size_t size);
+//  One bytea value made of two pieces, e.g. a header and the body it frames.
+void pg_text_binary_bytes2 (pg_text_t *data, const uint8_t *first, size_t first_size,
+                            const uint8_t *second, size_t second_size);
+//  A date given as days since 1970-01-01 (a jy_date_t).
+void pg_text_binary_date (pg_text_t *data, int32_t days_since_1970);
+//  A timestamptz given as milliseconds since 1970-01-01T00:00:00Z.
+void pg_text_binary_timestamp (pg_text_t *data, int64_t unix_ms);
+//  The trailer: the end of the stream.
+void pg_text_binary_end (pg_text_t *data);
+
 #endif

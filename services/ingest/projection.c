@@ -118,8 +118,9 @@ const proj_table_def_t *projection_table (proj_table_t table)
 int projection_column (proj_table_t table, const char *column)
 {
     const proj_table_def_t *def = projection_table (table);
+    //  Called for every column read while validating: the first character rules out most.
     for (int i = 0; i < def->column_count; i++)
-        if (strcmp (def->columns[i].name, column) == 0)
+        if (def->columns[i].name[0] == column[0] && strcmp (def->columns[i].name, column) == 0)
             return i;
     return -1;
 }

@@ -4,8 +4,9 @@
     Rows the database has never seen (created since the last commit, or the rows of a rebuilt
     child, deleted first) go in by COPY, the fastest bulk write; rows it has, and an event
     changed, travel as PostgreSQL text arrays, one per column, unnest'ed into one INSERT ... ON
-    CONFLICT per table. Either way one round trip per table whatever the number of rows, and no
-    SQL text built from data (identifiers come only from projection.c's static table).
+    CONFLICT per table, prepared once per connection. Either way one round trip per table whatever
+    the number of rows, and no SQL text built from data (identifiers come only from
+    projection.c's static table).
 */
 #include <assert.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 //  --- SQL, built once from the static table ----------------------------------------------------
 
 static char *s_upsert_sql[PROJ__COUNT];
+static char *s_upsert_name[PROJ__COUNT]; //  prepared statements' names
 static char *s_copy_sql[PROJ__COUNT];
 static char *s_delete_sql;
 static pthread_once_t s_sql_built = PTHREAD_ONCE_INIT;
@@ -68,6 +70,9 @@ static void s_build_sql (void)
         } else
             pg_text_str (&sql, "NOTHING");
         s_upsert_sql[t] = sql.data;
+        pg_text_t name = {0};
+        pg_text_printf (&name, "ingest_upsert_%s", def->name);
+        s_upsert_name[t] = name.data;
         pg_text_t copy = {0};
         pg_text_printf (&copy, "COPY ingest.%s (", def->name);
         pg_text_str (&copy, names.data);
@@ -252,8 +257,13 @@ int projection_execute (jy_db_t *db, projection_plan_t *plan)
             const char *params[MAX_ARRAYS];
             for (int a = 0; a < op->array_count; a++)
                 params[a] = op->arrays[a].data;
-            rc = jy_db_exec (db, op->kind == S_OP_DELETE ? s_delete_sql : s_upsert_sql[op->table],
-                             op->array_count, params);
+            //  Prepared: the same statements run for every batch.
+            if (op->kind == S_OP_DELETE)
+                rc = jy_db_exec_prepared (db, "ingest_delete_rebuilt", s_delete_sql,
+                                          op->array_count, params);
+            else
+                rc = jy_db_exec_prepared (db, s_upsert_name[op->table], s_upsert_sql[op->table],
+                                          op->array_count, params);
         }
         if (rc != 0)
             return -1;

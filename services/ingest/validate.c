@@ -404,15 +404,23 @@ static const char *s_noun[PROJ__COUNT] = {
 
 //  --- Helpers ----------------------------------------------------------------------------------
 
+//  String equality for the tables' names and codes. Every event scans the tables many times
+//  and nearly every comparison fails, mostly on the first two characters: checked inline
+//  before strcmp. Equal literals are usually one string, so equality is often the pointer.
+static inline bool s_same (const char *a, const char *b)
+{
+    return a == b || (a[0] == b[0] && (a[0] == '\0' || (a[1] == b[1] && strcmp (a, b) == 0)));
+}
+
 static bool s_is (s_ctx_t *ctx, const char *payload)
 {
-    return ctx->payload_name && strcmp (ctx->payload_name, payload) == 0;
+    return ctx->payload_name && s_same (ctx->payload_name, payload);
 }
 
 static bool s_in (const char *value, const char *const *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (strcmp (value, list[i]) == 0)
+        if (s_same (value, list[i]))
             return true;
     return false;
 }
@@ -476,11 +484,29 @@ static const char *s_date_text (jy_date_t date, char *buf)
 
 //  --- Reading payload fields through the descriptors -------------------------------------
 
+//  s_field's answers by (descriptor, name): every event looks up dozens of fields by name,
+//  always through the same constants (the tables' names, the descriptors' own), so the name's
+//  address stands for the name. Per thread: a store is used by one thread at a time.
+#define S_FIELD_CACHE 1024 //  a power of two
+static _Thread_local struct {
+    const ProtobufCMessageDescriptor *descriptor;
+    const char *name;
+    const ProtobufCFieldDescriptor *field;
+} s_field_cache[S_FIELD_CACHE];
+
+//  name is a string constant of this file or a descriptor's field name.
 static const ProtobufCFieldDescriptor *s_field (const ProtobufCMessage *message, const char *name)
 {
+    const ProtobufCMessageDescriptor *descriptor = message->descriptor;
+    size_t slot = ((uintptr_t) name ^ (uintptr_t) descriptor >> 4) % S_FIELD_CACHE;
+    if (s_field_cache[slot].name == name && s_field_cache[slot].descriptor == descriptor)
+        return s_field_cache[slot].field;
     const ProtobufCFieldDescriptor *field =
-        protobuf_c_message_descriptor_get_field_by_name (message->descriptor, name);
+        protobuf_c_message_descriptor_get_field_by_name (descriptor, name);
     assert (field); //  a table names a field its payload does not have
+    s_field_cache[slot].descriptor = descriptor;
+    s_field_cache[slot].name = name;
+    s_field_cache[slot].field = field;
     return field;
 }
 
@@ -653,11 +679,12 @@ static bool s_id_valid (const char *id)
     return true;
 }
 
-static int s_id_check (s_ctx_t *ctx, const char *path, const char *id)
+//  payload is the payload's name for one of its fields, NULL for a common field.
+static int s_id_check (s_ctx_t *ctx, const char *payload, const char *field, const char *id)
 {
     if (id && !s_id_valid (id)) {
         char quoted[S_QUOTE_SIZE];
-        return s_fail (ctx, path,
+        return s_fail (ctx, s_path (ctx, payload, field),
                        "%s is not a valid identifier (1 to 64 printable ASCII characters, no "
                        "spaces)",
                        s_quote (id, quoted));
@@ -671,7 +698,7 @@ static int s_bad_id (s_ctx_t *ctx)
     for (size_t i = 0; i < S_COUNT (s_common_ids); i++) {
         const ProtobufCFieldDescriptor *field = s_field (event, s_common_ids[i]);
         const char *id = *(const char *const *) ((const char *) event + field->offset);
-        if (s_id_check (ctx, s_common_ids[i], id) != 0)
+        if (s_id_check (ctx, NULL, s_common_ids[i], id) != 0)
             return -1;
     }
     const ProtobufCMessageDescriptor *descriptor = ctx->payload->descriptor;
@@ -681,13 +708,12 @@ static int s_bad_id (s_ctx_t *ctx)
         if (field->type != PROTOBUF_C_TYPE_STRING || field->label == PROTOBUF_C_LABEL_REPEATED ||
             length < 3 || strcmp (field->name + length - 3, "_id") != 0)
             continue;
-        if (s_id_check (ctx, s_path (ctx, ctx->payload_name, field->name),
-                        s_text (ctx, field->name)) != 0)
+        if (s_id_check (ctx, ctx->payload_name, field->name, s_text (ctx, field->name)) != 0)
             return -1;
     }
     for (size_t i = 0; i < S_COUNT (s_other_ids); i++)
         if (s_is (ctx, s_other_ids[i].payload) &&
-            s_id_check (ctx, s_path (ctx, ctx->payload_name, s_other_ids[i].field),
+            s_id_check (ctx, ctx->payload_name, s_other_ids[i].field,
                         s_text (ctx, s_other_ids[i].field)) != 0)
             return -1;
     return 0;
@@ -847,18 +873,22 @@ static int s_date_order (s_ctx_t *ctx)
         jy_date_t date;
         if (!text || jy_date_parse (text, &date) != 0)
             continue;
+        bool before = s_dates[i].not_before && date < ctx->occurred;
+        bool after = s_dates[i].max_months == 0 && date > ctx->occurred;
+        bool too_late = s_dates[i].max_months > 0 &&
+                        date > jy_date_add_months (ctx->occurred, s_dates[i].max_months);
+        if (!before && !after && !too_late)
+            continue;
         const char *path = s_path (ctx, ctx->payload_name, s_dates[i].field);
         s_date_text (ctx->occurred, on);
         s_date_text (date, other);
-        if (s_dates[i].not_before && date < ctx->occurred)
+        if (before)
             return s_fail (ctx, path, "%s %s is before occurred_on %s", s_dates[i].field, other,
                            on);
-        if (s_dates[i].max_months == 0 && date > ctx->occurred)
+        if (after)
             return s_fail (ctx, path, "%s %s is after occurred_on %s", s_dates[i].field, other, on);
-        if (s_dates[i].max_months > 0 &&
-            date > jy_date_add_months (ctx->occurred, s_dates[i].max_months))
-            return s_fail (ctx, path, "%s %s is more than %d months after occurred_on %s",
-                           s_dates[i].field, other, s_dates[i].max_months, on);
+        return s_fail (ctx, path, "%s %s is more than %d months after occurred_on %s",
+                       s_dates[i].field, other, s_dates[i].max_months, on);
     }
     return 0;
 }
@@ -1023,7 +1053,7 @@ static int s_duplicate_id (s_ctx_t *ctx)
 static int s_references (s_ctx_t *ctx)
 {
     for (size_t i = 0; i < S_COUNT (s_refs); i++) {
-        if (strcmp (s_refs[i].code, ctx->code) != 0 || !s_is (ctx, s_refs[i].payload))
+        if (!s_same (s_refs[i].code, ctx->code) || !s_is (ctx, s_refs[i].payload))
             continue;
         const char *id = s_text (ctx, s_refs[i].field);
         if (id && !s_row (ctx, s_refs[i].table, id)) {
@@ -1040,7 +1070,7 @@ static int s_references (s_ctx_t *ctx)
 static int s_ended_twice (s_ctx_t *ctx)
 {
     for (size_t i = 0; i < S_COUNT (s_ends); i++) {
-        if (!s_ends[i].twice || strcmp (s_ends[i].twice, ctx->code) != 0 ||
+        if (!s_ends[i].twice || !s_same (s_ends[i].twice, ctx->code) ||
             !s_is (ctx, s_ends[i].payload))
             continue;
         const char *id = s_text (ctx, s_ends[i].field);
@@ -1060,7 +1090,7 @@ static int s_ended_twice (s_ctx_t *ctx)
 static int s_after_end (s_ctx_t *ctx)
 {
     for (size_t i = 0; i < S_COUNT (s_within); i++) {
-        if (!s_within[i].after_end || strcmp (s_within[i].after_end, ctx->code) != 0 ||
+        if (!s_within[i].after_end || !s_same (s_within[i].after_end, ctx->code) ||
             !s_is (ctx, s_within[i].payload))
             continue;
         const char *id = s_text (ctx, s_within[i].field);
@@ -1083,11 +1113,11 @@ static int s_visit (s_ctx_t *ctx)
         return 0;
     const char *context = s_text (ctx, "context");
     for (size_t i = 0; i < S_COUNT (s_visits); i++) {
-        if (strcmp (context, s_visits[i].context) != 0 ||
+        if (!s_same (context, s_visits[i].context) ||
             s_covering (ctx, s_visits[i].table, ctx->occurred))
             continue;
         bool ended = s_ended_before (ctx, s_visits[i].table, ctx->occurred) != NULL;
-        if (strcmp (ended ? s_visits[i].ended : s_visits[i].unknown, ctx->code) != 0)
+        if (!s_same (ended ? s_visits[i].ended : s_visits[i].unknown, ctx->code))
             continue;
         char on[JY_DATE_TEXT_SIZE];
         return s_fail (ctx, "child_visited.context",

@@ -1,15 +1,9 @@
-/*  journey-reportingd: builds the board pack.
-
-    So far the daemon is the shared service skeleton (common/include/journey/jy_service.h): it
-    answers Status and, on a simulated clock, ClockSet on its request socket.
+/*  journey-reportingd: builds the safeguarding board pack (HTML with charts, CSV, JSON) on
+    request and on a schedule, reading through the read-only reporting role (docs/reporting.md).
 */
-#include "journey/journey.h"
+#include "reporting_server.h"
 
 int main (int argc, char **argv)
 {
-    static const jy_service_def_t service = {
-        .name = "reporting",
-        .program = "journey-reportingd",
-    };
-    return jy_service_main (&service, argc, argv);
+    return jy_service_main (reporting_server_def (), argc, argv);
 }

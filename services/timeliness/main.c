@@ -1,15 +1,9 @@
-/*  journey-timelinessd: keeps one deadline per open clock and raises alerts.
-
-    So far the daemon is the shared service skeleton (common/include/journey/jy_service.h): it
-    answers Status and, on a simulated clock, ClockSet on its request socket.
+/*  journey-timelinessd: keeps one deadline per open clock, warns before a deadline is missed,
+    rates KPIs, and publishes the alert feed (timeliness_server.h, docs/timeliness.md).
 */
-#include "journey/journey.h"
+#include "timeliness_server.h"
 
 int main (int argc, char **argv)
 {
-    static const jy_service_def_t service = {
-        .name = "timeliness",
-        .program = "journey-timelinessd",
-    };
-    return jy_service_main (&service, argc, argv);
+    return jy_service_main (timeliness_server_def (), argc, argv);
 }

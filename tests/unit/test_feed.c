@@ -1,7 +1,8 @@
 /*  jy_feed against a real PostgreSQL and real sockets: a writer commits 1,000 envelopes and
     publishes them with deliberate drops; subscribers (one from the start, one joining half way)
     end with every sequence number exactly once and in order. Also: restart from the saved
-    position, commit order under two writers, and garbage and unknown payloads on the feed.
+    position, commit order under two writers, garbage and unknown payloads on the feed, and
+    batch mode (one commit per page or live run; a failed flush or handler redelivers).
     Everything lives in schema feedtest_<pid>, so that this test and its sanitizer twin can run
     at the same time.
 */
@@ -14,10 +15,13 @@
 #include "journey/journey.h"
 #include "jy_test.h"
 
-#define TOTAL 1000
+#define TOTAL             1000
+#define JY_TEST_BATCH_MAX 2000 //  more than a catch-up page or a live run
 
 static char s_schema[64];
 static char s_catchup_sql[256];
+static char s_batch_catchup_sql[256];
+static const char *s_log_table = "log"; //  where s_store writes
 
 //  What a subscriber's handler sees and records.
 typedef struct {
@@ -87,7 +91,8 @@ static int s_store (jy_db_t *db, uint64_t seq, const uint8_t *data, size_t size)
     for (size_t i = 0; i < size; i++)
         sprintf (hex + 2 + i * 2, "%02x", data[i]);
     char sql[256], seq_text[24];
-    snprintf (sql, sizeof sql, "INSERT INTO %s.log (seq, envelope) VALUES ($1, $2)", s_schema);
+    snprintf (sql, sizeof sql, "INSERT INTO %s.%s (seq, envelope) VALUES ($1, $2)", s_schema,
+              s_log_table);
     snprintf (seq_text, sizeof seq_text, "%llu", (unsigned long long) seq);
     const char *params[2] = {seq_text, hex};
     int rc = jy_db_exec (db, sql, 2, params);
@@ -409,6 +414,229 @@ static void s_test_commit_order (const char *url, jy_feed_def_t *feed)
     jy_db_destroy (&watcher);
 }
 
+//  --- Batch mode -------------------------------------------------------------------------------
+
+//  A consumer in batch mode: the handler stages sequence numbers in memory, the flush stores
+//  them and the position in one transaction.
+typedef struct {
+    jy_db_t *db;
+    uint64_t staged[JY_TEST_BATCH_MAX];
+    size_t staged_count;
+    uint64_t last;            //  last seq staged
+    uint64_t committed;       //  position of the last flush that committed
+    int out_of_order;         //  staged seq != last + 1
+    int flushes;              //  committed
+    size_t largest_flush;     //  most seqs committed by one flush
+    bool fail_next_flush;     //  the next flush rolls back instead of committing
+    uint64_t fail_handler_at; //  the handler refuses this seq once (0: never)
+} s_batcher_t;
+
+static int s_batch_handler (void *arg, uint64_t seq, jy_envelope_t *envelope)
+{
+    (void) envelope;
+    s_batcher_t *self = arg;
+    if (seq == self->fail_handler_at) {
+        self->fail_handler_at = 0;
+        self->staged_count = 0; //  discards what it staged, as the contract says
+        self->last = self->committed;
+        return -1;
+    }
+    if (seq != self->last + 1)
+        self->out_of_order++;
+    assert (self->staged_count < JY_TEST_BATCH_MAX);
+    self->staged[self->staged_count++] = seq;
+    self->last = seq;
+    return 0;
+}
+
+static int s_batch_flush (void *arg, uint64_t position)
+{
+    s_batcher_t *self = arg;
+    char *list = malloc (self->staged_count * 24 + 3);
+    assert (list);
+    size_t used = 0;
+    list[used++] = '{';
+    for (size_t i = 0; i < self->staged_count; i++)
+        used += (size_t) sprintf (list + used, "%s%llu", i ? "," : "",
+                                  (unsigned long long) self->staged[i]);
+    list[used++] = '}';
+    list[used] = '\0';
+    char sql[256];
+    snprintf (sql, sizeof sql,
+              "INSERT INTO %s.delivered (consumer, seq) SELECT 'batch', unnest ($1::bigint[])",
+              s_schema);
+    const char *params[1] = {list};
+    int rc = jy_db_begin (self->db) == 0 && jy_db_exec (self->db, sql, 1, params) == 0 &&
+                     jy_feed_position_save (self->db, s_schema, "batch", position) == 0
+                 ? 0
+                 : -1;
+    free (list);
+    if (rc == 0 && self->fail_next_flush) {
+        self->fail_next_flush = false;
+        rc = -1; //  as if COMMIT had failed
+    }
+    if (rc == 0 && jy_db_commit (self->db) != 0)
+        rc = -1;
+    if (rc != 0) {
+        jy_db_rollback (self->db);
+        //  Discard what was staged: the subscriber delivers it again.
+        self->last = self->committed;
+        self->staged_count = 0;
+        return -1;
+    }
+    self->flushes++;
+    self->committed = position;
+    if (self->staged_count > self->largest_flush)
+        self->largest_flush = self->staged_count;
+    self->staged_count = 0;
+    return 0;
+}
+
+//  Store envelopes first..last (Replies naming their seq) in one transaction, publishing them
+//  after the commit when pub is given.
+static void s_write_range (jy_db_t *writer, jy_feed_def_t *feed, uint32_t count, jy_feed_pub_t *pub)
+{
+    uint64_t first = 0;
+    CHECK_INT (jy_db_begin (writer), 0);
+    CHECK_INT (jy_feed_reserve (writer, feed, count, &first), 0);
+    zframe_t **frames = calloc (count, sizeof *frames);
+    assert (frames);
+    for (uint32_t i = 0; i < count; i++) {
+        jy_envelope_t envelope;
+        Journey__V1__Reply reply;
+        char text[24];
+        s_reply_envelope (&envelope, &reply, text, first + i);
+        frames[i] = jy_wire_pack (&envelope);
+        CHECK_INT (s_store (writer, first + i, zframe_data (frames[i]), zframe_size (frames[i])),
+                   0);
+    }
+    CHECK_INT (jy_db_commit (writer), 0);
+    for (uint32_t i = 0; i < count; i++) {
+        if (pub) {
+            jy_envelope_t envelope;
+            Journey__V1__Reply reply;
+            char text[24];
+            s_reply_envelope (&envelope, &reply, text, first + i);
+            CHECK_INT (jy_feed_pub_send (pub, first + i, &envelope), 0);
+        }
+        zframe_destroy (&frames[i]);
+    }
+    free (frames);
+}
+
+//  Batch mode: one commit per catch-up page and per run of live messages; a failed flush or
+//  handler goes back to the last commit and the batch is delivered again, never twice stored.
+static void s_test_batch (const char *url, jy_feed_def_t *feed)
+{
+    jy_db_t *writer = s_connect (url);
+    zsock_t *pub = zsock_new (ZMQ_PUB);
+    assert (pub);
+    zsock_set_sndhwm (pub, 100000);
+    int port = zsock_bind (pub, "tcp://127.0.0.1:*");
+    CHECK (port > 0);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    jy_feed_pub_t *publisher = jy_feed_pub_new (pub, feed, 0);
+    s_log_table = "batch_log";
+
+    s_batcher_t *batcher = calloc (1, sizeof *batcher);
+    assert (batcher);
+    batcher->db = s_connect (url);
+    jy_feed_sub_t *sub = jy_feed_sub_new (batcher->db, feed, endpoint, 0, s_batch_handler, batcher);
+    assert (sub);
+    jy_feed_sub_set_flush (sub, s_batch_flush);
+
+    //  Catch-up: 2,500 rows in three pages, three commits.
+    s_write_range (writer, feed, 1000, NULL);
+    s_write_range (writer, feed, 1000, NULL);
+    s_write_range (writer, feed, 500, NULL);
+    CHECK_INT (jy_feed_sub_catch_up (sub), 2500);
+    CHECK_INT (batcher->flushes, 3);
+    CHECK_INT (batcher->largest_flush, 1000);
+    CHECK_INT (jy_feed_sub_position (sub), 2500);
+    CHECK_INT (jy_feed_sub_head (sub), 2500);
+    CHECK_INT (jy_feed_sub_stats (sub).flushes, 3);
+    CHECK_INT (s_delivered (batcher->db, "batch", false), 2500);
+    uint64_t saved = 0;
+    CHECK_INT (jy_feed_position_load (batcher->db, s_schema, "batch", &saved), 0);
+    CHECK_INT (saved, 2500);
+
+    //  Stepwise: one page per call, done at the end.
+    s_write_range (writer, feed, 1000, NULL);
+    s_write_range (writer, feed, 10, NULL);
+    bool done = true;
+    CHECK_INT (jy_feed_sub_catch_up_step (sub, &done), 1000);
+    CHECK (!done);
+    CHECK_INT (jy_feed_sub_position (sub), 3500);
+    CHECK_INT (jy_feed_sub_catch_up_step (sub, &done), 10);
+    CHECK (done);
+    CHECK_INT (batcher->flushes, 5);
+
+    //  Live: 30 published at once. Each on_readable call takes what is waiting and commits it
+    //  with one flush; the slow joiner is covered by a catch-up when nothing arrives.
+    zpoller_t *poller = zpoller_new (jy_feed_sub_socket (sub), NULL);
+    for (int turn = 0; turn < 200; turn++) { //  until the subscription is live
+        jy_feed_pub_heartbeat (publisher);
+        if (zpoller_wait (poller, 20)) {
+            CHECK_INT (jy_feed_sub_on_readable (sub), 0);
+            break;
+        }
+    }
+    jy_feed_pub_destroy (&publisher);
+    publisher = jy_feed_pub_new (pub, feed, 3510);
+    int flushes_before = batcher->flushes;
+    s_write_range (writer, feed, 30, publisher);
+    int calls = 0;
+    for (int turn = 0; turn < 250 && jy_feed_sub_position (sub) < 3540; turn++)
+        if (zpoller_wait (poller, 20)) {
+            CHECK_INT (jy_feed_sub_on_readable (sub), 0);
+            calls++;
+        }
+    CHECK_INT (jy_feed_sub_position (sub), 3540);
+    CHECK (calls >= 1 && calls <= 30);
+    CHECK_INT (batcher->flushes - flushes_before, calls);
+    CHECK_INT (jy_feed_sub_stats (sub).live_delivered, 30);
+    CHECK_INT (s_delivered (batcher->db, "batch", false), 3540);
+
+    //  A flush that fails: back to the last commit, nothing kept; the next catch-up delivers
+    //  the same page again and commits it once.
+    s_write_range (writer, feed, 1200, NULL);
+    batcher->fail_next_flush = true;
+    CHECK_INT (jy_feed_sub_catch_up (sub), -1);
+    CHECK_INT (jy_feed_sub_position (sub), 3540);
+    CHECK_INT (jy_feed_sub_stats (sub).failed_flushes, 1);
+    CHECK_INT (s_delivered (batcher->db, "batch", false), 3540);
+    CHECK_INT (jy_feed_sub_catch_up (sub), 1200);
+    CHECK_INT (jy_feed_sub_position (sub), 4740);
+
+    //  A handler that refuses mid-page: the page's staged part is dropped, position unmoved.
+    s_write_range (writer, feed, 50, NULL);
+    batcher->fail_handler_at = 4765;
+    CHECK_INT (jy_feed_sub_catch_up (sub), -1);
+    CHECK_INT (jy_feed_sub_position (sub), 4740);
+    CHECK_INT (jy_feed_sub_catch_up (sub), 50);
+    CHECK_INT (jy_feed_sub_position (sub), 4790);
+    CHECK_INT (batcher->out_of_order, 0);
+    CHECK_INT (s_delivered (batcher->db, "batch", false), 4790);
+    CHECK_INT (s_delivered (batcher->db, "batch", true), 4790);
+    CHECK_INT (jy_feed_position_load (batcher->db, s_schema, "batch", &saved), 0);
+    CHECK_INT (saved, 4790);
+
+    //  A consumer that reloaded its state starts again from the position it loaded.
+    jy_feed_sub_set_position (sub, 4700);
+    batcher->last = batcher->committed = 4700;
+    CHECK_INT (jy_feed_sub_position (sub), 4700);
+    CHECK_INT (jy_feed_sub_head (sub), 4790);
+
+    zpoller_destroy (&poller);
+    jy_feed_sub_destroy (&sub);
+    jy_db_destroy (&batcher->db);
+    free (batcher);
+    jy_feed_pub_destroy (&publisher);
+    zsock_destroy (&pub);
+    jy_db_destroy (&writer);
+}
+
 int main (void)
 {
     jy_log_init ("test_feed", JY_LOG_ERROR);
@@ -452,10 +680,11 @@ int main (void)
               "CREATE SCHEMA %1$s;"
               "CREATE TABLE %1$s.feed_head (feed text PRIMARY KEY,"
               " head bigint NOT NULL DEFAULT 0 CHECK (head >= 0));"
-              "INSERT INTO %1$s.feed_head (feed) VALUES ('testfeed'), ('ordertest');"
+              "INSERT INTO %1$s.feed_head (feed) VALUES ('testfeed'), ('ordertest'), ('batchtest');"
               "CREATE TABLE %1$s.feed_position (feed text PRIMARY KEY,"
               " position bigint NOT NULL DEFAULT 0);"
               "CREATE TABLE %1$s.log (seq bigint PRIMARY KEY, envelope bytea NOT NULL);"
+              "CREATE TABLE %1$s.batch_log (seq bigint PRIMARY KEY, envelope bytea NOT NULL);"
               "CREATE TABLE %1$s.delivered (consumer text, seq bigint,"
               " PRIMARY KEY (consumer, seq));",
               s_schema);
@@ -467,9 +696,14 @@ int main (void)
               "SELECT seq, envelope FROM %s.log WHERE seq > $1 ORDER BY seq LIMIT $2", s_schema);
     jy_feed_def_t feed = {"testfeed", s_schema, s_catchup_sql};
     jy_feed_def_t order = {"ordertest", s_schema, s_catchup_sql};
+    snprintf (s_batch_catchup_sql, sizeof s_batch_catchup_sql,
+              "SELECT seq, envelope FROM %s.batch_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+              s_schema);
+    jy_feed_def_t batch = {"batchtest", s_schema, s_batch_catchup_sql};
 
     s_test_feed (url, &feed);
     s_test_commit_order (url, &order);
+    s_test_batch (url, &batch);
 
     snprintf (sql, sizeof sql, "DROP SCHEMA %s CASCADE", s_schema);
     CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);

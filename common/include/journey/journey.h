@@ -10,6 +10,7 @@
 #include "jy_wire.h"
 #include "jy_db.h"
 #include "jy_feed.h"
+#include "jy_security.h"
 #include "jy_service.h"
 #include "jy_json.h"
 #include "jy_codes.h"

@@ -55,8 +55,14 @@ PGresult *jy_db_query_binary (jy_db_t *self, const char *sql, int nparams,
                               const char *const *params);
 //  Statement whose rows, if any, are not wanted. 0 or -1.
 int jy_db_exec (jy_db_t *self, const char *sql, int nparams, const char *const *params);
+//  The same for a statement run often: prepared as name from sql the first time on each
+//  connection (again after a reconnect), so that it is not parsed and planned every time.
+//  One name always goes with the same sql. 0 or -1.
+int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
+                         const char *const *params);
 
-//  COPY ... FROM STDIN (sql) with data in COPY's text format: the fastest bulk write. 0 or -1.
+//  COPY ... FROM STDIN (sql) with data in the format sql names (text unless it says FORMAT
+//  binary): the fastest bulk write. 0 or -1.
 int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size);
 
 int jy_db_begin (jy_db_t *self);

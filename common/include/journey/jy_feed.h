@@ -54,7 +54,14 @@ uint64_t jy_feed_pub_last (jy_feed_pub_t *self);
 //  Consume one envelope. The handler commits its effects and the new position together (see
 //  jy_feed_position_save) and returns 0; -1 means nothing was committed: the subscriber stops
 //  and retries from its position on the next catch-up.
+//  In batch mode (jy_feed_sub_set_flush) the handler only stages its effects, and -1 means the
+//  consumer has discarded everything staged since the last flush.
 typedef int (jy_feed_handler_fn) (void *arg, uint64_t seq, jy_envelope_t *envelope);
+
+//  Batch mode: commit the effects staged since the last flush together with position (the
+//  last sequence staged) and return 0. -1 means nothing was committed and the consumer has
+//  discarded what it staged: the subscriber goes back to the last flushed position.
+typedef int (jy_feed_flush_fn) (void *arg, uint64_t position);
 
 //  Position store, in the consumer's schema: <schema>.feed_position (feed, position).
 int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, uint64_t *position);
@@ -70,13 +77,30 @@ jy_feed_sub_t *jy_feed_sub_new (jy_db_t *db, const jy_feed_def_t *feed, const ch
 void jy_feed_sub_destroy (jy_feed_sub_t **self_p);
 //  The SUB socket, for the caller's poller.
 zsock_t *jy_feed_sub_socket (jy_feed_sub_t *self);
+//  Batch mode, so that a consumer commits once per batch rather than once per envelope: the
+//  handler stages, and flush commits at the end of each catch-up page (up to 1,000 envelopes)
+//  and after each run of live messages (those waiting when one arrives, up to 1,000). Without
+//  it, the handler commits each envelope itself.
+void jy_feed_sub_set_flush (jy_feed_sub_t *self, jy_feed_flush_fn *flush);
 //  Deliver everything in the table after the position, in batches. Returns how many were
-//  delivered, or -1 when the database or the handler failed (the position stays put).
+//  delivered, or -1 when the database or the handler (or flush) failed (the position stays
+//  at the last commit).
 int jy_feed_sub_catch_up (jy_feed_sub_t *self);
+//  One batch of a catch-up, so that a consumer with a long way to go can serve other work
+//  between batches: *done is set when the table had nothing more. Returns how many were
+//  delivered, or -1 as jy_feed_sub_catch_up.
+int jy_feed_sub_catch_up_step (jy_feed_sub_t *self, bool *done);
 //  Receive one live message: delivers it, skips it (already consumed), or catches up on a gap
 //  or a heartbeat ahead of the position. Returns 0, or -1 when a catch-up failed.
 int jy_feed_sub_on_readable (jy_feed_sub_t *self);
+//  The last sequence consumed (committed, in batch mode).
 uint64_t jy_feed_sub_position (jy_feed_sub_t *self);
+//  Start again from position: a consumer that reloaded its state from its own tables after a
+//  failure sets the position it loaded with it. Anything staged is forgotten.
+void jy_feed_sub_set_position (jy_feed_sub_t *self, uint64_t position);
+//  The newest sequence the subscriber has heard of (a live message, a heartbeat or the
+//  table), for its lag; never below the position.
+uint64_t jy_feed_sub_head (jy_feed_sub_t *self);
 
 typedef struct {
     uint64_t live_delivered;
@@ -86,6 +110,8 @@ typedef struct {
     uint64_t unknown_payloads; //  envelopes of a kind this build does not know (still handed
                                //  to the handler, which saves the position past them)
     uint64_t bad_frames;       //  unreadable frames, skipped
+    uint64_t flushes;          //  batch mode: flushes that committed
+    uint64_t failed_flushes;   //  batch mode: flushes that did not (the batch is redelivered)
 } jy_feed_stats_t;
 
 jy_feed_stats_t jy_feed_sub_stats (jy_feed_sub_t *self);

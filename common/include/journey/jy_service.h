@@ -6,7 +6,9 @@
     ROUTER_MANDATORY, explicit high-water marks and a frame size cap) answering Status and
     ClockSet, day rollover, and SIGTERM, which drains the service and exits 0. Every database
     connection the daemon makes refuses a privileged role, naming database/<name>_url
-    (jy_db_refuse_privileged_by_default).
+    (jy_db_refuse_privileged_by_default). With security/curve = 1 it starts zauth before any
+    socket is bound, binds the request socket as a CURVE server, and logs who asked for what
+    (jy_security.h, docs/security.md).
 
     Each loop turn reads "now" once, hands it to the service, and sleeps until the nearest of:
     a socket becoming readable, the service's next deadline, the next local midnight (system
@@ -59,6 +61,17 @@ jy_config_t *jy_service_config (jy_service_t *self);
 jy_clock_t *jy_service_clock (jy_service_t *self);
 //  Poll another socket in the loop; the service keeps ownership. 0 or -1.
 int jy_service_watch (jy_service_t *self, zsock_t *sock);
+//  Whether the daemon runs with CURVE (security/curve = 1; docs/security.md). With it, zauth
+//  is started before any bind, the request socket is a CURVE server, and a request from a key
+//  not (or no longer) in security/clients_dir is refused (key_not_allowed) before any hook.
+//  A daemon's own feed PUB: jy_security_server (jy_security_process (), pub) before binding.
+bool jy_service_curve (jy_service_t *self);
+//  During the request hook, with CURVE: a metadata value of the client's certificate
+//  (la_codes, dispute_roles, reports), looked up by the key the handshake proved. NULL when
+//  CURVE is off, outside a request, or when the certificate has no such value.
+const char *jy_service_peer_meta (jy_service_t *self, const char *name);
+//  During the request hook, with CURVE: the client's name (its certificate's), else NULL.
+const char *jy_service_peer_name (jy_service_t *self);
 //  Send a reply on the request socket. 0, or -1 when the client is gone.
 int jy_service_reply (jy_service_t *self, zframe_t *routing_id, jy_envelope_t *reply);
 //  Answer with a coded error (Reply ok=false, code, message).

@@ -1,0 +1,465 @@
+/*  store: the timeliness tables, read and written in bulk (store.h). */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_text.h"
+#include "store.h"
+
+#define S_LOAD_CHUNK 100000 //  running deadlines per query while loading the book
+
+//  --- Alert lists -------------------------------------------------------------------------------
+
+static const char *const s_kind_names[] = {
+    [JOURNEY__V1__ALERT__KIND__DUE_SOON] = "due_soon",
+    [JOURNEY__V1__ALERT__KIND__DRIFTED] = "drifted",
+    [JOURNEY__V1__ALERT__KIND__DUE_TODAY] = "due_today",
+    [JOURNEY__V1__ALERT__KIND__OVERDUE] = "overdue",
+    [JOURNEY__V1__ALERT__KIND__OVERDUE_BY] = "overdue_by",
+    [JOURNEY__V1__ALERT__KIND__RAG_CHANGED] = "rag_changed",
+    [JOURNEY__V1__ALERT__KIND__CASELOAD] = "caseload",
+};
+
+const char *tl_alert_kind_name (Journey__V1__Alert__Kind kind)
+{
+    if ((int) kind <= 0 || (size_t) kind >= sizeof s_kind_names / sizeof s_kind_names[0])
+        return NULL;
+    return s_kind_names[kind];
+}
+
+void tl_alert_list_add (tl_alert_list_t *list, const Journey__V1__Alert *alert)
+{
+    assert (list);
+    assert (alert);
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 64;
+        list->items = realloc (list->items, list->capacity * sizeof *list->items);
+        assert (list->items);
+    }
+    //  A copy in protobuf-c's own layout, freed whole with free_unpacked.
+    size_t size = journey__v1__alert__get_packed_size (alert);
+    uint8_t stack[1024];
+    uint8_t *packed = size <= sizeof stack ? stack : malloc (size);
+    assert (packed);
+    journey__v1__alert__pack (alert, packed);
+    Journey__V1__Alert *copy = journey__v1__alert__unpack (NULL, size, packed);
+    assert (copy);
+    if (packed != stack)
+        free (packed);
+    list->items[list->count++] = copy;
+}
+
+void tl_alert_list_clear (tl_alert_list_t *list)
+{
+    assert (list);
+    for (size_t i = 0; i < list->count; i++)
+        journey__v1__alert__free_unpacked (list->items[i], NULL);
+    list->count = 0;
+    list->first_seq = 0;
+}
+
+void tl_alert_list_free (tl_alert_list_t *list)
+{
+    tl_alert_list_clear (list);
+    free (list->items);
+    memset (list, 0, sizeof *list);
+}
+
+//  --- The store ---------------------------------------------------------------------------------
+
+//  Columns of a stored deadline, in the order s_row reads them.
+#define S_ROW_COLUMNS                                                                              \
+    "id, la_code, child_id, clock, anchor, started_on, due_on, state, met_on,"                     \
+    " late_working_days, cancelled_on, cancel_reason, planned_on, team_id, worker_id,"             \
+    " first_seen_on, backfill, alerts"
+
+#define S_DEADLINE_ARRAYS 18
+
+static const char *s_read_children_sql =
+    "SELECT " S_ROW_COLUMNS " FROM timeliness.deadline"
+    " JOIN unnest ($1::text[], $2::text[]) AS k (la_code, child_id) USING (la_code, child_id)";
+
+static const char *s_load_sql =
+    "SELECT id, la_code, child_id, clock, started_on, due_on, state, planned_on, team_id,"
+    " worker_id, alerts FROM timeliness.deadline"
+    " WHERE state IN ('open', 'missed') AND id > $1 ORDER BY id LIMIT $2";
+
+static const char *s_write_deadlines_sql =
+    "INSERT INTO timeliness.deadline (" S_ROW_COLUMNS ", updated_on)"
+    " SELECT u.*, $19::date FROM unnest ($1::bigint[], $2::text[], $3::text[], $4::text[],"
+    " $5::text[], $6::date[], $7::date[], $8::text[], $9::date[], $10::int[], $11::date[],"
+    " $12::text[], $13::date[], $14::text[], $15::text[], $16::date[], $17::boolean[],"
+    " $18::int[]) AS u"
+    " ON CONFLICT (id) DO UPDATE SET started_on = EXCLUDED.started_on,"
+    " due_on = EXCLUDED.due_on, state = EXCLUDED.state, met_on = EXCLUDED.met_on,"
+    " late_working_days = EXCLUDED.late_working_days, cancelled_on = EXCLUDED.cancelled_on,"
+    " cancel_reason = EXCLUDED.cancel_reason, planned_on = EXCLUDED.planned_on,"
+    " team_id = EXCLUDED.team_id, worker_id = EXCLUDED.worker_id, alerts = EXCLUDED.alerts,"
+    " updated_on = EXCLUDED.updated_on";
+
+static const char *s_state_changes_sql =
+    "UPDATE timeliness.deadline d SET state = u.state, alerts = u.alerts, updated_on = $4"
+    " FROM unnest ($1::bigint[], $2::text[], $3::int[]) AS u (id, state, alerts)"
+    " WHERE d.id = u.id";
+
+static const char *s_copy_alerts_sql =
+    "COPY timeliness.alert_feed (seq, la_code, kind, raised_on, child_id, clock, deadline_id,"
+    " due_on, team_id, worker_id, measure, scope, envelope) FROM STDIN";
+
+struct _tl_store_t {
+    tl_sql_statement_t read_children, load, write_deadlines, state_changes;
+    PGresult *children;      //  the rows of the last tl_store_read_children
+    tl_deadline_row_t *rows; //  pointing into it
+    size_t rows_capacity;
+    PGresult *state;       //  the last tl_store_state_get
+    tl_sql_text_t keys[2]; //  la_code and child_id array literals
+    tl_sql_text_t arrays[S_DEADLINE_ARRAYS];
+    tl_sql_text_t change_ids, change_states, change_alerts; //  open array literals
+    size_t change_count;
+    tl_sql_text_t copy;
+};
+
+tl_store_t *tl_store_new (void)
+{
+    tl_store_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->read_children =
+        (tl_sql_statement_t){.name = "tl_read_children", .sql = s_read_children_sql, .nparams = 2};
+    self->load = (tl_sql_statement_t){.name = "tl_load", .sql = s_load_sql, .nparams = 2};
+    self->write_deadlines = (tl_sql_statement_t){.name = "tl_write_deadlines",
+                                                 .sql = s_write_deadlines_sql,
+                                                 .nparams = S_DEADLINE_ARRAYS + 1};
+    self->state_changes =
+        (tl_sql_statement_t){.name = "tl_state_changes", .sql = s_state_changes_sql, .nparams = 4};
+    tl_store_forget_state_changes (self);
+    return self;
+}
+
+void tl_store_destroy (tl_store_t **self_p)
+{
+    assert (self_p);
+    tl_store_t *self = *self_p;
+    if (!self)
+        return;
+    PQclear (self->children);
+    PQclear (self->state);
+    free (self->rows);
+    for (int i = 0; i < 2; i++)
+        tl_sql_text_free (&self->keys[i]);
+    for (int i = 0; i < S_DEADLINE_ARRAYS; i++)
+        tl_sql_text_free (&self->arrays[i]);
+    tl_sql_text_free (&self->change_ids);
+    tl_sql_text_free (&self->change_states);
+    tl_sql_text_free (&self->change_alerts);
+    tl_sql_text_free (&self->copy);
+    free (self);
+    *self_p = NULL;
+}
+
+//  --- Reads
+//  ---------------------------------------------------------------------------------------
+
+int tl_store_load_book (tl_store_t *self, jy_db_t *db, tl_clocks_t *clocks, tl_book_t *book,
+                        size_t *loaded)
+{
+    assert (self);
+    assert (db);
+    assert (book);
+    tl_book_clear (book);
+    *loaded = 0;
+    int64_t after = 0;
+    char chunk[16];
+    snprintf (chunk, sizeof chunk, "%d", S_LOAD_CHUNK);
+    size_t skipped = 0;
+    int64_t query_us = 0;
+    for (;;) {
+        char after_text[24];
+        snprintf (after_text, sizeof after_text, "%" PRId64, after);
+        const char *params[2] = {after_text, chunk};
+        int64_t asked = zclock_usecs ();
+        PGresult *result = tl_sql_run (db, &self->load, params, true);
+        if (!result)
+            return -1;
+        query_us += zclock_usecs () - asked;
+        int rows = PQntuples (result);
+        for (int row = 0; row < rows; row++) {
+            tl_book_deadline_t deadline = {
+                .id = tl_sql_get_int8 (result, row, 0),
+                .la_code = tl_sql_get_text (result, row, 1),
+                .child_id = tl_sql_get_text (result, row, 2),
+                .clock = tl_clocks_lookup (tl_sql_get_text (result, row, 3)),
+                .started_on = tl_sql_get_date (result, row, 4),
+                .due_on = tl_sql_get_date (result, row, 5),
+                .state = tl_state_lookup (tl_sql_get_text (result, row, 6)),
+                .planned_on = tl_sql_get_date (result, row, 7),
+                .team_id = tl_sql_get_text (result, row, 8),
+                .worker_id = tl_sql_get_text (result, row, 9),
+                .alerts = (uint32_t) tl_sql_get_int4 (result, row, 10),
+            };
+            after = deadline.id;
+            if (deadline.clock == TL_CLOCK_COUNT ||
+                !tl_clocks_rule (clocks, deadline.clock)->enabled ||
+                !tl_state_running (deadline.state) || deadline.due_on == JY_DATE_INVALID) {
+                skipped++;
+                continue;
+            }
+            tl_book_put (book, &deadline);
+            (*loaded)++;
+        }
+        PQclear (result);
+        if (rows < S_LOAD_CHUNK)
+            break;
+    }
+    jy_debug ("loading the book: %" PRId64 " ms in the database", query_us / 1000);
+    if (skipped)
+        jy_info ("%zu running deadlines of clocks that are switched off or unknown raise nothing",
+                 skipped);
+    return 0;
+}
+
+int tl_store_next_id (jy_db_t *db, int64_t *next_id)
+{
+    PGresult *result = jy_db_query_binary (
+        db, "SELECT coalesce (max (id), 0)::bigint + 1 FROM timeliness.deadline", 0, NULL);
+    if (!result)
+        return -1;
+    *next_id = tl_sql_get_int8 (result, 0, 0);
+    PQclear (result);
+    return 0;
+}
+
+static void s_keys (tl_store_t *self, const tl_child_key_t *keys, size_t count)
+{
+    tl_sql_array_open (&self->keys[0]);
+    tl_sql_array_open (&self->keys[1]);
+    for (size_t i = 0; i < count; i++) {
+        tl_sql_array_text (&self->keys[0], keys[i].la_code);
+        tl_sql_array_text (&self->keys[1], keys[i].child_id);
+    }
+    tl_sql_array_close (&self->keys[0]);
+    tl_sql_array_close (&self->keys[1]);
+}
+
+static tl_deadline_row_t s_row (const PGresult *result, int row)
+{
+    const char *clock = tl_sql_get_text (result, row, 3);
+    return (tl_deadline_row_t){
+        .id = tl_sql_get_int8 (result, row, 0),
+        .la_code = tl_sql_get_text (result, row, 1),
+        .child_id = tl_sql_get_text (result, row, 2),
+        .clock = tl_clocks_lookup (clock),
+        .clock_name = clock,
+        .anchor = tl_sql_get_text (result, row, 4),
+        .started_on = tl_sql_get_date (result, row, 5),
+        .due_on = tl_sql_get_date (result, row, 6),
+        .state = tl_state_lookup (tl_sql_get_text (result, row, 7)),
+        .met_on = tl_sql_get_date (result, row, 8),
+        .has_late = !PQgetisnull (result, row, 9),
+        .late_working_days = tl_sql_get_int4 (result, row, 9),
+        .cancelled_on = tl_sql_get_date (result, row, 10),
+        .cancel_reason = tl_sql_get_text (result, row, 11),
+        .planned_on = tl_sql_get_date (result, row, 12),
+        .team_id = tl_sql_get_text (result, row, 13),
+        .worker_id = tl_sql_get_text (result, row, 14),
+        .first_seen_on = tl_sql_get_date (result, row, 15),
+        .backfill = tl_sql_get_tristate (result, row, 16) == 1,
+        .alerts = (uint32_t) tl_sql_get_int4 (result, row, 17),
+    };
+}
+
+int tl_store_read_children (tl_store_t *self, jy_db_t *db, const tl_child_key_t *keys, size_t count,
+                            tl_deadline_row_t **rows, size_t *row_count)
+{
+    assert (self);
+    assert (db);
+    PQclear (self->children);
+    self->children = NULL;
+    *rows = NULL;
+    *row_count = 0;
+    if (count == 0)
+        return 0;
+    s_keys (self, keys, count);
+    const char *params[2] = {self->keys[0].data, self->keys[1].data};
+    self->children = tl_sql_run (db, &self->read_children, params, true);
+    if (!self->children)
+        return -1;
+    size_t n = (size_t) PQntuples (self->children);
+    if (n > self->rows_capacity) {
+        free (self->rows);
+        self->rows = malloc (n * sizeof *self->rows);
+        assert (self->rows);
+        self->rows_capacity = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        self->rows[i] = s_row (self->children, (int) i);
+    *rows = self->rows;
+    *row_count = n;
+    return 0;
+}
+
+//  --- Writes
+//  --------------------------------------------------------------------------------------
+
+int tl_store_write_deadlines (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t *rows,
+                              size_t count, jy_date_t today)
+{
+    assert (self);
+    assert (db);
+    if (count == 0)
+        return 0;
+    tl_sql_text_t *a = self->arrays;
+    for (int i = 0; i < S_DEADLINE_ARRAYS; i++)
+        tl_sql_array_open (&a[i]);
+    for (size_t i = 0; i < count; i++) {
+        const tl_deadline_row_t *row = &rows[i];
+        tl_sql_array_int (&a[0], row->id);
+        tl_sql_array_text (&a[1], row->la_code);
+        tl_sql_array_text (&a[2], row->child_id);
+        tl_sql_array_text (&a[3], row->clock_name);
+        tl_sql_array_text (&a[4], row->anchor);
+        tl_sql_array_date (&a[5], row->started_on);
+        tl_sql_array_date (&a[6], row->due_on);
+        tl_sql_array_text (&a[7], tl_state_name (row->state));
+        tl_sql_array_date (&a[8], row->met_on);
+        tl_sql_array_int_or_null (&a[9], row->has_late, row->late_working_days);
+        tl_sql_array_date (&a[10], row->cancelled_on);
+        tl_sql_array_text (&a[11], row->cancel_reason);
+        tl_sql_array_date (&a[12], row->planned_on);
+        tl_sql_array_text (&a[13], row->team_id);
+        tl_sql_array_text (&a[14], row->worker_id);
+        tl_sql_array_date (&a[15], row->first_seen_on);
+        tl_sql_array_bool (&a[16], row->backfill);
+        tl_sql_array_int (&a[17], row->alerts);
+    }
+    const char *params[S_DEADLINE_ARRAYS + 1];
+    for (int i = 0; i < S_DEADLINE_ARRAYS; i++) {
+        tl_sql_array_close (&a[i]);
+        params[i] = a[i].data;
+    }
+    char today_text[JY_DATE_TEXT_SIZE];
+    params[S_DEADLINE_ARRAYS] = jy_date_format (today, today_text);
+    return tl_sql_exec (db, &self->write_deadlines, params);
+}
+
+void tl_store_state_change (tl_store_t *self, int64_t id, tl_state_t state, uint32_t alerts)
+{
+    assert (self);
+    tl_sql_array_int (&self->change_ids, id);
+    tl_sql_array_text (&self->change_states, tl_state_name (state));
+    tl_sql_array_int (&self->change_alerts, alerts);
+    self->change_count++;
+}
+
+size_t tl_store_state_changes (tl_store_t *self)
+{
+    assert (self);
+    return self->change_count;
+}
+
+void tl_store_forget_state_changes (tl_store_t *self)
+{
+    assert (self);
+    tl_sql_array_open (&self->change_ids);
+    tl_sql_array_open (&self->change_states);
+    tl_sql_array_open (&self->change_alerts);
+    self->change_count = 0;
+}
+
+int tl_store_write_state_changes (tl_store_t *self, jy_db_t *db, jy_date_t today)
+{
+    assert (self);
+    int rc = 0;
+    if (self->change_count) {
+        tl_sql_array_close (&self->change_ids);
+        tl_sql_array_close (&self->change_states);
+        tl_sql_array_close (&self->change_alerts);
+        char today_text[JY_DATE_TEXT_SIZE];
+        const char *params[4] = {self->change_ids.data, self->change_states.data,
+                                 self->change_alerts.data, jy_date_format (today, today_text)};
+        rc = tl_sql_exec (db, &self->state_changes, params);
+    }
+    tl_store_forget_state_changes (self);
+    return rc;
+}
+
+void tl_store_alert_envelope (jy_envelope_t *envelope, Journey__V1__Alert *alert, uint64_t seq)
+{
+    jy_envelope_init (envelope);
+    envelope->has_feed_seq = true;
+    envelope->feed_seq = seq;
+    envelope->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERT;
+    envelope->alert = alert;
+}
+
+int tl_store_write_alerts (tl_store_t *self, jy_db_t *db, tl_alert_list_t *list)
+{
+    assert (self);
+    assert (list);
+    if (list->count == 0)
+        return 0;
+    uint64_t first;
+    if (jy_feed_reserve (db, jy_feed_lookup ("alerts"), (uint32_t) list->count, &first) != 0)
+        return -1;
+    list->first_seq = first;
+    tl_sql_text_t *copy = &self->copy;
+    tl_sql_text_reset (copy);
+    uint8_t stack[2048];
+    for (size_t i = 0; i < list->count; i++) {
+        Journey__V1__Alert *alert = list->items[i];
+        uint64_t seq = first + i;
+        alert->has_alert_id = true;
+        alert->alert_id = seq;
+        jy_envelope_t envelope;
+        tl_store_alert_envelope (&envelope, alert, seq);
+        size_t size = journey__v1__envelope__get_packed_size (&envelope);
+        uint8_t *packed = size <= sizeof stack ? stack : malloc (size);
+        assert (packed);
+        journey__v1__envelope__pack (&envelope, packed);
+        tl_sql_copy_int (copy, (int64_t) seq, false);
+        tl_sql_copy_text (copy, alert->la_code ? alert->la_code : "", false);
+        tl_sql_copy_text (copy, tl_alert_kind_name (alert->kind), false);
+        tl_sql_copy_text (copy, alert->raised_on, false);
+        tl_sql_copy_text (copy, alert->child_id, false);
+        tl_sql_copy_text (copy, alert->clock, false);
+        if (alert->has_deadline_id)
+            tl_sql_copy_int (copy, (int64_t) alert->deadline_id, false);
+        else
+            tl_sql_copy_text (copy, NULL, false);
+        tl_sql_copy_text (copy, alert->due_on, false);
+        tl_sql_copy_text (copy, alert->team_id, false);
+        tl_sql_copy_text (copy, alert->worker_id, false);
+        tl_sql_copy_text (copy, alert->measure, false);
+        tl_sql_copy_text (copy, alert->scope, false);
+        tl_sql_copy_bytes (copy, packed, size, true);
+        if (packed != stack)
+            free (packed);
+    }
+    return jy_db_copy_in (db, s_copy_alerts_sql, copy->data, copy->size);
+}
+
+//  --- Small facts --------------------------------------------------------------------------------
+
+int tl_store_state_get (tl_store_t *self, jy_db_t *db, const char *key, const char **value)
+{
+    assert (self);
+    PQclear (self->state);
+    *value = NULL;
+    const char *params[1] = {key};
+    self->state = jy_db_query (db, "SELECT value FROM timeliness.state WHERE key = $1", 1, params);
+    if (!self->state)
+        return -1;
+    if (PQntuples (self->state) == 1)
+        *value = PQgetvalue (self->state, 0, 0);
+    return 0;
+}
+
+int tl_store_state_set (jy_db_t *db, const char *key, const char *value)
+{
+    const char *params[2] = {key, value};
+    return jy_db_exec (db,
+                       "INSERT INTO timeliness.state (key, value) VALUES ($1, $2)"
+                       " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                       2, params);
+}

@@ -1,0 +1,790 @@
+/*  journey-escalationd as a client sees it: a real daemon on the simulated clock against its own
+    database (created, migrated with `journey migrate`, dropped at the end), commands over its
+    real request socket, notices on its real feed, alerts from a PUB socket of the test's own.
+
+    Every transition (raise, respond, escalate with bypass, auto-escalate, resolve, withdraw,
+    refer-cafcass, comment) and every refusal; the ladder walked day by day with ClockSet, with
+    a notice at each step naming who must act; a safety concern; the 20 working day limit;
+    SIGTERM and SIGKILL in the middle of a dispute, the climb continuing after each; disputes
+    raised by policy from alerts, live and caught up after a stop, never twice; the step chain
+    verified intact, then a step altered as the superuser and the broken link named.
+
+    The dates (DOMAIN.md working days; no bank holiday in July 2025): raised Tuesday 07-01,
+    stage 1 due 07-08; unanswered, stage 2 is entered 07-09 (due 07-16), stage 3 07-17 (due
+    07-24), stage 4 07-25 (due 08-01); the 20 working day limit is 07-29.
+*/
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jy_test.h"
+#include "jy_test_process.h"
+#include "escalation_test.h"
+#include "chain.h"
+#include "journey/journey.h"
+
+#define RAISE         JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE
+#define RESPOND       JOURNEY__V1__DISPUTE_COMMAND__VERB__RESPOND
+#define ESCALATE      JOURNEY__V1__DISPUTE_COMMAND__VERB__ESCALATE
+#define RESOLVE       JOURNEY__V1__DISPUTE_COMMAND__VERB__RESOLVE
+#define WITHDRAW      JOURNEY__V1__DISPUTE_COMMAND__VERB__WITHDRAW
+#define REFER_CAFCASS JOURNEY__V1__DISPUTE_COMMAND__VERB__REFER_CAFCASS
+#define COMMENT       JOURNEY__V1__DISPUTE_COMMAND__VERB__COMMENT
+#define SHOW          JOURNEY__V1__DISPUTE_COMMAND__VERB__SHOW
+#define LIST          JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST
+#define VERIFY        JOURNEY__V1__DISPUTE_COMMAND__VERB__VERIFY
+
+#define STAGE1_ROLES "team-manager social-worker advanced-practitioner"
+#define STAGE2_ROLES "service-manager practice-group-lead"
+
+static char s_dir[256];
+static char s_request_endpoint[320];
+static char s_feed_endpoint[320];
+static char s_alerts_endpoint[320];
+static jy_db_t *s_db;         //  admin (superuser) on the test's own database
+static zsock_t *s_dealer;     //  to the daemon's request socket
+static jy_envelope_t *s_last; //  the last reply, freed by the next request
+
+//  --- The daemon ----------------------------------------------------------------------------
+
+static pid_t s_spawn (const char *log_name, const char *date)
+{
+    char program[512], log_path[512];
+    snprintf (program, sizeof program, "%s/escalation/journey-escalationd",
+              getenv ("JOURNEY_SERVICES_DIR"));
+    snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
+    pid_t pid = fork ();
+    assert (pid >= 0);
+    if (pid == 0) {
+        FILE *log = freopen (log_path, "w", stderr);
+        (void) log;
+        execl (program, program, "--simulated-clock", "--date", date, (char *) NULL);
+        _exit (127);
+    }
+    return pid;
+}
+
+static int s_run (const char *program, const char *arg)
+{
+    pid_t pid = fork ();
+    assert (pid >= 0);
+    if (pid == 0) {
+        execl (program, program, arg, (char *) NULL);
+        _exit (127);
+    }
+    int status;
+    waitpid (pid, &status, 0);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static bool s_log_contains (const char *log_name, const char *text)
+{
+    char path[512];
+    snprintf (path, sizeof path, "%s/%s", s_dir, log_name);
+    return jy_test_file_contains (path, text);
+}
+
+static jy_envelope_t *s_ask (jy_envelope_t *request)
+{
+    jy_envelope_free (&s_last);
+    if (jy_wire_send (s_dealer, request) != 0)
+        return NULL;
+    zpoller_t *poller = zpoller_new (s_dealer, NULL);
+    void *which = zpoller_wait (poller, 20000);
+    zpoller_destroy (&poller);
+    if (!which)
+        return NULL;
+    jy_wire_status_t status;
+    s_last = jy_wire_recv (s_dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    return s_last;
+}
+
+static Journey__V1__StatusReply *s_status (void)
+{
+    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
+    request.status_request = &body;
+    jy_envelope_t *reply = s_ask (&request);
+    return reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY
+               ? reply->status_reply
+               : NULL;
+}
+
+//  Move the simulated clock; Status after it comes back once the day's roll is done.
+static void s_day (const char *date)
+{
+    Journey__V1__ClockSet body = JOURNEY__V1__CLOCK_SET__INIT;
+    body.date = (char *) date;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET;
+    request.clock_set = &body;
+    jy_envelope_t *reply = s_ask (&request);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY &&
+           reply->reply->ok);
+    Journey__V1__StatusReply *status = s_status ();
+    CHECK_STR (status ? status->today : NULL, date);
+}
+
+//  Every day after from up to and including to.
+static void s_walk (const char *from, const char *to)
+{
+    for (jy_date_t day = D (from) + 1; day <= D (to); day++) {
+        char text[JY_DATE_TEXT_SIZE];
+        s_day (jy_date_format (day, text));
+    }
+}
+
+static Journey__V1__DisputeReply *s_send (Journey__V1__DisputeCommand command)
+{
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = "dispute-test";
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_COMMAND;
+    request.dispute_command = &command;
+    jy_envelope_t *reply = s_ask (&request);
+    return reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_REPLY
+               ? reply->dispute_reply
+               : NULL;
+}
+
+//  "ok", the refusal's code, or "(no reply)".
+static const char *s_code (Journey__V1__DisputeReply *reply)
+{
+    return !reply ? "(no reply)" : reply->ok ? "ok" : reply->code ? reply->code : "(no code)";
+}
+
+static Journey__V1__DisputeCommand s_raise_command (const char *child, const char *by,
+                                                    const char *role)
+{
+    Journey__V1__DisputeCommand command = et_command (RAISE, by, role, 0);
+    command.child_id = (char *) child;
+    command.category = "care-plan";
+    command.text = "The care plan does not say when the child will return home.";
+    return command;
+}
+
+//  Raise; the new dispute's id (0 when refused).
+static uint64_t s_raise (Journey__V1__DisputeCommand command)
+{
+    Journey__V1__DisputeReply *reply = s_send (command);
+    CHECK_STR (s_code (reply), "ok");
+    return reply && reply->ok && reply->dispute ? reply->dispute->id : 0;
+}
+
+static Journey__V1__Dispute *s_show (uint64_t id)
+{
+    Journey__V1__DisputeReply *reply = s_send (et_command (SHOW, NULL, NULL, id));
+    return reply && reply->ok ? reply->dispute : NULL;
+}
+
+//  --- The database ------------------------------------------------------------------------
+
+static char s_value_text[4096];
+static const char *s_value (const char *sql, const char *param)
+{
+    const char *params[1] = {param};
+    PGresult *result = jy_db_query (s_db, sql, param ? 1 : 0, params);
+    snprintf (s_value_text, sizeof s_value_text, "%s",
+              !result                      ? "(error)"
+              : PQntuples (result) == 0    ? ""
+              : PQgetisnull (result, 0, 0) ? "(null)"
+                                           : PQgetvalue (result, 0, 0));
+    PQclear (result);
+    return s_value_text;
+}
+
+static long s_count (const char *sql, const char *param)
+{
+    return atol (s_value (sql, param));
+}
+
+//  The dispute's notices on the feed after seq, decoded from the stored envelopes, as
+//  "what:stage:must_act:due:on" joined by " | ".
+static char s_notices_text[8192];
+static const char *s_notices (uint64_t dispute_id, uint64_t after)
+{
+    char id[24], from[24];
+    snprintf (id, sizeof id, "%" PRIu64, dispute_id);
+    snprintf (from, sizeof from, "%" PRIu64, after);
+    const char *params[2] = {id, from};
+    PGresult *result = jy_db_query_binary (s_db,
+                                           "SELECT envelope FROM escalation.dispute_feed"
+                                           " WHERE dispute_id = $1 AND seq > $2 ORDER BY seq",
+                                           2, params);
+    s_notices_text[0] = '\0';
+    for (int row = 0; result && row < PQntuples (result); row++) {
+        jy_wire_status_t status;
+        jy_envelope_t *envelope =
+            jy_wire_unpack ((const uint8_t *) PQgetvalue (result, row, 0),
+                            (size_t) PQgetlength (result, row, 0), JY_WIRE_DEFAULT_CAP, &status);
+        const Journey__V1__DisputeNotice *notice = envelope ? envelope->dispute_notice : NULL;
+        size_t used = strlen (s_notices_text);
+        if (notice)
+            snprintf (s_notices_text + used, sizeof s_notices_text - used, "%s%s:%u:%s:%s:%s",
+                      row ? " | " : "", notice->what, notice->stage, notice->must_act_role,
+                      notice->due_on ? notice->due_on : "-", notice->on);
+        jy_envelope_free (&envelope);
+    }
+    PQclear (result);
+    return s_notices_text;
+}
+
+static uint64_t s_feed_head (void)
+{
+    return (uint64_t) s_count ("SELECT head FROM escalation.feed_head WHERE feed = $1", "disputes");
+}
+
+//  --- Alerts, as journey-timelinessd would publish them -------------------------------------
+
+static void s_alert (jy_feed_pub_t *publisher, uint64_t seq, Journey__V1__Alert__Kind kind,
+                     const char *kind_name, const char *child, const char *clock,
+                     uint64_t deadline_id, const char *raised_on)
+{
+    Journey__V1__Alert alert = JOURNEY__V1__ALERT__INIT;
+    alert.has_alert_id = true;
+    alert.alert_id = seq;
+    alert.has_kind = true;
+    alert.kind = kind;
+    alert.la_code = "872";
+    alert.child_id = (char *) child;
+    alert.clock = (char *) clock;
+    alert.due_on = "2025-06-02";
+    alert.raised_on = (char *) raised_on;
+    alert.has_deadline_id = true;
+    alert.deadline_id = deadline_id;
+    alert.has_overdue_working_days = true;
+    alert.overdue_working_days = 6;
+    jy_envelope_t envelope;
+    jy_envelope_init (&envelope);
+    envelope.has_feed_seq = true;
+    envelope.feed_seq = seq;
+    envelope.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERT;
+    envelope.alert = &alert;
+    zframe_t *frame = jy_wire_pack (&envelope);
+    char *hex = malloc (2 * zframe_size (frame) + 3);
+    strcpy (hex, "\\x");
+    sodium_bin2hex (hex + 2, 2 * zframe_size (frame) + 1, zframe_data (frame), zframe_size (frame));
+    zframe_destroy (&frame);
+    char seq_text[24], deadline[24];
+    snprintf (seq_text, sizeof seq_text, "%" PRIu64, seq);
+    snprintf (deadline, sizeof deadline, "%" PRIu64, deadline_id);
+    const char *params[7] = {seq_text, kind_name, raised_on, child, clock, deadline, hex};
+    CHECK_INT (jy_db_exec (s_db,
+                           "INSERT INTO timeliness.alert_feed (seq, la_code, kind, raised_on,"
+                           " child_id, clock, deadline_id, due_on, envelope) VALUES ($1, '872',"
+                           " $2, $3, $4, $5, $6, '2025-06-02', $7::bytea)",
+                           7, params),
+               0);
+    free (hex);
+    const char *head[1] = {seq_text};
+    CHECK_INT (jy_db_exec (s_db, "UPDATE timeliness.feed_head SET head = $1 WHERE feed = 'alerts'",
+                           1, head),
+               0);
+    if (publisher)
+        jy_feed_pub_send (publisher, seq, &envelope);
+}
+
+//  Wait until the daemon has consumed the alert feed up to seq (its saved position), sending
+//  heartbeats so that a live message lost to the slow joiner is caught up from the table.
+static void s_wait_alerts (jy_feed_pub_t *publisher, uint64_t seq)
+{
+    char text[24];
+    snprintf (text, sizeof text, "%" PRIu64, seq);
+    for (int turn = 0; turn < 500; turn++) {
+        if (s_count ("SELECT count(*) FROM escalation.feed_position WHERE feed = 'alerts' AND"
+                     " position >= $1",
+                     text) == 1)
+            return;
+        if (publisher)
+            jy_feed_pub_heartbeat (publisher);
+        nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
+    CHECK (!"the daemon did not consume the alerts");
+}
+
+//  --- Following the dispute feed live ---------------------------------------------------------
+
+typedef struct {
+    uint64_t count, last;
+    bool in_order;
+} s_seen_t;
+
+static int s_on_notice (void *arg, uint64_t seq, jy_envelope_t *envelope)
+{
+    s_seen_t *seen = arg;
+    if (seen->count && seq != seen->last + 1)
+        seen->in_order = false;
+    if (envelope->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_NOTICE)
+        seen->in_order = false;
+    seen->last = seq;
+    seen->count++;
+    return 0;
+}
+
+static void s_follow (jy_feed_sub_t *sub, uint64_t head)
+{
+    zpoller_t *poller = zpoller_new (jy_feed_sub_socket (sub), NULL);
+    int64_t until = zclock_mono () + 10000;
+    while (jy_feed_sub_position (sub) < head && zclock_mono () < until) {
+        if (zpoller_wait (poller, 200))
+            jy_feed_sub_on_readable (sub);
+        else
+            jy_feed_sub_catch_up (sub);
+    }
+    zpoller_destroy (&poller);
+}
+
+//  --- The scenarios ---------------------------------------------------------------------------
+
+static void s_refusals (uint64_t open_id, uint64_t other_id)
+{
+    Journey__V1__DisputeCommand command = et_command (RESPOND, "sw-1", "social-worker", 999);
+    CHECK_STR (s_code (s_send (command)), "unknown_dispute");
+    command = et_command (RESPOND, "iro-1", "iro", open_id);
+    Journey__V1__DisputeReply *reply = s_send (command);
+    CHECK_STR (s_code (reply), "role_not_allowed");
+    CHECK (reply && reply->message && strstr (reply->message, "a iro may not respond"));
+    command = et_command (RESPOND, "judge-1", "judge", open_id);
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "unknown_role");
+    CHECK (reply && reply->message && strstr (reply->message, "\"judge\""));
+    command = et_command (RESPOND, NULL, "social-worker", open_id);
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "bad_request");
+    CHECK_STR (reply ? reply->field : NULL, "by_user");
+    command = et_command (RESPOND, "sw-1", "social-worker", 0);
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "bad_request");
+    CHECK_STR (reply ? reply->field : NULL, "dispute_id");
+    command = et_command (0, "sw-1", "social-worker", open_id);
+    command.has_verb = false;
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "bad_request");
+    CHECK_STR (reply ? reply->field : NULL, "verb");
+    command = et_command (ESCALATE, "iro-1", "iro", open_id);
+    command.has_stage = true;
+    command.stage = 1;
+    CHECK_STR (s_code (s_send (command)), "bad_stage");
+    command.stage = 9;
+    CHECK_STR (s_code (s_send (command)), "bad_stage");
+    //  A CP chair has no Cafcass route; an IRO refers only a looked-after child.
+    command = et_command (REFER_CAFCASS, "cp-1", "cp-chair", other_id);
+    CHECK_STR (s_code (s_send (command)), "role_not_allowed");
+    command = et_command (REFER_CAFCASS, "iro-1", "iro", open_id);
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "not_looked_after");
+    CHECK (reply && reply->message && strstr (reply->message, "no open period of care"));
+    //  Another authority's code, and a raise for an authority this deployment does not keep.
+    command = et_command (SHOW, NULL, NULL, open_id);
+    command.la_code = "210";
+    CHECK_STR (s_code (s_send (command)), "unknown_dispute");
+    command = s_raise_command ("C9", "iro-1", "iro");
+    command.la_code = "210";
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "bad_request");
+    CHECK_STR (reply ? reply->field : NULL, "la_code");
+    command = s_raise_command ("C9", "sw-1", "social-worker");
+    CHECK_STR (s_code (s_send (command)), "role_not_allowed");
+    command = et_command (LIST, NULL, NULL, 0);
+    command.state_filter = "pending";
+    CHECK_STR (s_code (s_send (command)), "bad_request");
+    //  Not a dispute command at all.
+    Journey__V1__ReportRequest report = JOURNEY__V1__REPORT_REQUEST__INIT;
+    jy_envelope_t other;
+    jy_envelope_init (&other);
+    other.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST;
+    other.report_request = &report;
+    jy_envelope_t *answer = s_ask (&other);
+    CHECK_STR (answer && answer->reply ? answer->reply->code : NULL, "not_supported");
+    //  Nothing refused left a step.
+    CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute_step WHERE verb NOT IN"
+                        " ('raise')",
+                        NULL),
+               0);
+}
+
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_ESCALATION_URL"))
+        return 77;
+    if (sodium_init () < 0)
+        return 1;
+    const char *admin_url = jy_test_db_url ();
+    char dbname[64], sql[512], escalation_url[1024], test_admin_url[1024];
+    snprintf (dbname, sizeof dbname, "journey_escalationd_%d", (int) getpid ());
+    jy_db_t *admin = jy_db_new (admin_url);
+    if (jy_db_connect (admin, 10000)) {
+        fprintf (stderr, "cannot connect to %s: %s\n", admin_url, jy_db_error (admin));
+        return 1;
+    }
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+    jy_db_exec (admin, sql, 0, NULL);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
+    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
+    snprintf (test_admin_url, sizeof test_admin_url, "%s dbname=%s", admin_url, dbname);
+    snprintf (escalation_url, sizeof escalation_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_ESCALATION_URL"), dbname);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", test_admin_url, 1);
+    CHECK_INT (s_run (getenv ("JOURNEY_CLI"), "migrate"), 0);
+    s_db = jy_db_new (test_admin_url);
+    CHECK_INT (jy_db_connect (s_db, 10000), 0);
+
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-escalationd-test-%d", (int) getpid ());
+    zsys_dir_create ("%s", s_dir);
+    snprintf (s_request_endpoint, sizeof s_request_endpoint, "ipc://%s/request.ipc", s_dir);
+    snprintf (s_feed_endpoint, sizeof s_feed_endpoint, "ipc://%s/disputes.ipc", s_dir);
+    snprintf (s_alerts_endpoint, sizeof s_alerts_endpoint, "ipc://%s/alerts.ipc", s_dir);
+    setenv ("JOURNEY_ESCALATION_REQUEST", s_request_endpoint, 1);
+    setenv ("JOURNEY_ESCALATION_FEED", s_feed_endpoint, 1);
+    //  escalation/alerts is empty in the defaults: the daemon follows timeliness/feed.
+    setenv ("JOURNEY_TIMELINESS_FEED", s_alerts_endpoint, 1);
+    setenv ("JOURNEY_DATABASE_ESCALATION_URL", escalation_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+
+    //  The alert feed's publisher, as journey-timelinessd would bind it.
+    zsock_t *alerts_pub = zsock_new (ZMQ_PUB);
+    CHECK (zsock_bind (alerts_pub, "%s", s_alerts_endpoint) == 0);
+    jy_feed_pub_t *alerts = jy_feed_pub_new (alerts_pub, jy_feed_lookup ("alerts"), 0);
+
+    pid_t pid = s_spawn ("escalationd.log", "2025-07-01");
+    s_dealer = zsock_new_dealer (s_request_endpoint);
+    zsock_set_linger (s_dealer, 0);
+    s_seen_t seen = {.in_order = true};
+    jy_feed_sub_t *sub =
+        jy_feed_sub_new (s_db, jy_feed_lookup ("disputes"), s_feed_endpoint, 0, s_on_notice, &seen);
+
+    //  Status: both feeds, healthy.
+    Journey__V1__StatusReply *status = s_status ();
+    CHECK (status && status->healthy);
+    CHECK_STR (status ? status->service : NULL, "journey-escalationd");
+    CHECK_STR (status ? status->today : NULL, "2025-07-01");
+    CHECK_INT (status ? status->n_feeds : 0, 2);
+    if (status && status->n_feeds == 2) {
+        CHECK_STR (status->feeds[0]->feed, "disputes");
+        CHECK_STR (status->feeds[0]->role, "publisher");
+        CHECK_STR (status->feeds[1]->feed, "alerts");
+        CHECK_STR (status->feeds[1]->role, "subscriber");
+    }
+
+    //  --- 07-01: raised ---------------------------------------------------------------------
+    //  1: the IRO's, left unanswered: it must climb to the top.
+    uint64_t climbing = s_raise (s_raise_command ("C1", "iro-1", "iro"));
+    CHECK_INT (climbing, 1);
+    Journey__V1__DisputeReply *reply = s_last ? s_last->dispute_reply : NULL;
+    Journey__V1__Dispute *dispute = reply ? reply->dispute : NULL;
+    CHECK_STR (reply ? reply->message : NULL, "raised");
+    CHECK_INT (dispute ? dispute->stage : 0, 1);
+    CHECK_STR (dispute ? dispute->state : NULL, "open");
+    CHECK_STR (dispute ? dispute->la_code : NULL, "872");
+    CHECK_STR (dispute ? dispute->due_on : NULL, "2025-07-08");
+    CHECK_STR (dispute ? dispute->overall_due_on : NULL, "2025-07-29");
+    CHECK_STR (dispute ? dispute->must_act_role : NULL, STAGE1_ROLES);
+    CHECK_INT (dispute ? dispute->n_steps : 0, 1);
+    if (dispute && dispute->n_steps == 1) {
+        CHECK_STR (dispute->steps[0]->verb, "raise");
+        CHECK_STR (dispute->steps[0]->by_user, "iro-1");
+        CHECK_STR (dispute->steps[0]->at, "2025-07-01T08:00:00.000Z"); //  09:00 BST
+        CHECK_STR (dispute->steps[0]->prev_hash, CHAIN_GENESIS);
+        CHECK_INT (strlen (dispute->steps[0]->hash), 64);
+    }
+    //  2: the CP chair's, answered and resolved at stage 2.
+    uint64_t resolved = s_raise (s_raise_command ("C2", "cp-1", "cp-chair"));
+    //  3: a safety concern: straight to the director.
+    Journey__V1__DisputeCommand command = s_raise_command ("C3", "cp-1", "cp-chair");
+    command.has_safety = true;
+    command.safety = true;
+    command.category = "practice";
+    uint64_t safety = s_raise (command);
+    dispute = s_last && s_last->dispute_reply ? s_last->dispute_reply->dispute : NULL;
+    CHECK_INT (dispute ? dispute->stage : 0, 4);
+    CHECK (dispute && dispute->safety);
+    CHECK_STR (s_notices (safety, 0), "raised:4:director:2025-07-08:2025-07-01");
+    //  4: the IRO's, bypassed to stage 3, commented on, referred to Cafcass, withdrawn.
+    uint64_t bypassed = s_raise (s_raise_command ("C4", "iro-2", "iro"));
+    CHECK_INT (bypassed, 4);
+    s_refusals (climbing, resolved);
+
+    //  --- 07-02: bypass, comment, Cafcass, withdraw --------------------------------------------
+    s_day ("2025-07-02");
+    command = et_command (ESCALATE, "iro-2", "iro", bypassed);
+    command.has_stage = true;
+    command.stage = 3;
+    command.text = "No response and the placement is at risk: to the head of service.";
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "ok");
+    CHECK_INT (reply && reply->dispute ? reply->dispute->stage : 0, 3);
+    CHECK_STR (reply && reply->dispute ? reply->dispute->due_on : NULL, "2025-07-09");
+    command = et_command (COMMENT, "hos-1", "head-of-service", bypassed);
+    command.text = "Meeting the team tomorrow.";
+    CHECK_STR (s_code (s_send (command)), "ok");
+    CHECK_INT (jy_db_exec (s_db,
+                           "INSERT INTO ingest.care_period (la_code, child_id, period_id,"
+                           " started_on) VALUES ('872', 'C4', 'P1', '2025-03-01')",
+                           0, NULL),
+               0);
+    command = et_command (REFER_CAFCASS, "iro-2", "iro", bypassed);
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "ok");
+    CHECK_STR (reply && reply->dispute ? reply->dispute->cafcass_referred_on : NULL, "2025-07-02");
+    command = et_command (WITHDRAW, "iro-2", "iro", bypassed);
+    command.text = "Referred to Cafcass; withdrawn from the ladder.";
+    CHECK_STR (s_code (s_send (command)), "ok");
+    CHECK_STR (s_notices (bypassed, 0),
+               "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
+               "escalated:3:head-of-service:2025-07-09:2025-07-02 | "
+               "commented:3:head-of-service:2025-07-09:2025-07-02 | "
+               "cafcass_referred:3:head-of-service:2025-07-09:2025-07-02 | "
+               "withdrawn:3::-:2025-07-02");
+    command = et_command (COMMENT, "iro-2", "iro", bypassed);
+    command.text = "Too late.";
+    CHECK_STR (s_code (s_send (command)), "dispute_closed");
+    //  The safety concern is resolved by the director's agreement.
+    command = et_command (RESOLVE, "cp-1", "cp-chair", safety);
+    command.agreed_action = "Strategy discussion today; child seen by the end of the week.";
+    command.agreed_by_date = "2025-07-04";
+    CHECK_STR (s_code (s_send (command)), "ok");
+
+    //  --- Day by day: warnings, climbs, the response at stage 2 ------------------------------
+    s_walk ("2025-07-02", "2025-07-09");
+    dispute = s_show (climbing);
+    CHECK_INT (dispute ? dispute->stage : 0, 2);
+    CHECK_STR (dispute ? dispute->stage_entered_on : NULL, "2025-07-09");
+    CHECK_STR (dispute ? dispute->due_on : NULL, "2025-07-16");
+    s_day ("2025-07-10");
+    command = et_command (RESPOND, "sm-1", "service-manager", resolved);
+    command.text = "Agreed: the plan will be revised at the review on 17 July.";
+    CHECK_STR (s_code (s_send (command)), "ok");
+    s_day ("2025-07-11");
+    command = et_command (RESOLVE, "cp-1", "cp-chair", resolved);
+    command.agreed_action = "Plan revised at the review on 17 July";
+    command.agreed_by_date = "2025-07-17";
+    reply = s_send (command);
+    CHECK_STR (s_code (reply), "ok");
+    CHECK_STR (reply && reply->dispute ? reply->dispute->state : NULL, "resolved");
+    command = et_command (RESPOND, "sm-1", "service-manager", resolved);
+    CHECK_STR (s_code (s_send (command)), "dispute_closed");
+    s_walk ("2025-07-11", "2025-07-14");
+
+    //  --- SIGTERM in the middle: a clean exit, and the climb goes on -------------------------
+    kill (pid, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+    pid = s_spawn ("escalationd-2.log", "2025-07-14");
+    status = s_status ();
+    CHECK (status && status->healthy);
+    dispute = s_show (climbing);
+    CHECK_INT (dispute ? dispute->stage : 0, 2);
+    CHECK_INT (dispute ? dispute->n_steps : 0, 2);
+    s_walk ("2025-07-14", "2025-07-16");
+
+    //  --- SIGKILL in the middle, alerts published meanwhile, restarted a day later -----------
+    kill (pid, SIGKILL);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 128 + SIGKILL);
+    //  One that matches the CLA review policy (raised on 07-16), one that matches nothing.
+    s_alert (NULL, 1, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C5", "cla_review_second",
+             41, "2025-07-16");
+    s_alert (NULL, 2, JOURNEY__V1__ALERT__KIND__OVERDUE, "overdue", "C6", "cla_review", 42,
+             "2025-07-16");
+    pid = s_spawn ("escalationd-3.log", "2025-07-17");
+    status = s_status ();
+    CHECK (status && status->healthy);
+    dispute = s_show (climbing);
+    CHECK_INT (dispute ? dispute->stage : 0, 3);
+    CHECK_STR (dispute ? dispute->stage_entered_on : NULL, "2025-07-17");
+    s_wait_alerts (alerts, 2);
+    CHECK_STR (s_value ("SELECT id || ' ' || child_id || ' ' || stage || ' ' || raised_by || ' '"
+                        " || raised_role || ' ' || raised_on || ' ' || category || ' ' || policy"
+                        " || ' ' || deadline_id || ' ' || alert_seq FROM escalation.dispute"
+                        " WHERE policy IS NOT NULL",
+                        NULL),
+               "5 C5 1 journey-policy iro 2025-07-16 reviews cla_review_overdue 41 1");
+    CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute WHERE child_id = $1", "C6"), 0);
+    CHECK (s_log_contains ("escalationd-3.log", "caught up 2 alerts"));
+
+    //  A live alert, and its dispute raised without a restart.
+    s_alert (alerts, 3, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C7", "rcpc", 43,
+             "2025-07-17");
+    s_wait_alerts (alerts, 3);
+    CHECK_STR (s_value ("SELECT raised_role || ' ' || policy FROM escalation.dispute WHERE"
+                        " child_id = $1",
+                        "C7"),
+               "cp-chair cp_review_overdue");
+    CHECK_STR (s_notices (6, 0), "raised:1:" STAGE1_ROLES ":2025-07-24:2025-07-17");
+
+    //  --- On to the top ----------------------------------------------------------------------
+    s_walk ("2025-07-17", "2025-07-30");
+    dispute = s_show (climbing);
+    CHECK (dispute && dispute->overdue); //  past the 20 working day limit
+    CHECK (s_show (resolved) && !s_show (resolved)->overdue);
+    s_walk ("2025-07-30", "2025-08-04");
+
+    //  The done-when: every stage climbed, a notice at each, naming who must act.
+    dispute = s_show (climbing);
+    CHECK_INT (dispute ? dispute->stage : 0, 4);
+    CHECK_STR (dispute ? dispute->state : NULL, "open");
+    CHECK_STR (dispute ? dispute->must_act_role : NULL, "director");
+    CHECK_INT (dispute ? dispute->n_steps : 0, 4);
+    if (dispute && dispute->n_steps == 4) {
+        CHECK_STR (dispute->steps[1]->verb, "auto-escalate");
+        CHECK_STR (dispute->steps[1]->role, "system");
+        CHECK_INT (dispute->steps[3]->stage_from, 3);
+        CHECK_INT (dispute->steps[3]->stage_to, 4);
+        for (size_t i = 1; i < 4; i++)
+            CHECK_STR (dispute->steps[i]->prev_hash, dispute->steps[i - 1]->hash);
+    }
+    CHECK_STR (s_notices (climbing, 0), "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
+                                        "due_soon:1:" STAGE1_ROLES ":2025-07-08:2025-07-07 | "
+                                        "auto_escalated:2:" STAGE2_ROLES ":2025-07-16:2025-07-09 | "
+                                        "due_soon:2:" STAGE2_ROLES ":2025-07-16:2025-07-15 | "
+                                        "auto_escalated:3:head-of-service:2025-07-24:2025-07-17 | "
+                                        "due_soon:3:head-of-service:2025-07-24:2025-07-23 | "
+                                        "auto_escalated:4:director:2025-08-01:2025-07-25 | "
+                                        "overall_limit_passed:4:director:2025-07-29:2025-07-30 | "
+                                        "due_soon:4:director:2025-08-01:2025-07-31 | "
+                                        "overdue_at_top:4:director:2025-08-01:2025-08-02");
+    //  Resolved at stage 2: it stopped climbing.
+    dispute = s_show (resolved);
+    CHECK_INT (dispute ? dispute->stage : 0, 2);
+    CHECK_STR (dispute ? dispute->state : NULL, "resolved");
+    CHECK_STR (dispute ? dispute->agreed_by_date : NULL, "2025-07-17");
+    CHECK_STR (s_notices (resolved, 0), "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
+                                        "due_soon:1:" STAGE1_ROLES ":2025-07-08:2025-07-07 | "
+                                        "auto_escalated:2:" STAGE2_ROLES ":2025-07-16:2025-07-09 | "
+                                        "responded:2:cp-chair:2025-07-29:2025-07-10 | "
+                                        "resolved:2:" STAGE2_ROLES ":2025-07-17:2025-07-11");
+    CHECK_STR (s_notices (safety, 0), "raised:4:director:2025-07-08:2025-07-01 | "
+                                      "resolved:4:director:2025-07-04:2025-07-02");
+
+    //  List: every dispute, with its steps; filtered by state and child.
+    command = et_command (LIST, NULL, NULL, 0);
+    reply = s_send (command);
+    CHECK_INT (reply ? reply->n_disputes : 0, 6);
+    CHECK_INT (reply && reply->n_disputes ? reply->disputes[0]->n_steps : 0, 4);
+    command.state_filter = "closed";
+    reply = s_send (command);
+    CHECK_INT (reply ? reply->n_disputes : 0, 3);
+    command.state_filter = "open";
+    command.child_id = "C5";
+    reply = s_send (command);
+    CHECK_INT (reply ? reply->n_disputes : 0, 1);
+    CHECK_STR (reply && reply->n_disputes ? reply->disputes[0]->policy : NULL,
+               "cla_review_overdue");
+
+    //  The chain: intact across both restarts.
+    reply = s_send (et_command (VERIFY, NULL, NULL, 0));
+    CHECK_STR (s_code (reply), "ok");
+    CHECK_INT (reply ? reply->n_broken : 99, 0);
+    CHECK_INT (reply ? reply->verified_disputes : 0, 6);
+    CHECK_INT (reply ? reply->verified_steps : 0,
+               s_count ("SELECT count(*) FROM escalation.dispute_step", NULL));
+
+    //  The live feed saw every notice once, in order, across the restarts.
+    uint64_t head = s_feed_head ();
+    s_follow (sub, head);
+    CHECK_INT (seen.count, head);
+    CHECK (seen.in_order);
+    CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute_feed", NULL), head);
+
+    //  --- Replayed alerts never raise a second dispute -----------------------------------------
+    //  The position lost (as if never saved): all three are caught up again after a restart.
+    kill (pid, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+    CHECK_INT (jy_db_exec (s_db, "UPDATE escalation.feed_position SET position = 0", 0, NULL), 0);
+    long disputes = s_count ("SELECT count(*) FROM escalation.dispute", NULL);
+    pid = s_spawn ("escalationd-4.log", "2025-08-04");
+    s_status ();
+    s_wait_alerts (alerts, 3);
+    CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute", NULL), disputes);
+
+    //  --- The database connection lost under the daemon ---------------------------------------
+    //  The next command may find out (database: nothing recorded) or reconnect first; either
+    //  way, sent again it is recorded once.
+    long steps = s_count ("SELECT count(*) FROM escalation.dispute_step", NULL);
+    CHECK_STR (s_value ("SELECT bool_and (pg_terminate_backend (pid, 5000)) FROM"
+                        " pg_stat_activity WHERE application_name = 'journey-escalationd'"
+                        " AND datname = current_database ()",
+                        NULL),
+               "t");
+    command = et_command (COMMENT, "iro-3", "iro", 5);
+    command.text = "Still no review date.";
+    const char *code = s_code (s_send (command));
+    CHECK (strcmp (code, "database") == 0 || strcmp (code, "ok") == 0);
+    if (strcmp (code, "database") == 0) {
+        CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute_step", NULL), steps);
+        CHECK_STR (s_code (s_send (command)), "ok");
+    }
+    CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute_step", NULL), steps + 1);
+    status = s_status ();
+    CHECK (status && status->healthy && status->database_ok);
+
+    //  --- The record cannot be altered -------------------------------------------------------
+    //  Not by the daemon's role (no right), not by the owner (the trigger).
+    CHECK_INT (jy_db_exec (s_db, "SET ROLE journey_escalation", 0, NULL), 0);
+    CHECK_INT (
+        jy_db_exec (s_db, "UPDATE escalation.dispute_step SET text = 'x' WHERE n = 1", 0, NULL),
+        -1);
+    CHECK_STR (jy_db_sqlstate (s_db), "42501");
+    CHECK_INT (jy_db_exec (s_db, "DELETE FROM escalation.dispute_step", 0, NULL), -1);
+    CHECK_INT (jy_db_exec (s_db, "DELETE FROM escalation.dispute", 0, NULL), -1);
+    CHECK_INT (jy_db_exec (s_db, "RESET ROLE", 0, NULL), 0);
+    CHECK_INT (
+        jy_db_exec (s_db, "UPDATE escalation.dispute_step SET text = 'x' WHERE n = 1", 0, NULL),
+        -1);
+    CHECK (strstr (jy_db_error (s_db), "append-only") != NULL);
+    CHECK_INT (jy_db_exec (s_db, "DELETE FROM escalation.dispute_feed", 0, NULL), -1);
+
+    //  A superuser who switches the trigger off can: verify names the link.
+    CHECK_INT (jy_db_exec (s_db,
+                           "ALTER TABLE escalation.dispute_step DISABLE TRIGGER"
+                           " dispute_step_append_only",
+                           0, NULL),
+               0);
+    CHECK_INT (jy_db_exec (s_db,
+                           "UPDATE escalation.dispute_step SET text = 'nothing was wrong'"
+                           " WHERE dispute_id = 1 AND n = 2",
+                           0, NULL),
+               0);
+    CHECK_INT (jy_db_exec (s_db,
+                           "ALTER TABLE escalation.dispute_step ENABLE TRIGGER"
+                           " dispute_step_append_only",
+                           0, NULL),
+               0);
+    reply = s_send (et_command (VERIFY, NULL, NULL, 0));
+    CHECK_STR (s_code (reply), "broken_chain");
+    CHECK_INT (reply ? reply->n_broken : 0, 1);
+    CHECK_STR (reply && reply->n_broken ? reply->broken[0] : NULL,
+               "dispute 1 step 2: hash mismatch");
+
+    kill (pid, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+
+    //  A bad setting: refused, naming the key and where it came from.
+    setenv ("JOURNEY_ESCALATION_LADDER_2_RESPONSE_DAYS", "none", 1);
+    pid = s_spawn ("badconfig.log", "2025-08-04");
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
+    CHECK (s_log_contains ("badconfig.log", "environment JOURNEY_ESCALATION_LADDER_2_RESPONSE_DAYS:"
+                                            " escalation/ladder/2/response_days"));
+    unsetenv ("JOURNEY_ESCALATION_LADDER_2_RESPONSE_DAYS");
+
+    jy_envelope_free (&s_last);
+    jy_feed_sub_destroy (&sub);
+    jy_feed_pub_destroy (&alerts);
+    zsock_destroy (&alerts_pub);
+    zsock_destroy (&s_dealer);
+    jy_db_destroy (&s_db);
+    snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
+    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
+    jy_db_destroy (&admin);
+    if (jy_test_failures == 0) {
+        char remove[600];
+        snprintf (remove, sizeof remove, "rm -rf %s", s_dir);
+        CHECK_INT (system (remove), 0);
+    }
+    return jy_test_summary ("test_escalationd");
+}

@@ -1,0 +1,347 @@
+/*  journey-reportingd as a client sees it: a real daemon on a simulated clock against a
+    database of its own, over its request socket.
+
+    A ReportRequest gets a ReportReply with the paths written (which exist) and a headline per
+    measure; bad requests get bad_request naming the field; another request gets not_supported.
+    Schedules: nothing is made at start; ClockSet into a new quarter makes the quarterly pack
+    (HTML, CSV, JSON) and the monthly one, and moving on within the quarter makes only the
+    next monthly one. `journey report board-pack` prints the paths and headlines and refuses a
+    bad format. Each pack made is in the log with who asked. SIGTERM exits 0.
+*/
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "reporting_test.h"
+#include "jy_test_process.h"
+
+static char s_dir[256];
+static char s_endpoint[320];
+
+static pid_t s_spawn (void)
+{
+    char program[512], log_path[512];
+    snprintf (program, sizeof program, "%s/reporting/journey-reportingd",
+              getenv ("JOURNEY_SERVICES_DIR"));
+    snprintf (log_path, sizeof log_path, "%s/reportingd.log", s_dir);
+    pid_t pid = fork ();
+    assert (pid >= 0);
+    if (pid == 0) {
+        FILE *log = freopen (log_path, "w", stderr);
+        (void) log;
+        execl (program, program, "--simulated-clock", "--date", "2025-03-15", (char *) NULL);
+        _exit (127);
+    }
+    return pid;
+}
+
+static jy_envelope_t *s_ask (zsock_t *dealer, jy_envelope_t *request)
+{
+    if (jy_wire_send (dealer, request))
+        return NULL;
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    void *which = zpoller_wait (poller, 60000);
+    zpoller_destroy (&poller);
+    if (!which)
+        return NULL;
+    jy_wire_status_t status;
+    return jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+}
+
+//  A board-pack request; formats is a NULL-terminated list.
+static jy_envelope_t *s_report (zsock_t *dealer, const char *la_code, const char *from,
+                                const char *to, const char **formats, const char *out)
+{
+    Journey__V1__ReportRequest body = JOURNEY__V1__REPORT_REQUEST__INIT;
+    body.kind = "board-pack";
+    body.la_code = (char *) la_code;
+    body.from = (char *) from;
+    body.to = (char *) to;
+    size_t count = 0;
+    while (formats && formats[count])
+        count++;
+    body.n_formats = count;
+    body.formats = (char **) formats;
+    body.out = (char *) out;
+    body.requested_by = "test";
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = "r1";
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST;
+    request.report_request = &body;
+    return s_ask (dealer, &request);
+}
+
+static Journey__V1__ReportReply *s_reply_of (jy_envelope_t *reply)
+{
+    return reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REPLY
+               ? reply->report_reply
+               : NULL;
+}
+
+//  The refusal's message for a request, "" when it was not refused as bad_request.
+static char s_refusal[512];
+static const char *s_refused (zsock_t *dealer, const char *la_code, const char *from,
+                              const char *to, const char **formats, const char *out)
+{
+    jy_envelope_t *reply = s_report (dealer, la_code, from, to, formats, out);
+    Journey__V1__ReportReply *answer = s_reply_of (reply);
+    snprintf (s_refusal, sizeof s_refusal, "%s",
+              answer && !answer->ok && answer->code && strcmp (answer->code, "bad_request") == 0
+                  ? answer->message
+                  : "");
+    jy_envelope_free (&reply);
+    return s_refusal;
+}
+
+static int s_clock_set (zsock_t *dealer, const char *date)
+{
+    Journey__V1__ClockSet body = JOURNEY__V1__CLOCK_SET__INIT;
+    body.date = (char *) date;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET;
+    request.clock_set = &body;
+    jy_envelope_t *reply = s_ask (dealer, &request);
+    int ok =
+        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY && reply->reply->ok;
+    jy_envelope_free (&reply);
+    return ok ? 0 : -1;
+}
+
+static bool s_exists (const char *relative)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/%s", s_dir, relative);
+    return access (path, F_OK) == 0;
+}
+
+//  Entries in a directory under s_dir, not counting . and .. (-1 when missing).
+static int s_entries (const char *relative)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/%s", s_dir, relative);
+    DIR *dir = opendir (path);
+    if (!dir)
+        return -1;
+    int count = 0;
+    for (struct dirent *entry = readdir (dir); entry; entry = readdir (dir))
+        count += strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0;
+    closedir (dir);
+    return count;
+}
+
+//  Run the journey CLI with arguments; its stdout in *out (caller frees). Returns the exit status.
+static int s_cli (char **out, const char *const *args)
+{
+    char command[2048];
+    size_t at = (size_t) snprintf (command, sizeof command, "'%s'", getenv ("JOURNEY_CLI"));
+    for (size_t i = 0; args[i]; i++)
+        at += (size_t) snprintf (command + at, sizeof command - at, " '%s'", args[i]);
+    snprintf (command + at, sizeof command - at, " 2>'%s/cli.err'", s_dir);
+    FILE *pipe = popen (command, "r");
+    if (!pipe)
+        return -1;
+    size_t size = 0, capacity = 4096;
+    *out = (char *) malloc (capacity);
+    size_t got;
+    while ((got = fread (*out + size, 1, capacity - size - 1, pipe)) > 0) {
+        size += got;
+        if (capacity - size < 1024) {
+            capacity *= 2;
+            *out = (char *) realloc (*out, capacity);
+        }
+    }
+    (*out)[size] = '\0';
+    int status = pclose (pipe);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_REPORTING_URL"))
+        return 77;
+    char name[64], admin_url[1024], reporting_url[1024];
+    snprintf (name, sizeof name, "journey_reportingd_%d", (int) getpid ());
+    jy_db_t *admin = rt_database (name, admin_url, sizeof admin_url);
+    //  Audits in January and February 2025: 3 of 4 good or better (75.0%, green at 60; shown
+    //  because the test suppresses only counts under 3).
+    RT_SQL (admin, "INSERT INTO ingest.audit (la_code, child_id, event_id, audited_on, grade,"
+                   " team_id) VALUES ('872', 'CHX1', 'E1', '2025-01-10', 'good', 'T1'),"
+                   " ('872', 'CHX2', 'E2', '2025-01-20', 'good', 'T1'),"
+                   " ('872', 'CHX3', 'E3', '2025-02-03', 'outstanding', 'T2'),"
+                   " ('872', 'CHX4', 'E4', '2025-02-28', 'inadequate', 'T2')");
+    snprintf (reporting_url, sizeof reporting_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_REPORTING_URL"), name);
+
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-reportingd-test-%d", (int) getpid ());
+    zsys_dir_create ("%s", s_dir);
+    //  Two schedules: this file's section replaces the defaults' (quarterly only).
+    char config_path[400];
+    snprintf (config_path, sizeof config_path, "%s/journey.cfg", s_dir);
+    FILE *config = fopen (config_path, "w");
+    assert (config);
+    fprintf (config,
+             "reporting\n"
+             "    schedules\n"
+             "        quarterly\n"
+             "            every = \"quarter\"\n"
+             "        monthly\n"
+             "            every = \"month\"\n"
+             "            formats = \"json\"\n"
+             "            out_dir = \"%s/out/monthly\"\n",
+             s_dir);
+    fclose (config);
+    snprintf (s_endpoint, sizeof s_endpoint, "ipc://%s/reporting.ipc", s_dir);
+    char out_dir[400];
+    snprintf (out_dir, sizeof out_dir, "%s/out", s_dir);
+    setenv ("JOURNEY_CONFIG", config_path, 1);
+    setenv ("JOURNEY_REPORTING_REQUEST", s_endpoint, 1);
+    setenv ("JOURNEY_REPORTING_OUT_DIR", out_dir, 1);
+    setenv ("JOURNEY_DATABASE_REPORTING_URL", reporting_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+    setenv ("JOURNEY_LA_NAME", "Test Borough", 1);
+    setenv ("JOURNEY_REPORTING_SUPPRESS_BELOW", "3", 1);
+
+    pid_t pid = s_spawn ();
+    zsock_t *dealer = zsock_new_dealer (s_endpoint);
+    assert (dealer);
+    zsock_set_linger (dealer, 0);
+
+    //  A pack on request.
+    const char *html_json[] = {"html", "json", NULL};
+    char request_dir[400];
+    snprintf (request_dir, sizeof request_dir, "%s/asked", s_dir);
+    jy_envelope_t *reply =
+        s_report (dealer, "872", "2025-01-01", "2025-02-28", html_json, request_dir);
+    Journey__V1__ReportReply *answer = s_reply_of (reply);
+    CHECK (answer != NULL);
+    if (answer) {
+        CHECK (answer->ok);
+        CHECK_STR (reply->message_id, "r1");
+        CHECK_STR (answer->from, "2025-01-01");
+        CHECK_STR (answer->to, "2025-02-28");
+        CHECK_INT (answer->n_paths, 2);
+        char expected[600];
+        snprintf (expected, sizeof expected, "%s/board-pack-872-2025-01-01-to-2025-02-28.html",
+                  request_dir);
+        CHECK_STR (answer->n_paths > 0 ? answer->paths[0] : NULL, expected);
+        for (size_t i = 0; i < answer->n_paths; i++)
+            CHECK (access (answer->paths[i], F_OK) == 0);
+        size_t measures;
+        jy_measures_table (&measures);
+        CHECK_INT (answer->n_headlines, measures);
+        bool found = false;
+        for (size_t i = 0; i < answer->n_headlines; i++) {
+            Journey__V1__Headline *headline = answer->headlines[i];
+            if (strcmp (headline->measure, "audits_good_or_better") != 0)
+                continue;
+            found = true;
+            CHECK_STR (headline->value, "75.0%");
+            CHECK_STR (headline->rating, "green");
+            CHECK_STR (headline->target, "60.0%");
+        }
+        CHECK (found);
+    }
+    jy_envelope_free (&reply);
+
+    //  Nothing was made at start by the schedules (only noted).
+    CHECK (!s_exists ("out/board-pack-872-2024-10-01-to-2024-12-31.html"));
+    CHECK (!s_exists ("out/monthly/board-pack-872-2025-02-01-to-2025-02-28.json"));
+
+    //  Bad requests name the field.
+    const char *pdf[] = {"pdf", NULL};
+    CHECK_STR (s_refused (dealer, "872", NULL, "2025-02-28", NULL, NULL),
+               "from: a date YYYY-MM-DD is required");
+    CHECK_STR (s_refused (dealer, "872", "2025-03-01", "2025-02-28", NULL, NULL),
+               "to: the period ends before it starts");
+    CHECK_STR (s_refused (dealer, "87", "2025-01-01", "2025-02-28", NULL, NULL),
+               "la_code: \"87\" is not a three-digit DfE LA code (and la/code is not set)");
+    CHECK_STR (s_refused (dealer, "872", "2025-01-01", "2025-02-28", pdf, NULL),
+               "formats: \"pdf\" is not a format (html, csv, json)");
+    CHECK (strncmp (s_refused (dealer, "872", "2025-01-01", "2025-02-28", NULL, "relative/dir"),
+                    "out: an absolute directory is required", 38) == 0);
+    CHECK (strncmp (s_refused (dealer, "872", "2015-01-01", "2025-02-28", NULL, NULL),
+                    "to: a pack covers ten years at most", 35) == 0);
+
+    //  A request it does not serve.
+    Journey__V1__AlertsRequest alerts = JOURNEY__V1__ALERTS_REQUEST__INIT;
+    jy_envelope_t other;
+    jy_envelope_init (&other);
+    other.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST;
+    other.alerts_request = &alerts;
+    reply = s_ask (dealer, &other);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY &&
+           reply->reply->code && strcmp (reply->reply->code, "not_supported") == 0);
+    jy_envelope_free (&reply);
+
+    //  Into a new quarter: the quarterly pack for Q1 and the monthly one for March. The builder
+    //  takes jobs in order, so once a later request is answered the scheduled ones are done.
+    CHECK_INT (s_clock_set (dealer, "2025-04-01"), 0);
+    const char *json[] = {"json", NULL};
+    reply = s_report (dealer, "872", "2025-01-01", "2025-01-31", json, request_dir);
+    CHECK (s_reply_of (reply) && s_reply_of (reply)->ok);
+    jy_envelope_free (&reply);
+    CHECK (s_exists ("out/board-pack-872-2025-01-01-to-2025-03-31.html"));
+    CHECK (s_exists ("out/board-pack-872-2025-01-01-to-2025-03-31.json"));
+    CHECK (s_exists ("out/board-pack-872-2025-01-01-to-2025-03-31-csv/measures.csv"));
+    CHECK (s_exists ("out/monthly/board-pack-872-2025-03-01-to-2025-03-31.json"));
+    CHECK (!s_exists ("out/monthly/board-pack-872-2025-03-01-to-2025-03-31.html"));
+    CHECK_INT (s_entries ("out"), 4); //  html, json, the CSV directory, monthly/
+    CHECK_INT (s_entries ("out/monthly"), 1);
+
+    //  A month on, same quarter: only April's monthly pack.
+    CHECK_INT (s_clock_set (dealer, "2025-05-02"), 0);
+    reply = s_report (dealer, "872", "2025-01-01", "2025-01-31", json, request_dir);
+    jy_envelope_free (&reply);
+    CHECK (s_exists ("out/monthly/board-pack-872-2025-04-01-to-2025-04-30.json"));
+    CHECK_INT (s_entries ("out"), 4);
+    CHECK_INT (s_entries ("out/monthly"), 2);
+
+    //  journey report board-pack: paths and headlines; a bad format is a usage error.
+    char cli_dir[400];
+    snprintf (cli_dir, sizeof cli_dir, "%s/cli", s_dir);
+    char *output = NULL;
+    const char *args[] = {"report",   "board-pack", "--from", "2025-01-01", "--to", "2025-02-28",
+                          "--format", "csv",        "--out",  cli_dir,      NULL};
+    CHECK_INT (s_cli (&output, args), 0);
+    CHECK (output && strstr (output, "board pack 2025-01-01 to 2025-02-28, made in"));
+    CHECK (output && strstr (output, "-csv/measures.csv\n"));
+    CHECK (output && strstr (output, "headline figures:\n"));
+    CHECK (output && strstr (output, "Case audits graded good or outstanding"));
+    free (output);
+    const char *json_args[] = {"--json",     "report", "board-pack", "--from",
+                               "2025-02-01", "--to",   "2025-02-28", "--format",
+                               "json,html",  "--out",  cli_dir,      NULL};
+    CHECK_INT (s_cli (&output, json_args), 0);
+    CHECK (output && strstr (output, "\"ok\": true") && strstr (output, "\"paths\": [\""));
+    free (output);
+    const char *bad_args[] = {"report",     "board-pack", "--from",   "2025-01-01", "--to",
+                              "2025-02-28", "--format",   "html,pdf", NULL};
+    CHECK_INT (s_cli (&output, bad_args), 2);
+    free (output);
+    CHECK (s_exists ("cli/board-pack-872-2025-02-01-to-2025-02-28.html"));
+
+    //  Each pack made is in the log, with who asked; SIGTERM stops it cleanly.
+    char log_path[400];
+    snprintf (log_path, sizeof log_path, "%s/reportingd.log", s_dir);
+    CHECK (jy_test_file_contains (
+        log_path, "board pack made: LA 872 2025-01-01 to 2025-02-28 via request for test"));
+    CHECK (jy_test_file_contains (
+        log_path, "board pack made: LA 872 2025-01-01 to 2025-03-31 via schedule quarterly for "
+                  "journey-reportingd"));
+    kill (pid, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+    CHECK (jy_test_file_contains (log_path, "stopped"));
+
+    zsock_destroy (&dealer);
+    jy_db_destroy (&admin);
+    rt_drop_database (name);
+    char command[400];
+    snprintf (command, sizeof command, "rm -rf '%s'", s_dir);
+    if (jy_test_failures == 0 && system (command) != 0)
+        fprintf (stderr, "could not remove %s\n", s_dir);
+    return jy_test_summary ("reporting.reportingd");
+}

@@ -1,0 +1,420 @@
+/*  journey-ingestd with CURVE on TCP, as a client sees it: keys made by `journey keygen`, a
+    real daemon on its own database, every handshake watched with zmonitor (no sleeps).
+
+    keygen writes NAME (secret, 0600) and NAME.pub carrying the permissions, and refuses to
+    overwrite or to take a malformed LA code. The daemon lets in the key whose NAME.pub is in
+    clients_dir and logs who asked for what; refuses an unknown key and a plaintext client on
+    its request socket and its feed; a pusher whose certificate says la_codes 210 gets
+    la_not_allowed for an 872 event while its 210 event is accepted, also through
+    `journey push`, which says at once when its key is refused; a key removed from clients_dir
+    is refused on the open connection's next request and on new ones. A daemon told to use
+    CURVE without zauth, without clients_dir or without its secret certificate exits 1 naming
+    the key.
+*/
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jy_test.h"
+#include "jy_test_process.h"
+#include "security/security_test.h"
+
+static char s_dir[256];
+
+//  A TCP port on loopback that nothing listens on now, chosen by the kernel.
+static int s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = 0};
+    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    if (fd < 0 || bind (fd, (struct sockaddr *) &address, sizeof address) != 0 ||
+        getsockname (fd, (struct sockaddr *) &address, &size) != 0)
+        abort ();
+    close (fd);
+    return ntohs (address.sin_port);
+}
+
+//  Run `journey ARGS...` with stdout and stderr into DIR/out_name; its exit status.
+static int s_journey (const char *out_name, ...)
+{
+    const char *argv[16] = {getenv ("JOURNEY_CLI")};
+    va_list args;
+    va_start (args, out_name);
+    int argc = 1;
+    while (argc < 15 && (argv[argc] = va_arg (args, const char *)))
+        argc++;
+    va_end (args);
+    argv[argc] = NULL;
+    char path[512];
+    snprintf (path, sizeof path, "%s/%s", s_dir, out_name);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        if (!freopen (path, "w", stdout) || dup2 (fileno (stdout), 2) < 0)
+            _exit (126);
+        execv (argv[0], (char *const *) argv);
+        _exit (127);
+    }
+    int status;
+    waitpid (pid, &status, 0);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static bool s_file_contains (const char *name, const char *text)
+{
+    char path[512];
+    snprintf (path, sizeof path, "%s/%s", s_dir, name);
+    return jy_test_file_contains (path, text);
+}
+
+static pid_t s_spawn_ingestd (const char *log_name)
+{
+    char program[512], log_path[512];
+    snprintf (program, sizeof program, "%s/ingest/journey-ingestd",
+              getenv ("JOURNEY_SERVICES_DIR"));
+    snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        if (!freopen (log_path, "w", stderr))
+            _exit (126);
+        execl (program, program, "--simulated-clock", "--date", "2025-06-30", (char *) NULL);
+        _exit (127);
+    }
+    return pid;
+}
+
+static void s_copy (const char *from, const char *to)
+{
+    zcert_t *cert = zcert_load (from);
+    if (!cert || zcert_save_public (cert, to) != 0)
+        abort ();
+    zcert_destroy (&cert);
+}
+
+#define EVENT(id, la, child)                                                                       \
+    "{\"event_id\":\"" id "\",\"la_code\":\"" la "\",\"child_id\":\"" child                        \
+    "\",\"occurred_on\":\"2024-01-03\",\"recorded_at\":\"2024-01-03T09:00:00Z\",\"source\":"       \
+    "\"cms\",\"child_registered\":{\"date_of_birth\":\"2016-05-14\",\"sex\":\"F\","                \
+    "\"ethnicity\":\"WBRI\",\"disability\":false,\"uasc\":false}}"
+
+//  Send a batch of JSON lines and wait for the answer (NULL when none comes).
+static jy_envelope_t *s_batch (zsock_t *dealer, const char *batch_id, const char *const *lines,
+                               size_t count)
+{
+    Journey__V1__Event *events[8];
+    char err[256];
+    for (size_t i = 0; i < count; i++)
+        events[i] = jy_json_parse_event (lines[i], strlen (lines[i]), err, sizeof err);
+    Journey__V1__EventBatch batch = JOURNEY__V1__EVENT_BATCH__INIT;
+    batch.batch_id = (char *) batch_id;
+    batch.n_events = count;
+    batch.events = events;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = (char *) batch_id;
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
+    request.event_batch = &batch;
+    int rc = jy_wire_send (dealer, &request);
+    for (size_t i = 0; i < count; i++)
+        journey__v1__event__free_unpacked (events[i], NULL);
+    jy_envelope_t *reply = NULL;
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    if (rc == 0 && zpoller_wait (poller, 30000)) {
+        jy_wire_status_t status;
+        reply = jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    }
+    zpoller_destroy (&poller);
+    return reply;
+}
+
+static jy_envelope_t *s_status (zsock_t *dealer)
+{
+    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
+    request.status_request = &body;
+    jy_envelope_t *reply = NULL;
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    if (jy_wire_send (dealer, &request) == 0 && zpoller_wait (poller, 30000)) {
+        jy_wire_status_t status;
+        reply = jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    }
+    zpoller_destroy (&poller);
+    return reply;
+}
+
+static int s_on_event (void *arg, uint64_t seq, jy_envelope_t *envelope)
+{
+    (void) arg;
+    (void) seq;
+    (void) envelope;
+    return 0;
+}
+
+//  journey keygen's files: the secret one private and complete, the public one with the
+//  permissions and no secret.
+static void s_check_keygen (const char *keys)
+{
+    CHECK_INT (s_journey ("keygen-server.out", "keygen", "server", "--server", "--out", keys, NULL),
+               0);
+    CHECK_INT (
+        s_journey ("keygen-cms.out", "keygen", "cms-210", "--la-codes", "210", "--out", keys, NULL),
+        0);
+    CHECK (s_file_contains ("keygen-cms.out", "copy it into each daemon's security/clients_dir"));
+    CHECK_INT (s_journey ("keygen-stranger.out", "keygen", "stranger", "--la-codes", "210 872",
+                          "--dispute-roles", "iro,cp-chair", "--reports", "--out", keys, NULL),
+               0);
+    char path[512];
+    snprintf (path, sizeof path, "%s/cms-210", keys);
+    zcert_t *secret = zcert_load (path);
+    snprintf (path, sizeof path, "%s/cms-210.pub", keys);
+    zcert_t *public = zcert_load (path);
+    CHECK (secret && public);
+    if (secret && public) {
+        CHECK (strcmp (zcert_secret_txt (secret), "0000000000000000000000000000000000000000"));
+        CHECK_STR (zcert_secret_txt (public), "0000000000000000000000000000000000000000");
+        CHECK_STR (zcert_public_txt (public), zcert_public_txt (secret));
+        CHECK_STR (zcert_meta (public, "la_codes"), "210");
+        CHECK_STR (zcert_meta (public, "name"), "cms-210");
+        CHECK (zcert_meta (public, "reports") == NULL);
+        CHECK (zcert_meta (public, "dispute_roles") == NULL);
+    }
+    zcert_destroy (&secret);
+    zcert_destroy (&public);
+    struct stat info;
+    snprintf (path, sizeof path, "%s/cms-210", keys);
+    CHECK_INT (stat (path, &info), 0);
+    CHECK_INT (info.st_mode & 0777, 0600);
+    snprintf (path, sizeof path, "%s/stranger.pub", keys);
+    public = zcert_load (path);
+    CHECK_STR (public ? zcert_meta (public, "la_codes") : NULL, "210 872");
+    CHECK_STR (public ? zcert_meta (public, "dispute_roles") : NULL, "iro cp-chair");
+    CHECK_STR (public ? zcert_meta (public, "reports") : NULL, "yes");
+    zcert_destroy (&public);
+
+    //  Never over an existing key; a malformed permission is a usage error.
+    CHECK_INT (s_journey ("keygen-again.out", "keygen", "cms-210", "--out", keys, NULL), 1);
+    CHECK (s_file_contains ("keygen-again.out", "exists"));
+    CHECK_INT (
+        s_journey ("keygen-bad.out", "keygen", "bad", "--la-codes", "87", "--out", keys, NULL), 2);
+    CHECK (s_file_contains ("keygen-bad.out", "\"87\" is not a three-digit DfE LA code"));
+}
+
+//  A daemon that must refuse to start: exits 1 naming the key.
+static void s_check_refuses (const char *log_name, const char *variable, const char *value,
+                             const char *key)
+{
+    char *saved = getenv (variable) ? strdup (getenv (variable)) : NULL;
+    setenv (variable, value, 1);
+    pid_t pid = s_spawn_ingestd (log_name);
+    CHECK_INT (jy_test_wait_exit (pid, 1500), 1);
+    CHECK (s_file_contains (log_name, key));
+    if (saved)
+        setenv (variable, saved, 1);
+    else
+        unsetenv (variable);
+    free (saved);
+}
+
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_INGEST_URL"))
+        return 77;
+    const char *admin_url = jy_test_db_url ();
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-security-ingestd-%d", (int) getpid ());
+    char keys[300], clients[300], path[600], other[600];
+    snprintf (keys, sizeof keys, "%s/keys", s_dir);
+    snprintf (clients, sizeof clients, "%s/clients", s_dir);
+    zsys_dir_create ("%s", clients);
+    s_check_keygen (keys);
+
+    //  The daemon's database.
+    char dbname[64], sql[256], db_admin_url[1024], ingest_url[1024];
+    snprintf (dbname, sizeof dbname, "journey_security_%d", (int) getpid ());
+    jy_db_t *admin = jy_db_new (admin_url);
+    CHECK_INT (jy_db_connect (admin, 10000), 0);
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+    jy_db_exec (admin, sql, 0, NULL);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
+    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
+    snprintf (db_admin_url, sizeof db_admin_url, "%s dbname=%s", admin_url, dbname);
+    snprintf (ingest_url, sizeof ingest_url, "%s dbname=%s", getenv ("JOURNEY_DATABASE_INGEST_URL"),
+              dbname);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
+    CHECK_INT (s_journey ("migrate.out", "migrate", NULL), 0);
+
+    //  The daemon: CURVE on loopback TCP, LA 872 and 210, cms-210 allowed.
+    char request[64], feed[64], server_secret[400], server_public[400];
+    snprintf (request, sizeof request, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (feed, sizeof feed, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (server_secret, sizeof server_secret, "%s/server", keys);
+    snprintf (server_public, sizeof server_public, "%s/server.pub", keys);
+    snprintf (path, sizeof path, "%s/cms-210.pub", keys);
+    snprintf (other, sizeof other, "%s/cms-210.pub", clients);
+    s_copy (path, other);
+    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
+    setenv ("JOURNEY_SECURITY_SERVER_SECRET", server_secret, 1);
+    setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
+    setenv ("JOURNEY_INGEST_REQUEST", request, 1);
+    setenv ("JOURNEY_INGEST_FEED", feed, 1);
+    setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+    setenv ("JOURNEY_INGEST_LA_CODES", "210", 1);
+    setenv ("JOURNEY_LOG_LEVEL", "info", 1);
+    pid_t pid = s_spawn_ingestd ("ingestd.log");
+
+    zcert_t *server = zcert_load (server_public);
+    snprintf (path, sizeof path, "%s/cms-210", keys);
+    zcert_t *pusher = zcert_load (path);
+    snprintf (path, sizeof path, "%s/stranger", keys);
+    zcert_t *stranger = zcert_load (path);
+    CHECK (server && pusher && stranger);
+    if (!server || !pusher || !stranger)
+        return jy_test_summary ("security.ingestd");
+    const char *server_key = zcert_public_txt (server);
+
+    //  The known key: in (the first handshake also waits for the daemon to bind).
+    st_client_t client = st_client (request, ZMQ_DEALER, pusher, server_key);
+    CHECK_STR (st_handshake (&client), "HANDSHAKE_SUCCEEDED");
+
+    //  la_codes 210: its 872 event is refused like a foreign LA's, its 210 event accepted.
+    const char *mixed[] = {EVENT ("S1", "872", "C1"), EVENT ("S2", "210", "C2")};
+    jy_envelope_t *reply = s_batch (client.sock, "sec-1", mixed, 2);
+    Journey__V1__BatchResult *result =
+        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT
+            ? reply->batch_result
+            : NULL;
+    CHECK_INT (result ? result->n_results : 0, 2);
+    if (result && result->n_results == 2) {
+        CHECK_INT (result->results[0]->status, JOURNEY__V1__EVENT_RESULT__STATUS__REJECTED);
+        CHECK_STR (result->results[0]->code, "la_not_allowed");
+        CHECK_STR (result->results[0]->field, "la_code");
+        CHECK (strstr (result->results[0]->message ? result->results[0]->message : "", "cms-210") !=
+               NULL);
+        CHECK_INT (result->results[1]->status, JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
+    }
+    jy_envelope_free (&reply);
+    //  Who asked for what, by name and key.
+    char logged[256];
+    snprintf (logged, sizeof logged, "event_batch from cms-210 (key %s)",
+              zcert_public_txt (pusher));
+    CHECK (s_file_contains ("ingestd.log", logged));
+
+    //  Refused: an unknown key, and plaintext, on the request socket and on the feed.
+    st_client_t refused = st_client (request, ZMQ_DEALER, stranger, server_key);
+    CHECK_STR (st_handshake (&refused), "HANDSHAKE_FAILED_AUTH");
+    st_client_destroy (&refused);
+    refused = st_client (request, ZMQ_DEALER, NULL, NULL);
+    CHECK_STR (st_failed (st_handshake (&refused)), "HANDSHAKE_FAILED");
+    st_client_destroy (&refused);
+    refused = st_client (feed, ZMQ_SUB, stranger, server_key);
+    CHECK_STR (st_handshake (&refused), "HANDSHAKE_FAILED_AUTH");
+    st_client_destroy (&refused);
+    refused = st_client (feed, ZMQ_SUB, NULL, NULL);
+    CHECK_STR (st_failed (st_handshake (&refused)), "HANDSHAKE_FAILED");
+    st_client_destroy (&refused);
+    //  The feed with the known key: in, and its heartbeat arrives.
+    st_client_t follower = st_client (feed, ZMQ_SUB, pusher, server_key);
+    zsock_set_subscribe (follower.sock, "events");
+    CHECK_STR (st_handshake (&follower), "HANDSHAKE_SUCCEEDED");
+    zpoller_t *poller = zpoller_new (follower.sock, NULL);
+    CHECK (zpoller_wait (poller, 10000) == follower.sock);
+    zpoller_destroy (&poller);
+    st_client_destroy (&follower);
+
+    //  Another daemon following the feed (jy_feed) presents its server certificate, once
+    //  server.pub is in clients_dir; the live heartbeat tells it the head. A refused handshake
+    //  is not retried by libzmq, so the daemon must have seen the new file first: it reads
+    //  clients_dir again before answering any request.
+    snprintf (path, sizeof path, "%s/server.pub", clients);
+    s_copy (server_public, path);
+    reply = s_status (client.sock);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
+    jy_envelope_free (&reply);
+    char err[256];
+    jy_config_t *config = jy_config_load (NULL, NULL, err, sizeof err); //  the environment's
+    jy_security_t *daemon_security = config ? jy_security_new (config, JY_SECURITY_SERVER) : NULL;
+    CHECK (daemon_security != NULL);
+    jy_security_set_process (daemon_security);
+    jy_db_t *db = jy_db_new (db_admin_url);
+    CHECK_INT (jy_db_connect (db, 10000), 0);
+    jy_feed_sub_t *sub = jy_feed_sub_new (db, jy_feed_lookup ("events"), feed, 0, s_on_event, NULL);
+    CHECK (sub != NULL);
+    if (sub) {
+        CHECK_INT (zsock_mechanism (jy_feed_sub_socket (sub)), ZMQ_CURVE);
+        poller = zpoller_new (jy_feed_sub_socket (sub), NULL);
+        bool readable = zpoller_wait (poller, 10000) == jy_feed_sub_socket (sub);
+        CHECK (readable);
+        CHECK_INT (readable ? jy_feed_sub_on_readable (sub) : -1, 0);
+        CHECK_INT (jy_feed_sub_head (sub), 1); //  S2, the one event accepted so far
+        zpoller_destroy (&poller);
+    }
+    jy_feed_sub_destroy (&sub);
+    jy_db_destroy (&db);
+    jy_security_destroy (&daemon_security);
+    jy_config_destroy (&config);
+
+    //  journey push with the same key: the 210 line accepted, the 872 line refused.
+    snprintf (path, sizeof path, "%s/events.jsonl", s_dir);
+    st_write (path, EVENT ("P1", "210", "C3") "\n" EVENT ("P2", "872", "C4") "\n");
+    setenv ("JOURNEY_SECURITY_SERVER_PUBLIC", server_public, 1);
+    snprintf (other, sizeof other, "%s/cms-210", keys);
+    setenv ("JOURNEY_SECURITY_CLIENT_SECRET", other, 1);
+    CHECK_INT (s_journey ("push.out", "push", path, NULL), 1);
+    CHECK (s_file_contains ("push.out", "la_not_allowed"));
+    CHECK (s_file_contains ("push.out", "1 accepted"));
+    //  ... and with an unknown key: said at once, not waited out.
+    snprintf (other, sizeof other, "%s/stranger", keys);
+    setenv ("JOURNEY_SECURITY_CLIENT_SECRET", other, 1);
+    CHECK_INT (s_journey ("push-refused.out", "push", path, NULL), 1);
+    CHECK (s_file_contains ("push-refused.out", "refused this client's key"));
+    unsetenv ("JOURNEY_SECURITY_CLIENT_SECRET");
+    unsetenv ("JOURNEY_SECURITY_SERVER_PUBLIC");
+
+    //  Revoked: the open connection's next request is refused, and so is a new connection.
+    snprintf (path, sizeof path, "%s/cms-210.pub", clients);
+    CHECK_INT (unlink (path), 0);
+    reply = s_status (client.sock);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY);
+    CHECK_STR (reply && reply->reply ? reply->reply->code : NULL, "key_not_allowed");
+    jy_envelope_free (&reply);
+    st_client_destroy (&client);
+    refused = st_client (request, ZMQ_DEALER, pusher, server_key);
+    CHECK_STR (st_handshake (&refused), "HANDSHAKE_FAILED_AUTH");
+    st_client_destroy (&refused);
+
+    kill (pid, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (pid, 1500), 0);
+
+    //  Told to use CURVE but without zauth, clients_dir or its own secret: exits 1, naming it.
+    s_check_refuses ("no-zauth.log", "JOURNEY_SECURITY_ZAUTH", "0", "security/zauth");
+    snprintf (path, sizeof path, "%s/missing", s_dir);
+    s_check_refuses ("no-clients.log", "JOURNEY_SECURITY_CLIENTS_DIR", path,
+                     "security/clients_dir");
+    s_check_refuses ("public-secret.log", "JOURNEY_SECURITY_SERVER_SECRET", server_public,
+                     "security/server_secret");
+
+    zcert_destroy (&server);
+    zcert_destroy (&pusher);
+    zcert_destroy (&stranger);
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+    jy_db_exec (admin, sql, 0, NULL);
+    jy_db_destroy (&admin);
+    int failed = jy_test_failures;
+    if (!failed) {
+        char command[300];
+        snprintf (command, sizeof command, "rm -rf %s", s_dir);
+        CHECK_INT (system (command), 0);
+    } else
+        fprintf (stderr, "files kept in %s\n", s_dir);
+    return jy_test_summary ("security.ingestd");
+}
