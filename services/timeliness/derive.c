@@ -391,8 +391,10 @@ static void s_emit (s_derive_t *self, const s_link_t *link)
         deadline->cancelled_on = ended;
         deadline->cancel_reason = ended == link->scope_end ? link->scope_reason : "case_closed";
     } else if (link->planned_kind) {
+        //  Strictly after the start: a booking for the start day is the meeting that started
+        //  this link (a chained clock), left open when the CMS did not say it was held.
         const s_entry_t *booking =
-            s_index_find (&self->open_bookings, link->planned_kind, NULL, link->start);
+            s_index_find (&self->open_bookings, link->planned_kind, NULL, link->start + 1);
         deadline->planned_on = s_entry_date (booking);
     }
 }
