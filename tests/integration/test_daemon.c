@@ -1,5 +1,5 @@
-/*  The daemon skeleton, driven as a client would: a real journey-timelinessd process, real
-    sockets. Status and ClockSet on a simulated clock, refusals on a system clock, unreadable
+/*  The daemon skeleton, driven as a client would: a real journey-timelinessd process on the
+    fixture's database, real sockets. Status and ClockSet on a simulated clock, refusals on a system clock, unreadable
     and unknown requests answered with codes, an oversized frame survived, bad configuration
     refused with the key named, and SIGTERM giving a clean exit 0.
 */
@@ -203,6 +203,13 @@ int main (void)
     snprintf (s_endpoint, sizeof s_endpoint, "ipc://%s/timeliness.ipc", s_dir);
     setenv ("JOURNEY_TIMELINESS_REQUEST", s_endpoint, 1);
     setenv ("JOURNEY_TIMELINESS_MAX_FRAME_BYTES", "4096", 1);
+    //  journey-timelinessd works on the fixture's database (healthy means connected); its feeds
+    //  on sockets of its own, so that it meets no other test's daemons.
+    char endpoint[320];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/alerts.ipc", s_dir);
+    setenv ("JOURNEY_TIMELINESS_FEED", endpoint, 1);
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/events.ipc", s_dir);
+    setenv ("JOURNEY_TIMELINESS_EVENTS", endpoint, 1);
 
     s_test_simulated ();
     s_test_system_clock_refuses ();
