@@ -79,6 +79,8 @@ SELECT i, '872', 'B' || (i / 5),
 FROM generate_series (1, $count) AS i;
 ANALYZE timeliness.deadline;
 SQL
+# The million rows' dirty pages written now, not by a checkpoint in the middle of the figures.
+sql -c "CHECKPOINT"
 
 start_daemon () {  # name
     local d=$1 log=$work/$1.log
@@ -118,6 +120,7 @@ grep "day 2025-.*: swept" "$log" | sed 's/.*info: //' >"$work/sweeps"
 
 # --- Push -> alert --------------------------------------------------------------------------------
 last=$(date -d "$today + $days day" +%F)
+sql -c "CHECKPOINT"
 say "measuring push -> alert over $events events"
 "$latency" "$JOURNEY_INGEST_REQUEST" "$JOURNEY_TIMELINESS_FEED" "$last" "$events" >"$work/latency"
 
@@ -140,5 +143,5 @@ worst_total = max(s + t for _, _, s, _, _, t in rolled)
 print(f"bench timeliness: day-rollover sweep over {rolled[0][1]:,} deadlines: at most {worst:.1f} ms (target under 1 s: {'met' if worst < 1000 else 'NOT met'}); storing the day's changes and alerts took at most {worst_total - worst:.0f} ms more")
 def pct(p):
     return latency[min(len(latency) - 1, int(round(p / 100 * (len(latency) - 1))))] / 1000
-print(f"bench timeliness: push -> alert over {len(latency)} events: p50 {pct(50):.2f} ms, p99 {pct(99):.2f} ms, max {latency[-1] / 1000:.2f} ms (target p99 under 5 ms: {'met' if pct(99) < 5 else 'NOT met'})")
+print(f"bench timeliness: push -> alert over {len(latency)} events: p50 {pct(50):.2f} ms, p90 {pct(90):.2f} ms, p99 {pct(99):.2f} ms, max {latency[-1] / 1000:.2f} ms (target p99 under 5 ms: {'met' if pct(99) < 5 else 'NOT met'})")
 PY
