@@ -385,8 +385,7 @@ static int s_prepare (jy_db_t *self, const char *name, const char *sql, int npar
     PQclear (result);
     if (self->prepared_count == self->prepared_capacity) {
         self->prepared_capacity = self->prepared_capacity ? self->prepared_capacity * 2 : 16;
-        self->prepared =
-            realloc (self->prepared, self->prepared_capacity * sizeof *self->prepared);
+        self->prepared = realloc (self->prepared, self->prepared_capacity * sizeof *self->prepared);
         assert (self->prepared);
     }
     self->prepared[self->prepared_count] = strdup (name);
@@ -420,9 +419,9 @@ int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int n
     return -1;
 }
 
-int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size)
+int jy_db_copy_start (jy_db_t *self, const char *sql)
 {
-    assert (self && sql && (data || size == 0));
+    assert (self && sql);
     if (!jy_db_ok (self)) {
         s_set_error (self, "08003", "not connected to the database");
         return -1;
@@ -435,19 +434,36 @@ int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size
         return -1;
     }
     PQclear (result);
-    int rc = 0;
+    return 0;
+}
+
+int jy_db_copy_send (jy_db_t *self, const char *data, size_t size)
+{
+    assert (self && (data || size == 0));
     //  In pieces: PQputCopyData takes an int length.
-    for (size_t sent = 0; rc == 0 && sent < size;) {
+    for (size_t sent = 0; sent < size;) {
         size_t piece = size - sent < (1u << 24) ? size - sent : (1u << 24);
-        if (PQputCopyData (self->conn, data + sent, (int) piece) != 1)
-            rc = -1;
+        if (PQputCopyData (self->conn, data + sent, (int) piece) != 1) {
+            s_result_error (self, NULL);
+            return -1;
+        }
         sent += piece;
     }
-    if (PQputCopyEnd (self->conn, rc == 0 ? NULL : "client could not send the data") != 1)
-        rc = -1;
-    if (rc != 0)
+    return 0;
+}
+
+int jy_db_copy_end (jy_db_t *self, const char *abort_message)
+{
+    assert (self);
+    int rc = abort_message ? -1 : 0;
+    if (abort_message)
+        s_set_error (self, "", "%s", abort_message);
+    if (PQputCopyEnd (self->conn, abort_message) != 1 && rc == 0) {
         s_result_error (self, NULL);
+        rc = -1;
+    }
     //  Drain every result, so that the connection is ready for the next statement or ROLLBACK.
+    PGresult *result;
     while ((result = PQgetResult (self->conn))) {
         if (rc == 0 && PQresultStatus (result) != PGRES_COMMAND_OK) {
             s_result_error (self, result);
@@ -460,6 +476,15 @@ int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size
     else
         s_clear_error (self);
     return rc;
+}
+
+int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size)
+{
+    assert (self && sql && (data || size == 0));
+    if (jy_db_copy_start (self, sql) != 0)
+        return -1;
+    bool sent = jy_db_copy_send (self, data, size) == 0;
+    return jy_db_copy_end (self, sent ? NULL : "client could not send the data");
 }
 
 int jy_db_begin (jy_db_t *self)

@@ -31,7 +31,9 @@ struct _jy_security_t {
     char *work_dir;                  //  private (0700): scratch files and allowed/
     char *allowed_dir;               //  what zauth reads: public keys only
     zhashx_t *peers;                 //  Z85 key -> jy_security_peer_t
-    uint64_t signature;              //  of clients_dir when last read
+    uint64_t signature;              //  of clients_dir's entries when last read
+    struct timespec dir_changed;     //  clients_dir's own mtime when last looked at
+    int64_t scanned_at;              //  monotonic ms of the last look at every entry
     unsigned generation;             //  syncs of allowed/
     char error[1024];
 };
@@ -111,9 +113,7 @@ static int s_configure_server (jy_security_t *self, jy_config_t *config)
         return s_failed (self, config);
     if (!*domain || strlen (domain) > 254) {
         jy_config_fail (config, "security/zap_domain",
-                        "\"%.64s\" is not a ZAP domain (1 to 254 "
-                        "characters)",
-                        domain);
+                        "\"%.64s\" is not a ZAP domain (1 to 254 characters)", domain);
         return s_failed (self, config);
     }
     self->zap_domain = strdup (domain);
@@ -470,6 +470,17 @@ void jy_security_refresh (jy_security_t *self)
 {
     if (!self || !self->curve || !self->allowed_dir)
         return;
+    //  A file added, removed or renamed changes the directory's own time: one stat. A file
+    //  edited in place does not, so every entry is looked at too, at most once a second.
+    struct stat info = {0};
+    bool moved = stat (self->clients_dir, &info) != 0 ||
+                 info.st_mtim.tv_sec != self->dir_changed.tv_sec ||
+                 info.st_mtim.tv_nsec != self->dir_changed.tv_nsec;
+    int64_t now = zclock_mono ();
+    if (!moved && now - self->scanned_at < 1000)
+        return;
+    self->dir_changed = info.st_mtim;
+    self->scanned_at = now;
     uint64_t signature = s_signature (self->clients_dir);
     if (signature != self->signature)
         s_reload (self, signature);

@@ -88,7 +88,8 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
     if (!self->security)
         goto bad;
     if (!jy_security_curve (self->security) && strncmp (endpoint, "tcp://", 6) == 0 &&
-        strncmp (endpoint, "tcp://127.", 10) != 0 && strncmp (endpoint, "tcp://localhost:", 16) != 0 &&
+        strncmp (endpoint, "tcp://127.", 10) != 0 &&
+        strncmp (endpoint, "tcp://localhost:", 16) != 0 &&
         strncmp (endpoint, "tcp://[::1]:", 12) != 0)
         jy_warning ("%s/request: %s may be reachable from other machines, and CURVE is off "
                     "(security/curve = 0): anyone who reaches it is served (docs/security.md)",
@@ -218,7 +219,7 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
         jy_security_refresh (self->security);
         self->refreshed_at = zclock_mono ();
         self->peer = jy_security_peer_of (self->security, body);
-        const char *what = !request                                  ? "an unreadable request"
+        const char *what = !request ? "an unreadable request"
                            : request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET
                                ? "an unknown request"
                                : s_payload_name (request);

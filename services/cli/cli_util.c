@@ -141,7 +141,8 @@ const char *cli_handshake_failure (zactor_t *monitor)
         name && streq (name, "HANDSHAKE_FAILED_AUTH")
             ? "refused this client's key: its NAME.pub is not in the daemon's "
               "security/clients_dir (security/client_secret names the key)"
-            : "failed the CURVE handshake: is CURVE (security/curve) on at both ends?";
+            : "failed the CURVE handshake: is CURVE (security/curve) on at both ends, and "
+              "security/server_public the daemons' key?";
     zstr_free (&name);
     zmsg_destroy (&event);
     return why;

@@ -80,8 +80,12 @@ static char *s_string (s_reader_t *r)
             continue;
         }
         p++;
-        *out++ = *p == 'b' ? '\b' : *p == 'f' ? '\f' : *p == 'n' ? '\n' : *p == 'r' ? '\r'
-                 : *p == 't' ? '\t' : *p;
+        *out++ = *p == 'b'   ? '\b'
+                 : *p == 'f' ? '\f'
+                 : *p == 'n' ? '\n'
+                 : *p == 'r' ? '\r'
+                 : *p == 't' ? '\t'
+                             : *p;
     }
     *out = '\0';
     r->at = p + 1;
@@ -222,8 +226,8 @@ static ProtobufCMessage *s_message (s_reader_t *r, const ProtobufCMessageDescrip
                                     int depth);
 
 //  One value into the field's member. 0, or -1 for the slow way.
-static int s_value (s_reader_t *r, const ProtobufCFieldDescriptor *field,
-                    ProtobufCMessage *message, int depth)
+static int s_value (s_reader_t *r, const ProtobufCFieldDescriptor *field, ProtobufCMessage *message,
+                    int depth)
 {
     void *member = S_MEMBER (message, field->offset);
     s_space (r);

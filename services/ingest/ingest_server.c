@@ -34,6 +34,7 @@
 #define S_MAX_LA_CODES   64
 #define S_ERROR_SIZE     1024
 #define S_CHUNK          500 //  events checked before they go to the writer
+#define S_FIRST_CHUNK    100 //  the first chunk of a batch: the database waits for it
 #define S_MAX_IN_FLIGHT  8   //  write sets queued or running in the writer: bounds memory
 #define S_DEAD_ARRAYS    8   //  columns of ingest.dead_letter sent as arrays
 
@@ -58,10 +59,11 @@ typedef struct _s_pending_t {
     Journey__V1__EventBatch *batch; //  taken from the request
     s_item_t *items;
     size_t count;
-    uint8_t *arena; //  the events packed
+    uint8_t **arenas; //  the events packed, one arena per chunk
+    size_t arena_count;
     size_t accepted, duplicates, rejected;
-    int64_t started, checked; //  usecs, for the debug log
-    size_t published;         //  items up to here are on the feed (committed, answered)
+    int64_t started, checked;  //  usecs, for the debug log
+    size_t published;          //  items up to here are on the feed (committed, answered)
     struct _s_pending_t *next; //  in the publishing queue
 } s_pending_t;
 
@@ -72,7 +74,7 @@ typedef struct _s_write_t s_write_t;
 struct _s_write_t {
     uint64_t generation;           //  of the store it was checked against
     bool commit;                   //  the batch's last write set: projection, head, COMMIT
-    pg_text_t copy;                //  ingest.event rows, binary COPY data
+    pg_text_t copy;                //  ingest.event rows, binary COPY rows (s_copy_open)
     size_t dead_count;             //  dead letters in dead[] (closed arrays)
     pg_text_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
     bool has_batch_id;             //
@@ -461,9 +463,11 @@ typedef struct {
     const jy_feed_def_t *feed;
     uint64_t failed_generation; //  0: none (generations start at 1)
     bool in_transaction;
+    bool in_copy; //  the batch's COPY into ingest.event is open: the next rows go on it
 } s_writer_t;
 
-//  The COPY into ingest.event of the write set's events, in binary (s_copy_row).
+//  The COPY into ingest.event of a batch's events, in binary (s_copy_row): one statement whose
+//  rows arrive write set by write set, as their chunks are checked.
 static const char *s_copy_events_sql =
     "COPY ingest.event (seq, la_code, event_id, child_id, kind, occurred_on, recorded_at,"
     " supersedes, content_hash, envelope) FROM STDIN (FORMAT binary)";
@@ -510,6 +514,35 @@ static int s_write_head (s_writer_t *writer, s_write_t *write)
     return 0;
 }
 
+//  Open the batch's COPY, unless it is open. 0 or -1.
+static int s_copy_open (s_writer_t *writer)
+{
+    if (writer->in_copy)
+        return 0;
+    if (jy_db_copy_start (writer->db, s_copy_events_sql) != 0)
+        return -1;
+    writer->in_copy = true;
+    pg_text_t header = {0};
+    pg_text_binary_start (&header);
+    int rc = jy_db_copy_send (writer->db, header.data, header.size);
+    pg_text_free (&header);
+    return rc;
+}
+
+//  End the batch's COPY: complete it, or abandon it with a reason. 0 or -1.
+static int s_copy_close (s_writer_t *writer, const char *abandon)
+{
+    assert (writer->in_copy);
+    writer->in_copy = false;
+    pg_text_t trailer = {0};
+    pg_text_binary_end (&trailer);
+    int rc = abandon ? -1 : jy_db_copy_send (writer->db, trailer.data, trailer.size);
+    pg_text_free (&trailer);
+    if (rc != 0 && !abandon)
+        abandon = "the client could not send the rows";
+    return jy_db_copy_end (writer->db, abandon) == 0 && rc == 0 ? 0 : -1;
+}
+
 static void s_write_execute (s_writer_t *writer, s_write_t *write)
 {
     write->rc = 0;
@@ -528,7 +561,14 @@ static void s_write_execute (s_writer_t *writer, s_write_t *write)
         writer->in_transaction = true;
     }
     if (write->copy.size &&
-        jy_db_copy_in (writer->db, s_copy_events_sql, write->copy.data, write->copy.size) != 0) {
+        (s_copy_open (writer) != 0 ||
+         jy_db_copy_send (writer->db, write->copy.data, write->copy.size) != 0)) {
+        s_write_fail (write, writer->db, "storing events");
+        goto failed;
+    }
+    //  Anything else is a statement of its own, after the COPY.
+    if ((write->dead_count || write->commit) && writer->in_copy &&
+        s_copy_close (writer, NULL) != 0) {
         s_write_fail (write, writer->db, "storing events");
         goto failed;
     }
@@ -558,6 +598,8 @@ static void s_write_execute (s_writer_t *writer, s_write_t *write)
     }
     return;
 failed:
+    if (writer->in_copy)
+        s_copy_close (writer, "abandoned: the transaction failed");
     if (writer->in_transaction)
         jy_db_rollback (writer->db);
     writer->in_transaction = false;
@@ -591,6 +633,8 @@ static void s_writer_actor (zsock_t *pipe, void *args)
         if (stop)
             break;
     }
+    if (writer->in_copy)
+        s_copy_close (writer, "abandoned: the daemon is stopping");
     if (writer->in_transaction)
         jy_db_rollback (writer->db);
     jy_db_destroy (&writer->db);
@@ -652,7 +696,9 @@ static void s_pending_destroy (s_pending_t **pending_p)
     free (pending->message_id);
     journey__v1__event_batch__free_unpacked (pending->batch, NULL);
     free (pending->items);
-    free (pending->arena);
+    for (size_t a = 0; a < pending->arena_count; a++)
+        free (pending->arenas[a]);
+    free (pending->arenas);
     free (pending);
     *pending_p = NULL;
 }
@@ -907,26 +953,31 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
     pending->count = count;
 
-    //  Every event packed once into one arena: its hash, its dead-letter bytes, its history.
     s_item_t *items = calloc (count ? count : 1, sizeof *items);
     assert (items);
-    size_t arena_size = 0;
-    for (size_t i = 0; i < events; i++)
-        arena_size += journey__v1__event__get_packed_size (batch->events[i]);
-    uint8_t *arena = malloc (arena_size ? arena_size : 1);
-    assert (arena);
     pending->items = items;
-    pending->arena = arena;
+    pending->arenas = calloc (count / S_CHUNK + 2, sizeof *pending->arenas);
+    assert (pending->arenas);
 
     //  Checked in chunks, each handed to the writer as soon as it is checked: the writer COPYs
-    //  one chunk's events into the open transaction while the next chunk is checked.
+    //  one chunk's events into the open transaction while the next chunk is checked. The first
+    //  chunk is small, so that the database starts soon after the request arrives.
     pending->started = zclock_usecs ();
     jy_date_t today = jy_clock_local_date (now_ms);
     uint64_t head_old = self->assigned;
-    size_t offset = 0;
-    for (size_t first = 0; first < count || first == 0; first += S_CHUNK) {
-        size_t last = first + S_CHUNK < count ? first + S_CHUNK : count;
+    size_t chunk = S_FIRST_CHUNK;
+    for (size_t first = 0; first < count || first == 0; first += chunk, chunk = S_CHUNK) {
+        size_t last = first + chunk < count ? first + chunk : count;
         s_write_t *write = s_write_new (self);
+        //  Every event of the chunk packed once into the chunk's arena: its hash, its
+        //  dead-letter bytes, its history.
+        size_t arena_size = 0;
+        for (size_t i = first; i < last && i < events; i++)
+            arena_size += journey__v1__event__get_packed_size (batch->events[i]);
+        uint8_t *arena = malloc (arena_size ? arena_size : 1);
+        assert (arena);
+        pending->arenas[pending->arena_count++] = arena;
+        size_t offset = 0;
         for (size_t i = first; i < last; i++) {
             s_item_t *item = &items[i];
             item->result = (Journey__V1__EventResult) JOURNEY__V1__EVENT_RESULT__INIT;
@@ -956,8 +1007,6 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
                 //  The single writer of the feed numbers its events here; the transaction
                 //  checks that the head is still where these numbers start (s_write_head).
                 item->seq = ++self->assigned;
-                if (write->copy.size == 0)
-                    pg_text_binary_start (&write->copy);
                 s_copy_row (&write->copy, item);
             } else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
                 pending->duplicates++;
@@ -978,8 +1027,6 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
             write->pending = pending;
             pending->checked = zclock_usecs ();
         }
-        if (write->copy.size)
-            pg_text_binary_end (&write->copy);
         for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
             pg_text_str (&write->dead[a], "}");
         s_submit (self, write);

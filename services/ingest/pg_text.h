@@ -1,9 +1,10 @@
-/*  pg_text: text for PostgreSQL's bulk paths, built in a growable buffer.
+/*  pg_text: text (and binary COPY data) for PostgreSQL's bulk paths, built in a growable buffer.
 
-    journey-ingestd writes COPY text and array literals (unnest'ed into one statement per table)
-    from what senders sent. Every appender here repairs text that is not UTF-8 (each bad byte
-    becomes U+FFFD): PostgreSQL would refuse the whole statement, and with it the good events of
-    the batch (DESIGN.md invariant 4). The raw bytes of every event are kept elsewhere.
+    journey-ingestd writes COPY text, binary COPY rows and array literals (unnest'ed into one
+    statement per table) from what senders sent. Every appender of a sender's text repairs text
+    that is not UTF-8 (each bad byte becomes U+FFFD): PostgreSQL would refuse the whole
+    statement, and with it the good events of the batch (DESIGN.md invariant 4). The raw bytes
+    of every event are kept elsewhere.
 
     The buffer is a plain struct, like PostgreSQL's StringInfoData, so that arrays of them can
     live inside other structs; zero-initialised it is empty. data is always NUL-terminated once

@@ -12,13 +12,8 @@
     the key.
 */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jy_test.h"
@@ -27,43 +22,14 @@
 
 static char s_dir[256];
 
-//  A TCP port on loopback that nothing listens on now, chosen by the kernel.
-static int s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = 0};
-    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (fd < 0 || bind (fd, (struct sockaddr *) &address, sizeof address) != 0 ||
-        getsockname (fd, (struct sockaddr *) &address, &size) != 0)
-        abort ();
-    close (fd);
-    return ntohs (address.sin_port);
-}
+//  Run `journey ARGS...` with its output into DIR/out_name; its exit status.
+#define s_journey(out_name, ...) st_journey (s_path (out_name), __VA_ARGS__)
 
-//  Run `journey ARGS...` with stdout and stderr into DIR/out_name; its exit status.
-static int s_journey (const char *out_name, ...)
+static const char *s_path (const char *name)
 {
-    const char *argv[16] = {getenv ("JOURNEY_CLI")};
-    va_list args;
-    va_start (args, out_name);
-    int argc = 1;
-    while (argc < 15 && (argv[argc] = va_arg (args, const char *)))
-        argc++;
-    va_end (args);
-    argv[argc] = NULL;
-    char path[512];
-    snprintf (path, sizeof path, "%s/%s", s_dir, out_name);
-    pid_t pid = fork ();
-    if (pid == 0) {
-        if (!freopen (path, "w", stdout) || dup2 (fileno (stdout), 2) < 0)
-            _exit (126);
-        execv (argv[0], (char *const *) argv);
-        _exit (127);
-    }
-    int status;
-    waitpid (pid, &status, 0);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+    static char path[512];
+    snprintf (path, sizeof path, "%s/%s", s_dir, name);
+    return path;
 }
 
 static bool s_file_contains (const char *name, const char *text)
@@ -75,26 +41,7 @@ static bool s_file_contains (const char *name, const char *text)
 
 static pid_t s_spawn_ingestd (const char *log_name)
 {
-    char program[512], log_path[512];
-    snprintf (program, sizeof program, "%s/ingest/journey-ingestd",
-              getenv ("JOURNEY_SERVICES_DIR"));
-    snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
-    pid_t pid = fork ();
-    if (pid == 0) {
-        if (!freopen (log_path, "w", stderr))
-            _exit (126);
-        execl (program, program, "--simulated-clock", "--date", "2025-06-30", (char *) NULL);
-        _exit (127);
-    }
-    return pid;
-}
-
-static void s_copy (const char *from, const char *to)
-{
-    zcert_t *cert = zcert_load (from);
-    if (!cert || zcert_save_public (cert, to) != 0)
-        abort ();
-    zcert_destroy (&cert);
+    return st_spawn ("ingest", s_path (log_name));
 }
 
 #define EVENT(id, la, child)                                                                       \
@@ -140,14 +87,7 @@ static jy_envelope_t *s_status (zsock_t *dealer)
     jy_envelope_init (&request);
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
     request.status_request = &body;
-    jy_envelope_t *reply = NULL;
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    if (jy_wire_send (dealer, &request) == 0 && zpoller_wait (poller, 30000)) {
-        jy_wire_status_t status;
-        reply = jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
-    }
-    zpoller_destroy (&poller);
-    return reply;
+    return st_ask (dealer, &request);
 }
 
 static int s_on_event (void *arg, uint64_t seq, jy_envelope_t *envelope)
@@ -253,13 +193,13 @@ int main (void)
 
     //  The daemon: CURVE on loopback TCP, LA 872 and 210, cms-210 allowed.
     char request[64], feed[64], server_secret[400], server_public[400];
-    snprintf (request, sizeof request, "tcp://127.0.0.1:%d", s_free_port ());
-    snprintf (feed, sizeof feed, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (request, sizeof request, "tcp://127.0.0.1:%d", st_free_port ());
+    snprintf (feed, sizeof feed, "tcp://127.0.0.1:%d", st_free_port ());
     snprintf (server_secret, sizeof server_secret, "%s/server", keys);
     snprintf (server_public, sizeof server_public, "%s/server.pub", keys);
     snprintf (path, sizeof path, "%s/cms-210.pub", keys);
     snprintf (other, sizeof other, "%s/cms-210.pub", clients);
-    s_copy (path, other);
+    st_copy_public (path, other);
     setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
     setenv ("JOURNEY_SECURITY_SERVER_SECRET", server_secret, 1);
     setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
@@ -336,7 +276,7 @@ int main (void)
     //  is not retried by libzmq, so the daemon must have seen the new file first: it reads
     //  clients_dir again before answering any request.
     snprintf (path, sizeof path, "%s/server.pub", clients);
-    s_copy (server_public, path);
+    st_copy_public (server_public, path);
     reply = s_status (client.sock);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
     jy_envelope_free (&reply);

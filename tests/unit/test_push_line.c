@@ -102,7 +102,7 @@ static void s_test_generated (char **lines, size_t count)
 }
 
 #define LINE_START                                                                                 \
-    "{\"event_id\":\"E1\",\"la_code\":\"872\",\"child_id\":\"C1\",\"occurred_on\":\"2024-01-05\","  \
+    "{\"event_id\":\"E1\",\"la_code\":\"872\",\"child_id\":\"C1\",\"occurred_on\":\"2024-01-05\"," \
     "\"recorded_at\":\"2024-01-05T10:00:00Z\",\"source\":\"lcs\","
 
 static void s_test_cases (void)
@@ -204,9 +204,9 @@ static void s_test_mutations (char **lines, size_t count)
         }
         default: //  bytes changed, mostly to JSON's own characters
             for (uint64_t n = 1 + s_next () % 3; n > 0; n--)
-                mutated[s_next () % length] =
-                    s_next () % 4 ? alphabet[s_next () % (sizeof alphabet - 1)]
-                                  : (char) (s_next () % 256);
+                mutated[s_next () % length] = s_next () % 4
+                                                  ? alphabet[s_next () % (sizeof alphabet - 1)]
+                                                  : (char) (s_next () % 256);
             break;
         }
         read += s_compare (mutated, mutated_length);

@@ -64,6 +64,13 @@ int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int n
 //  COPY ... FROM STDIN (sql) with data in the format sql names (text unless it says FORMAT
 //  binary): the fastest bulk write. 0 or -1.
 int jy_db_copy_in (jy_db_t *self, const char *sql, const char *data, size_t size);
+//  The same in pieces, for data sent while it is still being produced: start, send as often as
+//  needed, end. Once started, end exactly once: with abort_message NULL to complete the COPY,
+//  or with a message to abandon it (after a failed send, say), which fails the statement. Each
+//  0 or -1 (the COPY did not complete).
+int jy_db_copy_start (jy_db_t *self, const char *sql);
+int jy_db_copy_send (jy_db_t *self, const char *data, size_t size);
+int jy_db_copy_end (jy_db_t *self, const char *abort_message);
 
 int jy_db_begin (jy_db_t *self);
 int jy_db_commit (jy_db_t *self);

@@ -1,0 +1,200 @@
+/*  What a key may do at journey-escalationd and journey-reportingd with CURVE (docs/security.md):
+    real daemons on loopback TCP, keys made by `journey keygen`.
+
+    escalation: a command naming a role is refused (role_not_allowed) unless the role is among
+    the certificate's dispute_roles; a command naming none is the ladder's to judge (list is
+    for anyone). reporting: a report request is refused (not_allowed) without reports = "yes",
+    and goes on to the request's own checks with it. Each daemon logs who asked.
+*/
+#define _GNU_SOURCE
+#include <signal.h>
+#include <unistd.h>
+
+#include "jy_test.h"
+#include "jy_test_process.h"
+#include "security/security_test.h"
+
+static char s_dir[256];
+
+static const char *s_path (const char *name)
+{
+    static char path[512];
+    snprintf (path, sizeof path, "%s/%s", s_dir, name);
+    return path;
+}
+
+static zcert_t *s_key (const char *name)
+{
+    char path[512];
+    snprintf (path, sizeof path, "%s/keys/%s", s_dir, name);
+    zcert_t *cert = zcert_load (path);
+    if (!cert)
+        abort ();
+    return cert;
+}
+
+//  A DisputeCommand LIST acting as role (NULL: none); the reply's code, "ok", or "no answer".
+static const char *s_list_as (const char *endpoint, zcert_t *key, const char *server_key,
+                              const char *role)
+{
+    static char code[64];
+    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
+    Journey__V1__DisputeCommand command = JOURNEY__V1__DISPUTE_COMMAND__INIT;
+    command.has_verb = true;
+    command.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST;
+    command.role = (char *) role;
+    command.by_user = "a.tester";
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = "list-1";
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_COMMAND;
+    request.dispute_command = &command;
+    jy_envelope_t *reply = st_ask (client.sock, &request);
+    Journey__V1__DisputeReply *answer =
+        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_REPLY
+            ? reply->dispute_reply
+            : NULL;
+    snprintf (code, sizeof code, "%s",
+              !answer      ? "no answer"
+              : answer->ok ? "ok"
+                           : (answer->code ? answer->code : "?"));
+    jy_envelope_free (&reply);
+    st_client_destroy (&client);
+    return code;
+}
+
+//  A ReportRequest with no period; the reply's code.
+static const char *s_report_as (const char *endpoint, zcert_t *key, const char *server_key)
+{
+    static char code[64];
+    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
+    Journey__V1__ReportRequest ask = JOURNEY__V1__REPORT_REQUEST__INIT;
+    ask.kind = "board-pack";
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = "report-1";
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST;
+    request.report_request = &ask;
+    jy_envelope_t *reply = st_ask (client.sock, &request);
+    Journey__V1__ReportReply *answer =
+        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REPLY
+            ? reply->report_reply
+            : NULL;
+    snprintf (code, sizeof code, "%s",
+              !answer      ? "no answer"
+              : answer->ok ? "ok"
+                           : (answer->code ? answer->code : "?"));
+    jy_envelope_free (&reply);
+    st_client_destroy (&client);
+    return code;
+}
+
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_ESCALATION_URL") || !getenv ("JOURNEY_DATABASE_REPORTING_URL"))
+        return 77;
+    const char *admin_url = jy_test_db_url ();
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-security-daemons-%d", (int) getpid ());
+    char keys[300], clients[300], from[600], to[600];
+    snprintf (keys, sizeof keys, "%s/keys", s_dir);
+    snprintf (clients, sizeof clients, "%s/clients", s_dir);
+    zsys_dir_create ("%s", clients);
+    zsys_dir_create ("%s/out", s_dir);
+    CHECK_INT (st_journey (s_path ("k1.out"), "keygen", "server", "--server", "--out", keys, NULL),
+               0);
+    CHECK_INT (st_journey (s_path ("k2.out"), "keygen", "iro-desk", "--dispute-roles", "iro",
+                           "--out", keys, NULL),
+               0);
+    CHECK_INT (st_journey (s_path ("k3.out"), "keygen", "board", "--reports", "--out", keys, NULL),
+               0);
+    CHECK_INT (
+        st_journey (s_path ("k4.out"), "keygen", "cms", "--la-codes", "872", "--out", keys, NULL),
+        0);
+    const char *names[] = {"iro-desk", "board", "cms"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf (from, sizeof from, "%s/%s.pub", keys, names[i]);
+        snprintf (to, sizeof to, "%s/%s.pub", clients, names[i]);
+        st_copy_public (from, to);
+    }
+
+    //  One migrated database for both daemons.
+    char dbname[64], sql[256], db_admin_url[1024], escalation_url[1024], reporting_url[1024];
+    snprintf (dbname, sizeof dbname, "journey_security_d_%d", (int) getpid ());
+    jy_db_t *admin = jy_db_new (admin_url);
+    CHECK_INT (jy_db_connect (admin, 10000), 0);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
+    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
+    snprintf (db_admin_url, sizeof db_admin_url, "%s dbname=%s", admin_url, dbname);
+    snprintf (escalation_url, sizeof escalation_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_ESCALATION_URL"), dbname);
+    snprintf (reporting_url, sizeof reporting_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_REPORTING_URL"), dbname);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
+    CHECK_INT (st_journey (s_path ("migrate.out"), "migrate", NULL), 0);
+
+    char escalation[64], escalation_feed[64], alerts[64], reporting[64], path[600];
+    snprintf (escalation, sizeof escalation, "tcp://127.0.0.1:%d", st_free_port ());
+    snprintf (escalation_feed, sizeof escalation_feed, "tcp://127.0.0.1:%d", st_free_port ());
+    snprintf (alerts, sizeof alerts, "tcp://127.0.0.1:%d", st_free_port ()); //  nobody there
+    snprintf (reporting, sizeof reporting, "tcp://127.0.0.1:%d", st_free_port ());
+    snprintf (path, sizeof path, "%s/server", keys);
+    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
+    setenv ("JOURNEY_SECURITY_SERVER_SECRET", path, 1);
+    setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
+    setenv ("JOURNEY_ESCALATION_REQUEST", escalation, 1);
+    setenv ("JOURNEY_ESCALATION_FEED", escalation_feed, 1);
+    setenv ("JOURNEY_ESCALATION_ALERTS", alerts, 1);
+    setenv ("JOURNEY_REPORTING_REQUEST", reporting, 1);
+    snprintf (path, sizeof path, "%s/out", s_dir);
+    setenv ("JOURNEY_REPORTING_OUT_DIR", path, 1);
+    setenv ("JOURNEY_DATABASE_ESCALATION_URL", escalation_url, 1);
+    setenv ("JOURNEY_DATABASE_REPORTING_URL", reporting_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+    setenv ("JOURNEY_LOG_LEVEL", "info", 1);
+    pid_t escalationd = st_spawn ("escalation", s_path ("escalationd.log"));
+    pid_t reportingd = st_spawn ("reporting", s_path ("reportingd.log"));
+
+    zcert_t *server = s_key ("server.pub");
+    zcert_t *iro = s_key ("iro-desk");
+    zcert_t *board = s_key ("board");
+    zcert_t *cms = s_key ("cms");
+    const char *server_key = zcert_public_txt (server);
+
+    //  Disputes: only the roles the certificate holds; no role, the ladder decides.
+    CHECK_STR (s_list_as (escalation, iro, server_key, "iro"), "ok");
+    CHECK_STR (s_list_as (escalation, iro, server_key, "cp-chair"), "role_not_allowed");
+    CHECK_STR (s_list_as (escalation, cms, server_key, "iro"), "role_not_allowed");
+    CHECK_STR (s_list_as (escalation, cms, server_key, NULL), "ok");
+    char logged[256];
+    snprintf (logged, sizeof logged, "dispute_command from iro-desk (key %s)",
+              zcert_public_txt (iro));
+    CHECK (jy_test_file_contains (s_path ("escalationd.log"), logged));
+
+    //  Reports: only with reports = "yes"; then the request's own checks (no period here).
+    CHECK_STR (s_report_as (reporting, cms, server_key), "not_allowed");
+    CHECK_STR (s_report_as (reporting, board, server_key), "bad_request");
+    snprintf (logged, sizeof logged, "report_request from board (key %s)",
+              zcert_public_txt (board));
+    CHECK (jy_test_file_contains (s_path ("reportingd.log"), logged));
+
+    kill (escalationd, SIGTERM);
+    kill (reportingd, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (escalationd, 1500), 0);
+    CHECK_INT (jy_test_wait_exit (reportingd, 1500), 0);
+    zcert_destroy (&server);
+    zcert_destroy (&iro);
+    zcert_destroy (&board);
+    zcert_destroy (&cms);
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+    jy_db_exec (admin, sql, 0, NULL);
+    jy_db_destroy (&admin);
+    if (!jy_test_failures) {
+        char command[300];
+        snprintf (command, sizeof command, "rm -rf %s", s_dir);
+        CHECK_INT (system (command), 0);
+    } else
+        fprintf (stderr, "files kept in %s\n", s_dir);
+    return jy_test_summary ("security.daemons");
+}
