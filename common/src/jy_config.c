@@ -529,3 +529,56 @@ const char *jy_config_section_origin (jy_config_t *self, const char *key)
         return self->defaults_path;
     return "default";
 }
+
+//  --- LA codes -------------------------------------------------------------------------------
+
+bool jy_la_codes_allowed (const jy_la_codes_t *codes, const char *la_code)
+{
+    assert (codes);
+    for (size_t i = 0; la_code && i < codes->count; i++)
+        if (strcmp (codes->codes[i], la_code) == 0)
+            return true;
+    return false;
+}
+
+static int s_add_la_code (jy_config_t *self, const char *key, const char *code, size_t length,
+                          jy_la_codes_t *out)
+{
+    bool digits = length == 3;
+    for (size_t i = 0; digits && i < 3; i++)
+        digits = code[i] >= '0' && code[i] <= '9';
+    if (!digits)
+        return jy_config_fail (self, key, "\"%.*s\" is not a three-digit DfE LA code",
+                               (int) (length < 16 ? length : 16), code);
+    char text[4] = {code[0], code[1], code[2], '\0'};
+    if (jy_la_codes_allowed (out, text))
+        return 0;
+    if (out->count == JY_LA_CODES_MAX)
+        return jy_config_fail (self, key, "more than %d LA codes", JY_LA_CODES_MAX);
+    memcpy (out->codes[out->count++], text, sizeof text);
+    return 0;
+}
+
+int jy_config_la_codes (jy_config_t *self, const char *extra_key, jy_la_codes_t *out)
+{
+    assert (self && extra_key && out);
+    memset (out, 0, sizeof *out);
+    const char *la_code, *extra;
+    if (jy_config_string (self, "la/code", "", &la_code))
+        return -1;
+    if (!*la_code)
+        return jy_config_fail (self, "la/code",
+                               "no LA code configured (the three-digit DfE code, e.g. 872)");
+    if (s_add_la_code (self, "la/code", la_code, strlen (la_code), out))
+        return -1;
+    if (jy_config_string (self, extra_key, "", &extra))
+        return -1;
+    for (const char *p = extra; *p;) {
+        p += strspn (p, " \t,");
+        size_t length = strcspn (p, " \t,");
+        if (length && s_add_la_code (self, extra_key, p, length, out))
+            return -1;
+        p += length;
+    }
+    return 0;
+}

@@ -21,13 +21,11 @@
 #define S_SAVE_MS      1000 //  between saves of a feed position that moved without effects
 #define S_LIST_MAX     1000 //  disputes in one list reply
 #define S_ROLL_CHUNK   500  //  disputes rolled on in one transaction
-#define S_MAX_LA_CODES 16
 #define S_MESSAGE_SIZE 600
 
 typedef struct {
     jy_service_t *service;
-    char la_codes[S_MAX_LA_CODES][4]; //  accepted LA codes; the first is la/code
-    size_t la_code_count;
+    jy_la_codes_t la_codes; //  accepted LA codes; the first is la/code
     ladder_t *ladder;
     policy_set_t *policies;
     jy_calendar_t *calendar;
@@ -58,62 +56,10 @@ typedef struct {
 
 //  --- Configuration -----------------------------------------------------------------------------
 
-static bool s_is_la_code (const char *text, size_t length)
-{
-    if (length != 3)
-        return false;
-    for (size_t i = 0; i < 3; i++)
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-    return true;
-}
-
-static bool s_la_allowed (s_server_t *self, const char *la_code)
-{
-    for (size_t i = 0; la_code && i < self->la_code_count; i++)
-        if (strcmp (self->la_codes[i], la_code) == 0)
-            return true;
-    return false;
-}
-
-static int s_add_la_code (s_server_t *self, jy_config_t *config, const char *key, const char *code,
-                          size_t length)
-{
-    if (!s_is_la_code (code, length))
-        return jy_config_fail (config, key, "\"%.*s\" is not a three-digit DfE LA code",
-                               (int) (length < 16 ? length : 16), code);
-    char text[4];
-    memcpy (text, code, 3);
-    text[3] = '\0';
-    if (s_la_allowed (self, text))
-        return 0;
-    if (self->la_code_count == S_MAX_LA_CODES)
-        return jy_config_fail (config, key, "more than %d LA codes", S_MAX_LA_CODES);
-    memcpy (self->la_codes[self->la_code_count++], text, 4);
-    return 0;
-}
-
 //  la/code and escalation/la_codes. 0 or -1 with jy_config_error set.
 static int s_configure_la (s_server_t *self, jy_config_t *config)
 {
-    const char *la_code, *extra;
-    if (jy_config_string (config, "la/code", "", &la_code))
-        return -1;
-    if (!*la_code)
-        return jy_config_fail (config, "la/code",
-                               "no LA code configured (the three-digit DfE code, e.g. 872)");
-    if (s_add_la_code (self, config, "la/code", la_code, strlen (la_code)))
-        return -1;
-    if (jy_config_string (config, "escalation/la_codes", "", &extra))
-        return -1;
-    for (const char *p = extra; *p;) {
-        p += strspn (p, " \t,");
-        size_t length = strcspn (p, " \t,");
-        if (length && s_add_la_code (self, config, "escalation/la_codes", p, length))
-            return -1;
-        p += length;
-    }
-    return 0;
+    return jy_config_la_codes (config, "escalation/la_codes", &self->la_codes);
 }
 
 //  --- Publishing --------------------------------------------------------------------------------
@@ -245,8 +191,8 @@ static void s_raise (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
 {
     Journey__V1__DisputeCommand *command = request->dispute_command;
     const char *la_code =
-        command->la_code && *command->la_code ? command->la_code : self->la_codes[0];
-    if (!s_la_allowed (self, la_code)) {
+        command->la_code && *command->la_code ? command->la_code : self->la_codes.codes[0];
+    if (!jy_la_codes_allowed (&self->la_codes, la_code)) {
         char message[200];
         snprintf (message, sizeof message,
                   "this deployment keeps no disputes for la_code \"%.16s\" (la/code, "
@@ -610,8 +556,9 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
     const policy_t *policy = policy_set_match (self->policies, alert);
     if (!policy)
         return 0;
-    const char *la_code = alert->la_code && *alert->la_code ? alert->la_code : self->la_codes[0];
-    if (!s_la_allowed (self, la_code)) {
+    const char *la_code =
+        alert->la_code && *alert->la_code ? alert->la_code : self->la_codes.codes[0];
+    if (!jy_la_codes_allowed (&self->la_codes, la_code)) {
         jy_warning ("alert %" PRIu64 " for la_code %.16s: not this deployment's; no dispute", seq,
                     la_code);
         return 0;
@@ -812,9 +759,9 @@ static void *s_start (jy_service_t *service)
     jy_info (
         "disputes for LA %s%s: %d stages, overall limit %d working days, %zu polic%s%s%s; "
         "feed on %s",
-        self->la_codes[0], self->la_code_count > 1 ? " and others" : "", ladder_top (self->ladder),
-        ladder_overall_limit_days (self->ladder), policy_set_count (self->policies),
-        policy_set_count (self->policies) == 1 ? "y" : "ies",
+        self->la_codes.codes[0], self->la_codes.count > 1 ? " and others" : "",
+        ladder_top (self->ladder), ladder_overall_limit_days (self->ladder),
+        policy_set_count (self->policies), policy_set_count (self->policies) == 1 ? "y" : "ies",
         self->alerts ? " following alerts on " : "", self->alerts ? alerts_endpoint : "", endpoint);
     return self;
 

@@ -31,7 +31,6 @@
 #define S_RETRY_AFTER_MS 1000   //  told to a client when the database fails
 #define S_HEARTBEAT_MS   1000
 #define S_RELOAD_MS      1000 //  between attempts to load the store while it is not loaded
-#define S_MAX_LA_CODES   64
 #define S_ERROR_SIZE     1024
 #define S_CHUNK          500 //  events checked before they go to the writer
 #define S_FIRST_CHUNK    100 //  the first chunk of a batch: the database waits for it
@@ -89,8 +88,7 @@ struct _s_write_t {
 
 typedef struct {
     jy_service_t *service;
-    char la_codes[S_MAX_LA_CODES][4]; //  accepted LA codes; the first is la/code
-    size_t la_code_count;
+    jy_la_codes_t la_codes; //  accepted LA codes; the first is la/code
     long batch_max;
     jy_db_t *db;
     case_store_t *store; //  NULL while not loaded: batches get ERROR until it is
@@ -119,57 +117,11 @@ typedef struct {
 
 //  --- Configuration -----------------------------------------------------------------------------
 
-static bool s_is_la_code (const char *text)
-{
-    return text && strlen (text) == 3 && text[0] >= '0' && text[0] <= '9' && text[1] >= '0' &&
-           text[1] <= '9' && text[2] >= '0' && text[2] <= '9';
-}
-
-static bool s_la_allowed (s_server_t *self, const char *la_code)
-{
-    for (size_t i = 0; i < self->la_code_count; i++)
-        if (strcmp (self->la_codes[i], la_code) == 0)
-            return true;
-    return false;
-}
-
-static int s_add_la_code (s_server_t *self, jy_config_t *config, const char *key, const char *code,
-                          size_t length)
-{
-    char text[16];
-    snprintf (text, sizeof text, "%.*s", (int) (length < 15 ? length : 15), code);
-    if (length != 3 || !s_is_la_code (text))
-        return jy_config_fail (config, key, "\"%.*s\" is not a three-digit DfE LA code",
-                               (int) length, code);
-    if (s_la_allowed (self, text))
-        return 0;
-    if (self->la_code_count == S_MAX_LA_CODES)
-        return jy_config_fail (config, key, "more than %d LA codes", S_MAX_LA_CODES);
-    memcpy (self->la_codes[self->la_code_count++], text, 4);
-    return 0;
-}
-
 //  la/code, ingest/la_codes, ingest/batch_max. 0 or -1 with jy_config_error set.
 static int s_configure (s_server_t *self, jy_config_t *config)
 {
-    const char *la_code, *extra;
-    if (jy_config_string (config, "la/code", "", &la_code))
+    if (jy_config_la_codes (config, "ingest/la_codes", &self->la_codes))
         return -1;
-    if (!*la_code)
-        return jy_config_fail (config, "la/code",
-                               "no LA code configured (the three-digit DfE code, e.g. 872)");
-    if (s_add_la_code (self, config, "la/code", la_code, strlen (la_code)))
-        return -1;
-    if (jy_config_string (config, "ingest/la_codes", "", &extra))
-        return -1;
-    for (const char *p = extra; *p;) {
-        size_t gap = strspn (p, " \t,");
-        p += gap;
-        size_t length = strcspn (p, " \t,");
-        if (length && s_add_la_code (self, config, "ingest/la_codes", p, length))
-            return -1;
-        p += length;
-    }
     return jy_config_int (config, "ingest/batch_max", 10000, 1, 100000, &self->batch_max);
 }
 
@@ -381,7 +333,7 @@ static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
     bool has_la = la && strlen (la) == 3 && isdigit ((unsigned char) la[0]) &&
                   isdigit ((unsigned char) la[1]) && isdigit ((unsigned char) la[2]);
     bool keyed = has_la && event->event_id && *event->event_id;
-    if (has_la && !s_la_allowed (self, event->la_code)) {
+    if (has_la && !jy_la_codes_allowed (&self->la_codes, event->la_code)) {
         s_reject (item, "la_not_allowed", "la_code",
                   "this deployment does not accept events for la_code \"%.64s\"", event->la_code);
         return;
@@ -1135,8 +1087,9 @@ static void *s_start (jy_service_t *service)
         goto failed;
     }
     self->heartbeat_at = zclock_mono ();
-    jy_info ("accepting events for LA %s%s; batches of at most %ld; feed on %s", self->la_codes[0],
-             self->la_code_count > 1 ? " and others" : "", self->batch_max, endpoint);
+    jy_info ("accepting events for LA %s%s; batches of at most %ld; feed on %s",
+             self->la_codes.codes[0], self->la_codes.count > 1 ? " and others" : "",
+             self->batch_max, endpoint);
     return self;
 
 bad_config:

@@ -65,4 +65,16 @@ int jy_config_fail (jy_config_t *self, const char *key, const char *format, ...)
 //  The last error, "" when none.
 const char *jy_config_error (jy_config_t *self);
 
+//  The LA codes a service accepts: la/code (required; codes[0]) and the codes listed, space- or
+//  comma-separated, under extra_key (e.g. "ingest/la_codes").
+#define JY_LA_CODES_MAX 64
+typedef struct {
+    char codes[JY_LA_CODES_MAX][4];
+    size_t count;
+} jy_la_codes_t;
+
+//  0, or -1 naming the key with a missing, malformed or surplus code (jy_config_fail).
+int jy_config_la_codes (jy_config_t *self, const char *extra_key, jy_la_codes_t *out);
+bool jy_la_codes_allowed (const jy_la_codes_t *codes, const char *la_code);
+
 #endif
