@@ -50,17 +50,17 @@ typedef enum {
 //  One clock's rule, after configuration.
 typedef struct {
     tl_clock_id_t id;
-    const char *name;        //  "assessment": the config key and the name on the wire and in SQL
-    const char *label;       //  "C&F assessment within 45 working days"
-    const char *starts_at;   //  DOMAIN.md's words, for docs and `journey deadlines`
+    const char *name;      //  "assessment": the config key and the name on the wire and in SQL
+    const char *label;     //  "C&F assessment within 45 working days"
+    const char *starts_at; //  DOMAIN.md's words, for docs and `journey deadlines`
     const char *met_by;
     bool enabled;
-    int limit;               //  in unit
+    int limit; //  in unit
     tl_unit_t unit;
-    int lead_working_days;   //  warn (DUE_SOON) this many working days before due
+    int lead_working_days; //  warn (DUE_SOON) this many working days before due
     //  Extra limits some clocks have (0 when unused):
-    int limit_alt;           //  RHA: the limit from the 5th birthday (months);
-                             //  CLA_VISIT: the limit after the first year of a long-term placement (months)
+    int limit_alt; //  RHA: the limit from the 5th birthday (months);
+                   //  CLA_VISIT: the limit after the first year of a long-term placement (months)
 } tl_clock_rule_t;
 
 typedef struct _tl_clocks_t tl_clocks_t;

@@ -58,14 +58,14 @@ typedef struct {
 } tl_s47_t;
 
 typedef struct {
-    char *id;      //  conference_id
-    char *kind;    //  icpc, rcpc, cla_review, cin_review, core_group, pathway_review
+    char *id;   //  conference_id
+    char *kind; //  icpc, rcpc, cla_review, cin_review, core_group, pathway_review
     jy_date_t booked_on, planned_on, cancelled_on, held_on;
 } tl_booking_t;
 
 typedef struct {
-    char *id;      //  meeting_id
-    char *kind;    //  as bookings
+    char *id;   //  meeting_id
+    char *kind; //  as bookings
     jy_date_t held_on;
     char *conference_id, *s47_id, *plan_id, *period_id;
     tl_tristate_t plan_made;
@@ -74,10 +74,10 @@ typedef struct {
 typedef struct {
     char *id;
     jy_date_t started_on, ended_on;
-} tl_plan_t;       //  CP and CIN plans
+} tl_plan_t; //  CP and CIN plans
 
 typedef struct {
-    char *id;      //  the visit's event_id
+    char *id; //  the visit's event_id
     jy_date_t visited_on;
     tl_tristate_t seen;
     char *context; //  cp, cin, cla, care_leaver
@@ -86,7 +86,7 @@ typedef struct {
 typedef struct {
     char *id;
     jy_date_t started_on, ended_on;
-} tl_period_t;     //  periods of care
+} tl_period_t; //  periods of care
 
 typedef struct {
     char *id;
@@ -96,8 +96,8 @@ typedef struct {
 } tl_placement_t;
 
 typedef struct {
-    char *id;      //  event_id
-    char *kind;    //  initial, review
+    char *id;   //  event_id
+    char *kind; //  initial, review
     jy_date_t done_on;
 } tl_health_t;
 
@@ -107,7 +107,7 @@ typedef struct {
 } tl_pep_t;
 
 typedef struct {
-    char *id;      //  episode_id
+    char *id; //  episode_id
     jy_date_t started_on, ended_on, rhi_on;
 } tl_missing_t;
 
@@ -115,26 +115,41 @@ typedef struct {
 typedef struct {
     char *la_code;
     char *child_id;
-    bool exists;               //  false: the child has no row (retracted registration)
+    bool exists; //  false: the child has no row (retracted registration)
     jy_date_t date_of_birth;
     jy_date_t closed_on;       //  case closed
     char *team_id, *worker_id; //  allocation now, NULL when unallocated
 
-    tl_contact_t *contacts;       size_t n_contacts;
-    tl_referral_t *referrals;     size_t n_referrals;
-    tl_assessment_t *assessments; size_t n_assessments;
-    tl_strategy_t *strategies;    size_t n_strategies;
-    tl_s47_t *s47s;               size_t n_s47s;
-    tl_booking_t *bookings;       size_t n_bookings;
-    tl_meeting_t *meetings;       size_t n_meetings;
-    tl_plan_t *cp_plans;          size_t n_cp_plans;
-    tl_plan_t *cin_plans;         size_t n_cin_plans;
-    tl_visit_t *visits;           size_t n_visits;
-    tl_period_t *periods;         size_t n_periods;
-    tl_placement_t *placements;   size_t n_placements;
-    tl_health_t *health;          size_t n_health;
-    tl_pep_t *peps;               size_t n_peps;
-    tl_missing_t *missing;        size_t n_missing;
+    tl_contact_t *contacts;
+    size_t n_contacts;
+    tl_referral_t *referrals;
+    size_t n_referrals;
+    tl_assessment_t *assessments;
+    size_t n_assessments;
+    tl_strategy_t *strategies;
+    size_t n_strategies;
+    tl_s47_t *s47s;
+    size_t n_s47s;
+    tl_booking_t *bookings;
+    size_t n_bookings;
+    tl_meeting_t *meetings;
+    size_t n_meetings;
+    tl_plan_t *cp_plans;
+    size_t n_cp_plans;
+    tl_plan_t *cin_plans;
+    size_t n_cin_plans;
+    tl_visit_t *visits;
+    size_t n_visits;
+    tl_period_t *periods;
+    size_t n_periods;
+    tl_placement_t *placements;
+    size_t n_placements;
+    tl_health_t *health;
+    size_t n_health;
+    tl_pep_t *peps;
+    size_t n_peps;
+    tl_missing_t *missing;
+    size_t n_missing;
 } tl_child_t;
 
 //  A zeroed child with its two ids copied (arrays empty, dates JY_DATE_INVALID).
@@ -145,23 +160,23 @@ void tl_child_destroy (tl_child_t **self_p);
 //  --- Deadlines ----------------------------------------------------------------------------
 
 typedef enum {
-    TL_END_NONE,              //  running
-    TL_END_MET,               //  met_on set
-    TL_END_CANCELLED,         //  cancelled_on and cancel_reason set
+    TL_END_NONE,      //  running
+    TL_END_MET,       //  met_on set
+    TL_END_CANCELLED, //  cancelled_on and cancel_reason set
 } tl_end_t;
 
 typedef struct {
     tl_clock_id_t clock;
-    char anchor[64];          //  with clock: the deadline's identity within the child
+    char anchor[64]; //  with clock: the deadline's identity within the child
     jy_date_t started_on;
     jy_date_t due_on;
     tl_end_t end;
-    jy_date_t met_on;         //  TL_END_MET
-    int late_working_days;    //  TL_END_MET: working days after due (0 when on time)
-    jy_date_t cancelled_on;   //  TL_END_CANCELLED (JY_DATE_INVALID when the start was removed)
-    const char *cancel_reason;//  static text: "case_closed", "plan_ended", "period_ended",
-                              //  "referral_closed", "s47_no_icpc", "placement_ended", ...
-    jy_date_t planned_on;     //  the open booking for the meeting that would meet it, if any
+    jy_date_t met_on;          //  TL_END_MET
+    int late_working_days;     //  TL_END_MET: working days after due (0 when on time)
+    jy_date_t cancelled_on;    //  TL_END_CANCELLED (JY_DATE_INVALID when the start was removed)
+    const char *cancel_reason; //  static text: "case_closed", "plan_ended", "period_ended",
+                               //  "referral_closed", "s47_no_icpc", "placement_ended", ...
+    jy_date_t planned_on;      //  the open booking for the meeting that would meet it, if any
 } tl_deadline_t;
 
 typedef struct {

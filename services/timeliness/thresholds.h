@@ -30,7 +30,7 @@ int tl_thresholds_due (tl_thresholds_t *self, jy_db_t *db, jy_date_t today);
 //  Inside the caller's transaction: compute, rate and store, record today as the last run,
 //  and hand each alert to sink (raised_on = today). 0, or -1 on a database error (the caller
 //  rolls back and nothing was kept).
-int tl_thresholds_run (tl_thresholds_t *self, jy_db_t *db, jy_calendar_t *calendar,
-                       jy_date_t today, tl_alert_sink_fn *sink, void *arg);
+int tl_thresholds_run (tl_thresholds_t *self, jy_db_t *db, jy_calendar_t *calendar, jy_date_t today,
+                       tl_alert_sink_fn *sink, void *arg);
 
 #endif

@@ -1,7 +1,7 @@
 /*  The daemon skeleton, driven as a client would: a real journey-timelinessd process on the
-    fixture's database, real sockets. Status and ClockSet on a simulated clock, refusals on a system clock, unreadable
-    and unknown requests answered with codes, an oversized frame survived, bad configuration
-    refused with the key named, and SIGTERM giving a clean exit 0.
+    fixture's database, real sockets. Status and ClockSet on a simulated clock, refusals on a system
+   clock, unreadable and unknown requests answered with codes, an oversized frame survived, bad
+   configuration refused with the key named, and SIGTERM giving a clean exit 0.
 */
 #include "journey/journey.h"
 #include "jy_test.h"
