@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jy_config.h"
 #include "jy_feed.h"
 #include "jy_log.h"
 #include "jy_security.h"
@@ -101,6 +102,26 @@ int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head)
     *head = PQntuples (result) == 1 ? (uint64_t) jy_db_get_int8 (result, 0, 0) : 0;
     PQclear (result);
     return 0;
+}
+
+zsock_t *jy_feed_bind (jy_config_t *config, const char *key, const char *endpoint, int sndhwm)
+{
+    assert (config && key && endpoint && sndhwm > 0);
+    zsock_t *pub = zsock_new (ZMQ_PUB);
+    assert (pub);
+    zsock_set_sndhwm (pub, sndhwm);
+    zsock_set_linger (pub, 1000);
+    if (jy_security_server (jy_security_process (), pub) != 0) {
+        zsock_destroy (&pub);
+        return NULL;
+    }
+    if (zsock_bind (pub, "%s", endpoint) == -1) {
+        jy_error ("%s: %s: cannot bind %s: %s", jy_config_origin (config, key), key, endpoint,
+                  zmq_strerror (zmq_errno ()));
+        zsock_destroy (&pub);
+        return NULL;
+    }
+    return pub;
 }
 
 struct _jy_feed_pub_t {

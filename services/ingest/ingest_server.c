@@ -1041,17 +1041,9 @@ static void *s_start (jy_service_t *service)
     }
 
     //  The feed socket first: a clash shows at once, not after loading the store.
-    self->pub = zsock_new (ZMQ_PUB);
-    assert (self->pub);
-    zsock_set_sndhwm (self->pub, S_PUB_SNDHWM);
-    zsock_set_linger (self->pub, 1000);
-    if (jy_security_server (jy_security_process (), self->pub) != 0)
+    self->pub = jy_feed_bind (config, "ingest/feed", endpoint, S_PUB_SNDHWM);
+    if (!self->pub)
         goto failed;
-    if (zsock_bind (self->pub, "%s", endpoint) == -1) {
-        jy_error ("%s: ingest/feed: cannot bind %s: %s", jy_config_origin (config, "ingest/feed"),
-                  endpoint, zmq_strerror (zmq_errno ()));
-        goto failed;
-    }
 
     self->db = jy_db_new (url);
     jy_db_set_application_name (self->db, "journey-ingestd");

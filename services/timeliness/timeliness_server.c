@@ -786,17 +786,9 @@ static void *s_start (jy_service_t *service)
     //  The feed socket first: a clash shows at once.
     self->feed_endpoint = strdup (feed);
     assert (self->feed_endpoint);
-    self->pub = zsock_new (ZMQ_PUB);
-    assert (self->pub);
-    zsock_set_sndhwm (self->pub, S_PUB_SNDHWM);
-    zsock_set_linger (self->pub, 1000);
-    if (jy_security_server (jy_security_process (), self->pub) != 0)
+    self->pub = jy_feed_bind (config, "timeliness/feed", feed, S_PUB_SNDHWM);
+    if (!self->pub)
         goto failed;
-    if (zsock_bind (self->pub, "%s", feed) == -1) {
-        jy_error ("%s: timeliness/feed: cannot bind %s: %s",
-                  jy_config_origin (config, "timeliness/feed"), feed, zmq_strerror (zmq_errno ()));
-        goto failed;
-    }
 
     //  A database that is there but not migrated stops the start; one that is away does not:
     //  the daemon answers Status (unhealthy) and keeps trying, as it does when it is lost later.

@@ -38,6 +38,12 @@ int jy_feed_reserve (jy_db_t *db, const jy_feed_def_t *feed, uint32_t count, uin
 //  The newest committed sequence number of a feed (0 when none).
 int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head);
 
+//  The writer's PUB socket, bound to the endpoint configured at key (e.g. "ingest/feed"):
+//  send high-water mark sndhwm, a second of linger, a CURVE server when the process uses CURVE.
+//  NULL when it cannot bind, having logged why with the key and its file.
+zsock_t *jy_feed_bind (struct _jy_config_t *config, const char *key, const char *endpoint,
+                       int sndhwm);
+
 typedef struct _jy_feed_pub_t jy_feed_pub_t;
 
 //  A publisher on a PUB socket the caller owns. last_seq: the head after the caller's recovery.
