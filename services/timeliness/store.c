@@ -99,6 +99,33 @@ static const char *s_write_deadlines_sql =
     " team_id = EXCLUDED.team_id, worker_id = EXCLUDED.worker_id, alerts = EXCLUDED.alerts,"
     " updated_on = EXCLUDED.updated_on";
 
+//  The alert columns of alert_feed, as arrays.
+#define S_ALERT_ARRAYS 13
+
+//  tl_store_write_live: the deadlines as s_write_deadlines_sql, the alerts, the event feed
+//  position, and the alert feed head (timeliness.alert_head_move, migration 007), in one
+//  statement: its data-modifying CTEs all run, and all or none of it commits.
+static const char *s_write_live_sql =
+    "WITH w AS (INSERT INTO timeliness.deadline (" S_ROW_COLUMNS ", updated_on)"
+    " SELECT u.*, $19::date FROM unnest ($1::bigint[], $2::text[], $3::text[], $4::text[],"
+    " $5::text[], $6::date[], $7::date[], $8::text[], $9::date[], $10::int[], $11::date[],"
+    " $12::text[], $13::date[], $14::text[], $15::text[], $16::date[], $17::boolean[],"
+    " $18::int[]) AS u"
+    " ON CONFLICT (id) DO UPDATE SET started_on = EXCLUDED.started_on,"
+    " due_on = EXCLUDED.due_on, state = EXCLUDED.state, met_on = EXCLUDED.met_on,"
+    " late_working_days = EXCLUDED.late_working_days, cancelled_on = EXCLUDED.cancelled_on,"
+    " cancel_reason = EXCLUDED.cancel_reason, planned_on = EXCLUDED.planned_on,"
+    " team_id = EXCLUDED.team_id, worker_id = EXCLUDED.worker_id, alerts = EXCLUDED.alerts,"
+    " updated_on = EXCLUDED.updated_on),"
+    " a AS (INSERT INTO timeliness.alert_feed (seq, la_code, kind, raised_on, child_id, clock,"
+    " deadline_id, due_on, team_id, worker_id, measure, scope, envelope)"
+    " SELECT * FROM unnest ($20::bigint[], $21::text[], $22::text[], $23::date[], $24::text[],"
+    " $25::text[], $26::bigint[], $27::date[], $28::text[], $29::text[], $30::text[],"
+    " $31::text[], $32::bytea[])),"
+    " p AS (INSERT INTO timeliness.feed_position (feed, position) VALUES ('events', $35)"
+    " ON CONFLICT (feed) DO UPDATE SET position = EXCLUDED.position)"
+    " SELECT timeliness.alert_head_move ($33, $34)";
+
 static const char *s_state_changes_sql =
     "UPDATE timeliness.deadline d SET state = u.state, alerts = u.alerts, updated_on = $4"
     " FROM unnest ($1::bigint[], $2::text[], $3::int[]) AS u (id, state, alerts)"
@@ -109,13 +136,15 @@ static const char *s_copy_alerts_sql =
     " due_on, team_id, worker_id, measure, scope, envelope) FROM STDIN";
 
 struct _tl_store_t {
-    tl_sql_statement_t read_children, load, write_deadlines, state_changes;
+    tl_sql_statement_t read_children, load, write_deadlines, write_live, state_changes;
     PGresult *children;      //  the rows of the last tl_store_read_children
     tl_deadline_row_t *rows; //  pointing into it
     size_t rows_capacity;
     PGresult *state;       //  the last tl_store_state_get
     tl_sql_text_t keys[2]; //  la_code and child_id array literals
     tl_sql_text_t arrays[S_DEADLINE_ARRAYS];
+    tl_sql_text_t alert_arrays[S_ALERT_ARRAYS];
+    tl_sql_text_t hex;                                      //  an envelope as bytea hex input
     tl_sql_text_t change_ids, change_states, change_alerts; //  open array literals
     size_t change_count;
     tl_sql_text_t copy;
@@ -131,6 +160,8 @@ tl_store_t *tl_store_new (void)
     self->write_deadlines = (tl_sql_statement_t){.name = "tl_write_deadlines",
                                                  .sql = s_write_deadlines_sql,
                                                  .nparams = S_DEADLINE_ARRAYS + 1};
+    self->write_live =
+        (tl_sql_statement_t){.name = "tl_write_live", .sql = s_write_live_sql, .nparams = 35};
     self->state_changes =
         (tl_sql_statement_t){.name = "tl_state_changes", .sql = s_state_changes_sql, .nparams = 4};
     tl_store_forget_state_changes (self);
@@ -153,6 +184,9 @@ void tl_store_destroy (tl_store_t **self_p)
     tl_sql_text_free (&self->change_ids);
     tl_sql_text_free (&self->change_states);
     tl_sql_text_free (&self->change_alerts);
+    for (int i = 0; i < S_ALERT_ARRAYS; i++)
+        tl_sql_text_free (&self->alert_arrays[i]);
+    tl_sql_text_free (&self->hex);
     tl_sql_text_free (&self->copy);
     free (self);
     *self_p = NULL;
@@ -302,13 +336,10 @@ int tl_store_read_children (tl_store_t *self, jy_db_t *db, const tl_child_key_t 
 //  --- Writes
 //  --------------------------------------------------------------------------------------
 
-int tl_store_write_deadlines (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t *rows,
-                              size_t count, jy_date_t today)
+//  The deadline rows as the 18 array parameters of s_write_deadlines_sql, then today.
+static void s_deadline_params (tl_store_t *self, const tl_deadline_row_t *rows, size_t count,
+                               const char *today, const char **params)
 {
-    assert (self);
-    assert (db);
-    if (count == 0)
-        return 0;
     tl_sql_text_t *a = self->arrays;
     for (int i = 0; i < S_DEADLINE_ARRAYS; i++)
         tl_sql_array_open (&a[i]);
@@ -333,13 +364,23 @@ int tl_store_write_deadlines (tl_store_t *self, jy_db_t *db, const tl_deadline_r
         tl_sql_array_bool (&a[16], row->backfill);
         tl_sql_array_int (&a[17], row->alerts);
     }
-    const char *params[S_DEADLINE_ARRAYS + 1];
     for (int i = 0; i < S_DEADLINE_ARRAYS; i++) {
         tl_sql_array_close (&a[i]);
         params[i] = a[i].data;
     }
+    params[S_DEADLINE_ARRAYS] = today;
+}
+
+int tl_store_write_deadlines (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t *rows,
+                              size_t count, jy_date_t today)
+{
+    assert (self);
+    assert (db);
+    if (count == 0)
+        return 0;
+    const char *params[S_DEADLINE_ARRAYS + 1];
     char today_text[JY_DATE_TEXT_SIZE];
-    params[S_DEADLINE_ARRAYS] = jy_date_format (today, today_text);
+    s_deadline_params (self, rows, count, jy_date_format (today, today_text), params);
     return tl_sql_exec (db, &self->write_deadlines, params);
 }
 
@@ -393,6 +434,24 @@ void tl_store_alert_envelope (jy_envelope_t *envelope, Journey__V1__Alert *alert
     envelope->alert = alert;
 }
 
+//  The list's alert i numbered on the feed from first (its alert_id, and list->first_seq) and
+//  packed in its envelope: into stack when it fits, else into memory the caller frees.
+static uint8_t *s_number_alert (tl_alert_list_t *list, size_t i, uint64_t first, uint8_t *stack,
+                                size_t stack_size, size_t *size)
+{
+    list->first_seq = first;
+    Journey__V1__Alert *alert = list->items[i];
+    alert->has_alert_id = true;
+    alert->alert_id = first + i;
+    jy_envelope_t envelope;
+    tl_store_alert_envelope (&envelope, alert, first + i);
+    *size = journey__v1__envelope__get_packed_size (&envelope);
+    uint8_t *packed = *size <= stack_size ? stack : malloc (*size);
+    assert (packed);
+    journey__v1__envelope__pack (&envelope, packed);
+    return packed;
+}
+
 int tl_store_write_alerts (tl_store_t *self, jy_db_t *db, tl_alert_list_t *list)
 {
     assert (self);
@@ -402,21 +461,14 @@ int tl_store_write_alerts (tl_store_t *self, jy_db_t *db, tl_alert_list_t *list)
     uint64_t first;
     if (jy_feed_reserve (db, jy_feed_lookup ("alerts"), (uint32_t) list->count, &first) != 0)
         return -1;
-    list->first_seq = first;
     tl_sql_text_t *copy = &self->copy;
     tl_sql_text_reset (copy);
     uint8_t stack[2048];
     for (size_t i = 0; i < list->count; i++) {
         Journey__V1__Alert *alert = list->items[i];
         uint64_t seq = first + i;
-        alert->has_alert_id = true;
-        alert->alert_id = seq;
-        jy_envelope_t envelope;
-        tl_store_alert_envelope (&envelope, alert, seq);
-        size_t size = journey__v1__envelope__get_packed_size (&envelope);
-        uint8_t *packed = size <= sizeof stack ? stack : malloc (size);
-        assert (packed);
-        journey__v1__envelope__pack (&envelope, packed);
+        size_t size;
+        uint8_t *packed = s_number_alert (list, i, first, stack, sizeof stack, &size);
         tl_sql_copy_int (copy, (int64_t) seq, false);
         tl_sql_copy_text (copy, alert->la_code ? alert->la_code : "", false);
         tl_sql_copy_text (copy, tl_alert_kind_name (alert->kind), false);
@@ -437,6 +489,65 @@ int tl_store_write_alerts (tl_store_t *self, jy_db_t *db, tl_alert_list_t *list)
             free (packed);
     }
     return jy_db_copy_in (db, s_copy_alerts_sql, copy->data, copy->size);
+}
+
+int tl_store_write_live (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t *rows, size_t count,
+                         jy_date_t today, tl_alert_list_t *alerts, uint64_t alert_head,
+                         uint64_t events_position)
+{
+    assert (self);
+    assert (db);
+    assert (alerts);
+    const char *params[35];
+    char today_text[JY_DATE_TEXT_SIZE];
+    s_deadline_params (self, rows, count, jy_date_format (today, today_text), params);
+    tl_sql_text_t *a = self->alert_arrays;
+    for (int i = 0; i < S_ALERT_ARRAYS; i++)
+        tl_sql_array_open (&a[i]);
+    uint8_t stack[2048];
+    for (size_t i = 0; i < alerts->count; i++) {
+        Journey__V1__Alert *alert = alerts->items[i];
+        size_t size;
+        uint8_t *packed = s_number_alert (alerts, i, alert_head + 1, stack, sizeof stack, &size);
+        tl_sql_array_int (&a[0], (int64_t) (alert_head + 1 + i));
+        tl_sql_array_text (&a[1], alert->la_code ? alert->la_code : "");
+        tl_sql_array_text (&a[2], tl_alert_kind_name (alert->kind));
+        tl_sql_array_text (&a[3], alert->raised_on);
+        tl_sql_array_text (&a[4], alert->child_id);
+        tl_sql_array_text (&a[5], alert->clock);
+        if (alert->has_deadline_id)
+            tl_sql_array_int (&a[6], (int64_t) alert->deadline_id);
+        else
+            tl_sql_array_text (&a[6], NULL);
+        tl_sql_array_text (&a[7], alert->due_on);
+        tl_sql_array_text (&a[8], alert->team_id);
+        tl_sql_array_text (&a[9], alert->worker_id);
+        tl_sql_array_text (&a[10], alert->measure);
+        tl_sql_array_text (&a[11], alert->scope);
+        //  bytea hex input, quoted in the array literal like any text.
+        tl_sql_text_reset (&self->hex);
+        tl_sql_text_str (&self->hex, "\\x");
+        static const char digits[] = "0123456789abcdef";
+        for (size_t b = 0; b < size; b++) {
+            char pair[2] = {digits[packed[b] >> 4], digits[packed[b] & 15]};
+            tl_sql_text_put (&self->hex, pair, 2);
+        }
+        tl_sql_array_text (&a[12], self->hex.data);
+        if (packed != stack)
+            free (packed);
+    }
+    for (int i = 0; i < S_ALERT_ARRAYS; i++) {
+        tl_sql_array_close (&a[i]);
+        params[S_DEADLINE_ARRAYS + 1 + i] = a[i].data;
+    }
+    char head_from[24], head_to[24], position[24];
+    snprintf (head_from, sizeof head_from, "%" PRIu64, alert_head);
+    snprintf (head_to, sizeof head_to, "%" PRIu64, alert_head + alerts->count);
+    snprintf (position, sizeof position, "%" PRIu64, events_position);
+    params[32] = head_from;
+    params[33] = head_to;
+    params[34] = position;
+    return tl_sql_exec (db, &self->write_live, params);
 }
 
 //  --- Small facts --------------------------------------------------------------------------------

@@ -81,6 +81,15 @@ void tl_store_forget_state_changes (tl_store_t *self);
 //  Number the alerts on the alert feed (their alert_id and list->first_seq) and store them
 //  with their envelopes. Nothing when the list is empty. 0 or -1.
 int tl_store_write_alerts (tl_store_t *self, jy_db_t *db, tl_alert_list_t *list);
+
+//  A live flush stored in one statement, so in one round trip and one commit (no transaction
+//  open around it): these deadline rows as tl_store_write_deadlines, the alerts numbered from
+//  alert_head + 1 as tl_store_write_alerts, the alert feed head moved on past them (an error
+//  when it is not at alert_head: another writer), and the event feed position. All or
+//  nothing. 0 or -1.
+int tl_store_write_live (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t *rows, size_t count,
+                         jy_date_t today, tl_alert_list_t *alerts, uint64_t alert_head,
+                         uint64_t events_position);
 //  The envelope an alert is stored and published in: the same fields both times, so the same
 //  bytes. The envelope points at the alert.
 void tl_store_alert_envelope (jy_envelope_t *envelope, Journey__V1__Alert *alert, uint64_t seq);

@@ -29,6 +29,7 @@
 #define S_RETRY_MAX_MS      5000   //  doubling up to this
 #define S_PUB_SNDHWM        100000 //  alerts queued before PUB drops (a gap, repaired)
 #define S_CHILDREN_PER_READ 1000   //  children whose records one statement reads
+#define S_LIVE_CHILDREN     32     //  a flush of at most this many stored in one statement
 #define S_HEALTH_SIZE       1024
 
 typedef enum { S_LOADING, S_CATCHING_UP, S_LIVE } s_phase_t;
@@ -451,9 +452,11 @@ static char *s_child_key (const char *la_code, const char *child_id, char *key, 
     return key;
 }
 
-//  Derive the deadlines of keys[0..count) again and write what changed. Inside the flush's
-//  transaction; the book takes the changes at once. 0 or -1.
-static int s_derive_chunk (s_server_t *self, const tl_child_key_t *keys, size_t count)
+//  Derive the deadlines of keys[0..count) again and write what changed, inside the flush's
+//  transaction; or, for a live flush, store what changed, the alerts and the position in one
+//  statement (tl_store_write_live). The book takes the changes at once. 0 or -1.
+static int s_derive_chunk (s_server_t *self, const tl_child_key_t *keys, size_t count, bool live,
+                           uint64_t position)
 {
     int64_t started = zclock_usecs ();
     s_chunk_reserve (self, count, 0);
@@ -508,8 +511,11 @@ static int s_derive_chunk (s_server_t *self, const tl_child_key_t *keys, size_t 
         }
         int64_t derived = zclock_usecs ();
         self->derive_us += derived - read;
-        rc = tl_store_write_deadlines (self->store, self->db, self->writes, self->write_count,
-                                       self->today);
+        rc = live ? tl_store_write_live (self->store, self->db, self->writes, self->write_count,
+                                         self->today, &self->alerts,
+                                         jy_feed_pub_last (self->publisher), position)
+                  : tl_store_write_deadlines (self->store, self->db, self->writes,
+                                              self->write_count, self->today);
         self->write_us += zclock_usecs () - derived;
         self->write_count = 0;
     }
@@ -560,28 +566,32 @@ static void s_unstage (s_server_t *self)
 }
 
 //  Batch mode's flush: the staged children's deadlines, their alerts and the position, in
-//  one transaction; then the alerts go out.
+//  one transaction; then the alerts go out. A live flush (a few children: the events of one
+//  push) takes the short way, for the latency from push to alert: its reads need no
+//  transaction (this daemon is the only writer of what it reads back, and the projection is
+//  read committed either way), and its writes and commit are one statement, one round trip.
 static int s_flush (void *arg, uint64_t position)
 {
     s_server_t *self = (s_server_t *) arg;
     int64_t started = zclock_usecs ();
     size_t children = self->staged_count;
     self->read_us = self->derive_us = self->write_us = 0;
-    int rc = jy_db_ensure (self->db) == 0 && jy_db_begin (self->db) == 0 ? 0 : -1;
+    bool live = children <= S_LIVE_CHILDREN;
+    int rc = jy_db_ensure (self->db) == 0 && (live || jy_db_begin (self->db) == 0) ? 0 : -1;
     for (size_t first = 0; rc == 0 && first < self->staged_count; first += S_CHILDREN_PER_READ) {
         size_t count = self->staged_count - first;
         if (count > S_CHILDREN_PER_READ)
             count = S_CHILDREN_PER_READ;
-        rc = s_derive_chunk (self, self->staged + first, count);
+        rc = s_derive_chunk (self, self->staged + first, count, live, position);
     }
     s_unstage (self);
     int64_t derived = zclock_usecs ();
-    if (rc == 0)
+    if (rc == 0 && !live)
         rc = tl_store_write_alerts (self->store, self->db, &self->alerts);
-    if (rc == 0)
+    if (rc == 0 && !live)
         rc = jy_feed_position_save (self->db, "timeliness", "events", position);
     int64_t stored = zclock_usecs ();
-    if (rc == 0)
+    if (rc == 0 && !live)
         rc = jy_db_commit (self->db);
     if (rc != 0) {
         //  The book has taken changes that did not commit.

@@ -690,6 +690,28 @@ int main (void)
     CHECK (tt_caught_up (s_timeliness));
     CHECK (tt_log_contains ("timelinessd-2.log", loaded));
     CHECK_STR (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed"), count_text);
+
+    //  --- The alert feed's head moved behind the daemon's back -----------------------------------
+    //  A live flush is one statement that also moves the head on from where this daemon left it:
+    //  here it is refused whole (no deadline, no alert, no position), the daemon loads again, and
+    //  the child's alerts are stored once, numbered after the moved head.
+    char moved[32];
+    snprintf (moved, sizeof moved, "%s",
+              TT_VALUE ("UPDATE timeliness.feed_head SET head = head + 5 WHERE feed = 'alerts'"
+                        " RETURNING head"));
+    tt_batch_t moved_batch = {0};
+    s_register (&moved_batch, "HM1", s_text (last));
+    s_setup_contact (&moved_batch, "HM1", s_text (last));
+    s_push (&moved_batch);
+    tt_batch_free (&moved_batch);
+    CHECK (tt_log_contains ("timelinessd-2.log", "is another journey-timelinessd writing?"));
+    CHECK_STR (TT_VALUE ("SELECT count(*) FROM timeliness.deadline WHERE child_id = 'HM1'"), "1");
+    CHECK_STR (TT_VALUE ("SELECT count(*) - count(DISTINCT kind) FROM timeliness.alert_feed"
+                         " WHERE child_id = 'HM1'"),
+               "0");
+    CHECK_STR (TT_VALUE ("SELECT (min(seq) - 1)::text FROM timeliness.alert_feed"
+                         " WHERE child_id = 'HM1'"),
+               moved);
     CHECK_INT (tt_stop (timelinessd), 0);
 
     //  --- Refusals ------------------------------------------------------------------------------
