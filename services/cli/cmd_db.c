@@ -124,6 +124,15 @@ static json_t *s_daemon_status (const cli_endpoint_t *daemon, jy_envelope_t *rep
         json_array_append_new (feeds, entry);
     }
     json_object_set_new (out, "feeds", feeds);
+    const Journey__V1__Backlog *backlog = status->backlog;
+    if (backlog)
+        json_object_set_new (out, "backlog",
+                             json_pack ("{s:I, s:I, s:I, s:I, s:I}", "batches",
+                                        (json_int_t) backlog->batches, "events",
+                                        (json_int_t) backlog->events, "max_events",
+                                        (json_int_t) backlog->max_events, "busy_answers",
+                                        (json_int_t) backlog->busy_answers, "stalled_ms",
+                                        (json_int_t) backlog->stalled_ms));
     jy_envelope_free (&reply);
     return out;
 }
@@ -221,6 +230,16 @@ static void s_print_human (json_t *database, json_t *daemons)
                 feeds);
         if (running && json_object_get (daemon, "message"))
             printf ("%-11s %s\n", "", s_text (daemon, "message", ""));
+        json_t *backlog = json_object_get (daemon, "backlog");
+        if (running && backlog)
+            printf ("%-11s backlog %" JSON_INTEGER_FORMAT " batches, %" JSON_INTEGER_FORMAT
+                    " of at most %" JSON_INTEGER_FORMAT " events; %" JSON_INTEGER_FORMAT
+                    " answered busy; database stalled %.1f s\n",
+                    "", json_integer_value (json_object_get (backlog, "batches")),
+                    json_integer_value (json_object_get (backlog, "events")),
+                    json_integer_value (json_object_get (backlog, "max_events")),
+                    json_integer_value (json_object_get (backlog, "busy_answers")),
+                    (double) json_integer_value (json_object_get (backlog, "stalled_ms")) / 1000.0);
         if (running && json_object_get (daemon, "error"))
             printf ("%-11s %s\n", "", s_text (daemon, "error", ""));
     }

@@ -11,6 +11,13 @@
     batch and every one behind it in flight get ERROR, and once the writer has given everything
     back the store is discarded and loaded again from ingest.event, so nothing is lost or
     doubled.
+
+    The main thread never waits for the writer. A batch that arrives is admitted into a queue
+    when the events held (received and not yet committed and published) stay within
+    ingest/max_pending_events, and answered BUSY at once otherwise; the queue is checked a
+    chunk at a time while the writer has room, and between chunks the loop goes back to its
+    poller, so that Status is answered and further batches are refused even while the
+    database is stalled (docs/ingest.md, "Backpressure").
 */
 #include <ctype.h>
 #include <inttypes.h>
@@ -27,15 +34,18 @@
 #include "validate.h"
 
 #define S_LOAD_CHUNK     50000  //  rows per query when loading the store
-#define S_PUB_SNDHWM     100000 //  feed messages queued before PUB drops (a gap, repaired)
+#define S_FEED_HWM       100000 //  default ingest/feed_hwm
+#define S_MAX_PENDING    20000  //  default ingest/max_pending_events
 #define S_RETRY_AFTER_MS 1000   //  told to a client when the database fails
+#define S_BUSY_RETRY_MS  500    //  told to a client refused BUSY
 #define S_HEARTBEAT_MS   1000
 #define S_RELOAD_MS      1000 //  between attempts to load the store while it is not loaded
 #define S_ERROR_SIZE     1024
-#define S_CHUNK          500 //  events checked before they go to the writer
-#define S_FIRST_CHUNK    100 //  the first chunk of a batch: the database waits for it
-#define S_MAX_IN_FLIGHT  8   //  write sets queued or running in the writer: bounds memory
-#define S_DEAD_ARRAYS    8   //  columns of ingest.dead_letter sent as arrays
+#define S_CHUNK          500  //  events checked before they go to the writer
+#define S_FIRST_CHUNK    100  //  the first chunk of a batch: the database waits for it
+#define S_MAX_IN_FLIGHT  8    //  write sets queued or running in the writer
+#define S_STALLED_MS     1000 //  a BUSY answer mentions a writer this long without progress
+#define S_DEAD_ARRAYS    8    //  columns of ingest.dead_letter sent as arrays
 
 //  One event or unparsed record of a batch, and what became of it.
 typedef struct {
@@ -50,20 +60,23 @@ typedef struct {
     char message[320];
 } s_item_t;
 
-//  A checked batch waiting for its transaction to commit: everything its answer and its feed
-//  messages need.
+//  An admitted batch, from its arrival until its events are on the feed: waiting, being
+//  checked, with the writer, then published. Everything its answer and its feed messages need.
 typedef struct _s_pending_t {
     zframe_t *routing_id;
     char *message_id;
     Journey__V1__EventBatch *batch; //  taken from the request
-    s_item_t *items;
-    size_t count;
-    uint8_t **arenas; //  the events packed, one arena per chunk
+    size_t count;                   //  events and unparsed records
+    s_item_t *items;                //  from when its checking begins (s_begin)
+    uint8_t **arenas;               //  the events packed, one arena per chunk
     size_t arena_count;
+    jy_date_t today;   //  the date it is checked against
+    uint64_t head_old; //  the feed head before its events
+    size_t next_item;  //  the first item of the next chunk to check
     size_t accepted, duplicates, rejected;
     int64_t started, checked;  //  usecs, for the debug log
     size_t published;          //  items up to here are on the feed (committed, answered)
-    struct _s_pending_t *next; //  in the publishing queue
+    struct _s_pending_t *next; //  in the waiting queue, then in the publishing queue
 } s_pending_t;
 
 //  What the writer thread executes: part of one batch's transaction, self-contained (the
@@ -90,6 +103,8 @@ typedef struct {
     jy_service_t *service;
     jy_la_codes_t la_codes; //  accepted LA codes; the first is la/code
     long batch_max;
+    long max_pending_events; //  the admission bound (ingest/max_pending_events)
+    long feed_hwm;           //  ingest/feed_hwm
     jy_db_t *db;
     case_store_t *store; //  NULL while not loaded: batches get ERROR until it is
     const jy_feed_def_t *feed;
@@ -102,8 +117,16 @@ typedef struct {
     size_t in_flight;               //  write sets with the writer
     bool failed;                    //  a write failed: reload once the writer gave all back
     s_write_t *spare;               //  write sets to reuse
+    s_pending_t *waiting;           //  admitted batches not yet being checked, oldest first
+    s_pending_t *waiting_tail;      //
+    s_pending_t *checking;          //  the batch being checked, a chunk at a time, or NULL
     s_pending_t *unpublished;       //  committed and answered batches whose events are not all
     s_pending_t *unpublished_tail;  //  on the feed yet, oldest first (s_publish)
+    size_t pending_batches;         //  admitted and not yet freed (all of the above)
+    size_t pending_events;          //  their events and unparsed records: the bounded count
+    uint64_t busy_answers;          //  batches refused BUSY since start
+    int64_t writer_progress_at;     //  monotonic ms: a write set came back, or went to an idle
+                                    //  writer
     int64_t heartbeat_at;           //  monotonic ms of the last heartbeat
     int64_t reload_at;              //  monotonic ms of the next load attempt
     char error[S_ERROR_SIZE];       //  the last failure, for replies
@@ -111,18 +134,29 @@ typedef struct {
     //  Status fields, kept here because the skeleton packs the reply after the hook returns.
     Journey__V1__FeedPosition position;
     Journey__V1__FeedPosition *positions[1];
+    Journey__V1__Backlog backlog;
     //  Scratch, reused.
     pg_text_t packed;
 } s_server_t;
 
 //  --- Configuration -----------------------------------------------------------------------------
 
-//  la/code, ingest/la_codes, ingest/batch_max. 0 or -1 with jy_config_error set.
+//  la/code, ingest/la_codes, ingest/batch_max, ingest/max_pending_events, ingest/feed_hwm. 0 or
+//  -1 with jy_config_error set.
 static int s_configure (s_server_t *self, jy_config_t *config)
 {
-    if (jy_config_la_codes (config, "ingest/la_codes", &self->la_codes))
+    if (jy_config_la_codes (config, "ingest/la_codes", &self->la_codes) ||
+        jy_config_int (config, "ingest/batch_max", 10000, 1, 100000, &self->batch_max) ||
+        jy_config_int (config, "ingest/max_pending_events", S_MAX_PENDING, 1, 10000000,
+                       &self->max_pending_events) ||
+        jy_config_int (config, "ingest/feed_hwm", S_FEED_HWM, 1, 10000000, &self->feed_hwm))
         return -1;
-    return jy_config_int (config, "ingest/batch_max", 10000, 1, 100000, &self->batch_max);
+    if (self->max_pending_events < self->batch_max)
+        return jy_config_fail (config, "ingest/max_pending_events",
+                               "%ld is less than ingest/batch_max (%ld): a batch that size could "
+                               "never be admitted",
+                               self->max_pending_events, self->batch_max);
+    return 0;
 }
 
 //  --- Loading the case store --------------------------------------------------------------------
@@ -296,9 +330,11 @@ static void s_reply_failure (s_server_t *self, zframe_t *routing_id, char *messa
     answer.has_status = true;
     answer.status = status;
     answer.message = (char *) message;
-    if (status == JOURNEY__V1__BATCH_RESULT__STATUS__ERROR) {
+    if (status == JOURNEY__V1__BATCH_RESULT__STATUS__ERROR ||
+        status == JOURNEY__V1__BATCH_RESULT__STATUS__BUSY) {
         answer.has_retry_after_ms = true;
-        answer.retry_after_ms = S_RETRY_AFTER_MS;
+        answer.retry_after_ms =
+            status == JOURNEY__V1__BATCH_RESULT__STATUS__BUSY ? S_BUSY_RETRY_MS : S_RETRY_AFTER_MS;
     }
     s_reply_batch (self, routing_id, message_id, &answer);
 }
@@ -655,6 +691,15 @@ static void s_pending_destroy (s_pending_t **pending_p)
     *pending_p = NULL;
 }
 
+//  Done with an admitted batch: what it held no longer counts against the bound.
+static void s_release (s_server_t *self, s_pending_t **pending_p)
+{
+    assert (self->pending_batches > 0 && self->pending_events >= (*pending_p)->count);
+    self->pending_batches--;
+    self->pending_events -= (*pending_p)->count;
+    s_pending_destroy (pending_p);
+}
+
 //  The stored and published frame of an accepted event, Envelope{schema_version, feed_seq,
 //  event}, from the event's packed bytes: protobuf-c writes fields in field-number order and a
 //  submessage as its tag, its length and its own packing, so the envelope without its payload,
@@ -760,7 +805,7 @@ static void s_publish (s_server_t *self, size_t max)
         self->unpublished = pending->next;
         if (!self->unpublished)
             self->unpublished_tail = NULL;
-        s_pending_destroy (&pending);
+        s_release (self, &pending);
     }
 }
 
@@ -774,7 +819,7 @@ static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write
         jy_warning ("batch %s not stored: %s", batch_name, self->error);
         s_reply_failure (self, pending->routing_id, pending->message_id, batch->batch_id,
                          JOURNEY__V1__BATCH_RESULT__STATUS__ERROR, self->error);
-        s_pending_destroy (&pending);
+        s_release (self, &pending);
         return;
     }
     size_t count = pending->count, events = batch->n_events;
@@ -807,7 +852,7 @@ static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write
     if (write->head_new > write->head_old)
         self->head = write->head_new;
     if (pending->accepted == 0) {
-        s_pending_destroy (&pending);
+        s_release (self, &pending);
         return;
     }
     if (self->unpublished_tail)
@@ -817,7 +862,8 @@ static void s_complete (s_server_t *self, s_pending_t *pending, s_write_t *write
     self->unpublished_tail = pending;
 }
 
-//  Take back one write set from the writer (blocking): note a failure, finish its batch.
+//  Take back one write set from the writer, waiting for it (s_collect calls this only when one is
+//  there; s_stop, to drain): note a failure, finish its batch.
 static void s_receive (s_server_t *self)
 {
     assert (self->in_flight > 0);
@@ -838,25 +884,31 @@ static void s_receive (s_server_t *self)
     s_write_recycle (self, write);
 }
 
-//  After a failure, once the writer has given back everything in flight: the store has run
-//  ahead of the database, so discard it and load it again from the truth.
-static void s_settle (s_server_t *self, bool wait)
+//  Take back every write set the writer has finished, without waiting.
+static void s_collect (s_server_t *self)
 {
-    while (wait && self->failed && self->in_flight > 0)
+    while (self->in_flight > 0 && (zsock_events (zactor_sock (self->writer)) & ZMQ_POLLIN))
         s_receive (self);
-    if (self->failed && self->in_flight == 0) {
+}
+
+//  After a failure, once the writer has given back everything in flight and no batch is half
+//  checked: the store has run ahead of the database, so discard it and load it again from the
+//  truth.
+static void s_settle (s_server_t *self)
+{
+    if (self->failed && self->in_flight == 0 && !self->checking) {
         self->failed = false;
         self->generation++;
         s_reload (self);
     }
 }
 
-//  Hand a write set to the writer, first waiting for one to come back when the queue is full:
-//  memory stays bounded, and the request socket is not read meanwhile.
+//  Hand a write set to the writer, which has room for it (s_advance checks).
 static void s_submit (s_server_t *self, s_write_t *write)
 {
-    while (self->in_flight >= S_MAX_IN_FLIGHT)
-        s_receive (self);
+    assert (self->in_flight < S_MAX_IN_FLIGHT);
+    if (self->in_flight == 0)
+        self->writer_progress_at = zclock_mono ();
     zmsg_t *message = zmsg_new ();
     zmsg_addstr (message, "WRITE");
     zmsg_addmem (message, &write, sizeof write);
@@ -865,11 +917,31 @@ static void s_submit (s_server_t *self, s_write_t *write)
     self->in_flight++;
 }
 
-static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request, int64_t now_ms)
+//  Refuse a batch with nothing processed, saying why, so that the client sends it again later.
+static void s_reply_busy (s_server_t *self, zframe_t *routing_id, char *message_id, char *batch_id,
+                          size_t count)
+{
+    char message[320];
+    int64_t stalled = self->in_flight > 0 ? zclock_mono () - self->writer_progress_at : 0;
+    char stall[80] = "";
+    if (stalled >= S_STALLED_MS)
+        snprintf (stall, sizeof stall, "; no write has finished for %.1f s",
+                  (double) stalled / 1000.0);
+    snprintf (message, sizeof message,
+              "%zu batches (%zu events) waiting for the database, and %zu more would pass "
+              "ingest/max_pending_events (%ld)%s; retry",
+              self->pending_batches, self->pending_events, count, self->max_pending_events, stall);
+    self->busy_answers++;
+    s_reply_failure (self, routing_id, message_id, batch_id,
+                     JOURNEY__V1__BATCH_RESULT__STATUS__BUSY, message);
+}
+
+//  A batch arrives: refused whole when it is too big (BAD_BATCH) or when it would take the
+//  events held past ingest/max_pending_events (BUSY), else queued behind the ones before it.
+static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *request)
 {
     Journey__V1__EventBatch *batch = request->event_batch;
-    size_t events = batch->n_events, unparsed = batch->n_unparsed;
-    size_t count = events + unparsed;
+    size_t count = batch->n_events + batch->n_unparsed;
     if (count > (size_t) self->batch_max) {
         //  Refused whole: nothing checked, stored or dead-lettered; the client splits it.
         char message[160];
@@ -881,18 +953,13 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
                          JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH, message);
         return;
     }
-    s_settle (self, true);
-    if (!self->store)
-        s_reload (self);
-    if (!self->store || jy_db_ensure (self->db) != 0) {
-        if (self->store)
-            s_set_error (self, "database unreachable", jy_db_error (self->db));
-        s_reply_failure (self, routing_id, request->message_id, batch->batch_id,
-                         JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
-                         self->store ? self->error : self->health);
+    size_t bound = (size_t) self->max_pending_events;
+    if (self->pending_events + count > bound && self->unpublished)
+        s_publish (self, SIZE_MAX); //  what only waits for the feed need not take room
+    if (self->pending_events + count > bound) {
+        s_reply_busy (self, routing_id, request->message_id, batch->batch_id, count);
         return;
     }
-
     //  The batch outlives this call (it is answered when its transaction commits), so it is
     //  taken from the request, which the skeleton frees: protobuf-c allocates every submessage
     //  on its own, and an envelope whose payload case is unset does not free it.
@@ -901,90 +968,145 @@ static void s_batch (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     pending->routing_id = zframe_dup (routing_id);
     pending->message_id = request->message_id ? strdup (request->message_id) : NULL;
     pending->batch = batch;
+    pending->count = count;
     request->event_batch = NULL;
     request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
-    pending->count = count;
+    self->pending_batches++;
+    self->pending_events += count;
+    if (self->waiting_tail)
+        self->waiting_tail->next = pending;
+    else
+        self->waiting = pending;
+    self->waiting_tail = pending;
+}
 
-    s_item_t *items = calloc (count ? count : 1, sizeof *items);
-    assert (items);
-    pending->items = items;
+//  Start checking the oldest waiting batch, or answer it ERROR when the store cannot be had.
+static void s_begin (s_server_t *self, int64_t now_ms)
+{
+    s_pending_t *pending = self->waiting;
+    self->waiting = pending->next;
+    if (!self->waiting)
+        self->waiting_tail = NULL;
+    pending->next = NULL;
+    if (!self->store)
+        s_reload (self);
+    if (!self->store || jy_db_ensure (self->db) != 0) {
+        if (self->store)
+            s_set_error (self, "database unreachable", jy_db_error (self->db));
+        s_reply_failure (self, pending->routing_id, pending->message_id, pending->batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__ERROR,
+                         self->store ? self->error : self->health);
+        s_release (self, &pending);
+        return;
+    }
+    size_t count = pending->count;
+    pending->items = calloc (count ? count : 1, sizeof *pending->items);
+    assert (pending->items);
     pending->arenas = calloc (count / S_CHUNK + 2, sizeof *pending->arenas);
     assert (pending->arenas);
-
-    //  Checked in chunks, each handed to the writer as soon as it is checked: the writer COPYs
-    //  one chunk's events into the open transaction while the next chunk is checked. The first
-    //  chunk is small, so that the database starts soon after the request arrives.
     pending->started = zclock_usecs ();
-    jy_date_t today = jy_clock_local_date (now_ms);
-    uint64_t head_old = self->assigned;
-    size_t chunk = S_FIRST_CHUNK;
-    for (size_t first = 0; first < count || first == 0; first += chunk, chunk = S_CHUNK) {
-        size_t last = first + chunk < count ? first + chunk : count;
-        s_write_t *write = s_write_new (self);
-        //  Every event of the chunk packed once into the chunk's arena: its hash, its
-        //  dead-letter bytes, its history.
-        size_t arena_size = 0;
-        for (size_t i = first; i < last && i < events; i++)
-            arena_size += journey__v1__event__get_packed_size (batch->events[i]);
-        uint8_t *arena = malloc (arena_size ? arena_size : 1);
-        assert (arena);
-        pending->arenas[pending->arena_count++] = arena;
-        size_t offset = 0;
-        for (size_t i = first; i < last; i++) {
-            s_item_t *item = &items[i];
-            item->result = (Journey__V1__EventResult) JOURNEY__V1__EVENT_RESULT__INIT;
-            if (i < events) {
-                const Journey__V1__Event *event = batch->events[i];
-                item->event = event;
-                item->result.has_index = true;
-                item->result.index = (uint32_t) i;
-                item->result.event_id = event->event_id;
-                item->packed = arena + offset;
-                item->packed_size = journey__v1__event__pack (event, arena + offset);
-                offset += item->packed_size;
-                crypto_hash_sha256 (item->hash, item->packed, item->packed_size);
-                s_check_event (self, item, today);
-            } else {
-                const Journey__V1__UnparsedEvent *record = batch->unparsed[i - events];
-                item->unparsed = record;
-                item->result.has_index = record->has_index;
-                item->result.index = record->index;
-                s_reject (item, "bad_json", NULL, "%s",
-                          record->error && *record->error
-                              ? record->error
-                              : "the sender could not read this record");
-            }
-            if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
-                pending->accepted++;
-                //  The single writer of the feed numbers its events here; the transaction
-                //  checks that the head is still where these numbers start (s_write_head).
-                item->seq = ++self->assigned;
-                s_copy_row (&write->copy, item);
-            } else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
-                pending->duplicates++;
-            else {
-                pending->rejected++;
-                s_dead_letter (write, batch->batch_id, item);
-            }
+    pending->today = jy_clock_local_date (now_ms);
+    pending->head_old = self->assigned;
+    self->checking = pending;
+}
+
+//  Check the next chunk of the batch being checked and hand it to the writer: the writer COPYs
+//  one chunk's events into the open transaction while the next chunk is checked. The first
+//  chunk is small, so that the database starts soon after the batch arrives.
+static void s_check_chunk (s_server_t *self)
+{
+    s_pending_t *pending = self->checking;
+    Journey__V1__EventBatch *batch = pending->batch;
+    size_t events = batch->n_events, count = pending->count;
+    s_item_t *items = pending->items;
+    size_t first = pending->next_item;
+    size_t chunk = first == 0 ? S_FIRST_CHUNK : S_CHUNK;
+    size_t last = first + chunk < count ? first + chunk : count;
+    s_write_t *write = s_write_new (self);
+    //  Every event of the chunk packed once into the chunk's arena: its hash, its dead-letter
+    //  bytes, its history.
+    size_t arena_size = 0;
+    for (size_t i = first; i < last && i < events; i++)
+        arena_size += journey__v1__event__get_packed_size (batch->events[i]);
+    uint8_t *arena = malloc (arena_size ? arena_size : 1);
+    assert (arena);
+    pending->arenas[pending->arena_count++] = arena;
+    size_t offset = 0;
+    for (size_t i = first; i < last; i++) {
+        s_item_t *item = &items[i];
+        item->result = (Journey__V1__EventResult) JOURNEY__V1__EVENT_RESULT__INIT;
+        if (i < events) {
+            const Journey__V1__Event *event = batch->events[i];
+            item->event = event;
+            item->result.has_index = true;
+            item->result.index = (uint32_t) i;
+            item->result.event_id = event->event_id;
+            item->packed = arena + offset;
+            item->packed_size = journey__v1__event__pack (event, arena + offset);
+            offset += item->packed_size;
+            crypto_hash_sha256 (item->hash, item->packed, item->packed_size);
+            s_check_event (self, item, pending->today);
+        } else {
+            const Journey__V1__UnparsedEvent *record = batch->unparsed[i - events];
+            item->unparsed = record;
+            item->result.has_index = record->has_index;
+            item->result.index = record->index;
+            s_reject (item, "bad_json", NULL, "%s",
+                      record->error && *record->error ? record->error
+                                                      : "the sender could not read this record");
         }
-        if (last == count) {
-            //  The last chunk carries the projection and the head, commits, and answers:
-            //  even a batch with nothing to store is answered only after every batch before
-            //  it committed, since its duplicates may be events still in flight.
-            projection_serialise (self->store, write->plan);
-            case_store_clear_dirty (self->store); //  persisted from here on, or reloaded
-            write->head_old = head_old;
-            write->head_new = self->assigned;
-            write->commit = true;
-            write->pending = pending;
-            pending->checked = zclock_usecs ();
+        if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED) {
+            pending->accepted++;
+            //  The single writer of the feed numbers its events here; the transaction checks
+            //  that the head is still where these numbers start (s_write_head).
+            item->seq = ++self->assigned;
+            s_copy_row (&write->copy, item);
+        } else if (item->result.status == JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE)
+            pending->duplicates++;
+        else {
+            pending->rejected++;
+            s_dead_letter (write, batch->batch_id, item);
         }
-        for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
-            pg_text_str (&write->dead[a], "}");
-        s_submit (self, write);
-        s_publish (self, S_CHUNK);
-        if (last == count)
-            break;
+    }
+    pending->next_item = last;
+    if (last == count) {
+        //  The last chunk carries the projection and the head, commits, and answers: even a
+        //  batch with nothing to store is answered only after every batch before it committed,
+        //  since its duplicates may be events still in flight.
+        projection_serialise (self->store, write->plan);
+        case_store_clear_dirty (self->store); //  persisted from here on, or reloaded
+        write->head_old = pending->head_old;
+        write->head_new = self->assigned;
+        write->commit = true;
+        write->pending = pending;
+        pending->checked = zclock_usecs ();
+        self->checking = NULL;
+    }
+    for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
+        pg_text_str (&write->dead[a], "}");
+    s_submit (self, write);
+}
+
+//  Move the admitted batches along as far as the writer's room allows, without waiting for
+//  it: the loop goes back to its poller when the writer is full, and comes back here when a
+//  write set returns. After a failure, no batch begins until the store has been reloaded.
+static void s_advance (s_server_t *self, int64_t now_ms)
+{
+    for (;;) {
+        if (!self->checking) {
+            if (!self->waiting)
+                return;
+            if (self->failed) {
+                s_settle (self);
+                if (self->failed)
+                    return; //  the rest of the failed generation is still with the writer
+            }
+            s_begin (self, now_ms);
+        } else if (self->in_flight < S_MAX_IN_FLIGHT) {
+            s_check_chunk (self);
+            s_publish (self, S_CHUNK);
+        } else
+            return;
     }
 }
 
@@ -995,9 +1117,25 @@ static void s_stop (void **state_p)
     s_server_t *self = (s_server_t *) *state_p;
     if (!self)
         return;
-    //  Drain: every batch in flight is committed (or not), answered and published before we go.
-    while (self->in_flight > 0)
-        s_receive (self);
+    //  Drain: the batch being checked is finished, and every batch with the writer is committed
+    //  (or not), answered and published before we go. A batch not yet begun is answered BUSY,
+    //  nothing processed: its client sends it again to the daemon that comes next.
+    while (self->waiting) {
+        s_pending_t *pending = self->waiting;
+        self->waiting = pending->next;
+        self->busy_answers++;
+        s_reply_failure (self, pending->routing_id, pending->message_id, pending->batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__BUSY,
+                         "journey-ingestd is stopping; retry");
+        s_release (self, &pending);
+    }
+    self->waiting_tail = NULL;
+    while (self->checking || self->in_flight > 0) {
+        if (self->checking && self->in_flight < S_MAX_IN_FLIGHT)
+            s_check_chunk (self);
+        else
+            s_receive (self);
+    }
     s_publish (self, SIZE_MAX);
     zactor_destroy (&self->writer);
     while (self->spare) {
@@ -1041,7 +1179,7 @@ static void *s_start (jy_service_t *service)
     }
 
     //  The feed socket first: a clash shows at once, not after loading the store.
-    self->pub = jy_feed_bind (config, "ingest/feed", endpoint, S_PUB_SNDHWM);
+    self->pub = jy_feed_bind (config, "ingest/feed", endpoint, (int) self->feed_hwm);
     if (!self->pub)
         goto failed;
 
@@ -1099,7 +1237,8 @@ static void s_request (void *state, zframe_t *routing_id, jy_envelope_t *request
                                 "journey-ingestd takes EventBatch, Status and ClockSet");
         return;
     }
-    s_batch (self, routing_id, request, now_ms);
+    s_admit (self, routing_id, request);
+    s_advance (self, now_ms);
 }
 
 //  Keep what could not be read (best effort: with the database away the client still got a
@@ -1140,6 +1279,19 @@ static void s_status (void *state, Journey__V1__StatusReply *reply)
     reply->feeds = self->positions;
     reply->has_database_ok = true;
     reply->database_ok = jy_db_ok (self->db);
+    journey__v1__backlog__init (&self->backlog);
+    self->backlog.has_batches = true;
+    self->backlog.batches = (uint32_t) self->pending_batches;
+    self->backlog.has_events = true;
+    self->backlog.events = self->pending_events;
+    self->backlog.has_max_events = true;
+    self->backlog.max_events = (uint64_t) self->max_pending_events;
+    self->backlog.has_busy_answers = true;
+    self->backlog.busy_answers = self->busy_answers;
+    self->backlog.has_stalled_ms = true;
+    self->backlog.stalled_ms =
+        self->in_flight > 0 ? (uint64_t) (zclock_mono () - self->writer_progress_at) : 0;
+    reply->backlog = &self->backlog;
     if (!self->store) {
         reply->healthy = false;
         reply->message = self->health;
@@ -1155,12 +1307,15 @@ static void s_status (void *state, Journey__V1__StatusReply *reply)
 //  them in real time to notice a lost tail.
 static void s_tick (void *state, int64_t now_ms)
 {
-    (void) now_ms;
     s_server_t *self = (s_server_t *) state;
-    s_settle (self, false);
+    //  Whatever the writer gave back, even on a turn the poller gave to a request.
+    s_collect (self);
+    s_settle (self);
+    s_advance (self, now_ms);
     s_publish (self, S_CHUNK);
     int64_t mono = zclock_mono ();
-    if (!self->store && !self->failed && self->in_flight == 0 && mono >= self->reload_at)
+    if (!self->store && !self->failed && !self->checking && self->in_flight == 0 &&
+        mono >= self->reload_at)
         s_reload (self);
     if (self->publisher && mono - self->heartbeat_at >= S_HEARTBEAT_MS) {
         jy_feed_pub_heartbeat (self->publisher);
@@ -1170,11 +1325,11 @@ static void s_tick (void *state, int64_t now_ms)
 
 static void s_readable (void *state, zsock_t *sock, int64_t now_ms)
 {
-    (void) now_ms;
     s_server_t *self = (s_server_t *) state;
-    if (self->writer && sock == zactor_sock (self->writer) && self->in_flight > 0) {
-        s_receive (self);
-        s_settle (self, false);
+    if (self->writer && sock == zactor_sock (self->writer)) {
+        s_collect (self);
+        s_settle (self);
+        s_advance (self, now_ms);
     }
 }
 
