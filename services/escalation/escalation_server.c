@@ -798,10 +798,13 @@ static void s_readable (void *state, zsock_t *sock, int64_t now_ms)
     }
 }
 
-//  Work a failure left to do: today's roll, an alert catch-up, the feed head to read again.
+//  Work a failure left to do: today's roll, an alert catch-up, the feed head to read again, a
+//  lost connection (taken up again without waiting for work, so that Status is healthy again as
+//  soon as the database is back).
 static bool s_owed (s_server_t *self)
 {
-    return self->rolled_on != self->today || self->catch_up_owed || self->head_stale;
+    return self->rolled_on != self->today || self->catch_up_owed || self->head_stale ||
+           !jy_db_ok (self->db);
 }
 
 static void s_tick (void *state, int64_t now_ms)
@@ -810,6 +813,7 @@ static void s_tick (void *state, int64_t now_ms)
     self->now_ms = now_ms;
     int64_t mono = zclock_mono ();
     if (mono >= self->retry_at && s_owed (self)) {
+        jy_db_ensure (self->db);
         s_refresh_head (self);
         if (self->rolled_on != self->today)
             s_roll (self);
