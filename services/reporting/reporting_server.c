@@ -119,8 +119,24 @@ static void s_answer (s_server_t *self, rp_job_t *job)
     free (headline_list);
 }
 
+//  The schedule a job was made for ("schedule <name>"), or NULL for a request.
+static const rp_schedule_t *s_job_schedule (s_server_t *self, const rp_job_t *job)
+{
+    if (job->routing_id || !job->via || strncmp (job->via, "schedule ", 9) != 0)
+        return NULL;
+    for (size_t i = 0; i < rp_schedules_count (self->schedules); i++) {
+        const rp_schedule_t *schedule = rp_schedules_get (self->schedules, i);
+        if (strcmp (schedule->name, job->via + 9) == 0)
+            return schedule;
+    }
+    return NULL;
+}
+
 static void s_finished (s_server_t *self, rp_job_t *job)
 {
+    const rp_schedule_t *schedule = s_job_schedule (self, job);
+    if (schedule && job->rc == 0)
+        rp_schedule_set_done (schedule, job->to);
     if (job->rc == 0)
         self->made++;
     else
@@ -227,9 +243,11 @@ static void s_readable (void *state, zsock_t *sock, int64_t now_ms)
 
 //  --- Schedules -----------------------------------------------------------------------------
 
-//  At start, each schedule notes the period that has just ended without building it: a pack is
-//  made when the date passes into a new period while the daemon runs (so the clock drives it,
-//  and a demo or a restart does not make a pack of data still arriving).
+//  A pack is made when the date passes into a new period while the daemon runs, so the clock
+//  drives it. At start a schedule builds the pack of the period that has just ended only when
+//  its file says it had the one before (the daemon was down or killed across the period's
+//  end); on a first start it notes the period, so that a demo makes no pack of data still
+//  arriving (schedule.h).
 static void s_day_changed (void *state, jy_date_t today, int64_t now_ms)
 {
     s_server_t *self = (s_server_t *) state;
@@ -242,10 +260,17 @@ static void s_day_changed (void *state, jy_date_t today, int64_t now_ms)
         if (self->scheduled_to[i] == to)
             continue; //  asked for already (it may still be in the builder's queue)
         self->scheduled_to[i] = to;
-        if (starting)
+        if (starting) {
+            jy_date_t done = rp_schedule_done_to (schedule);
+            if (done == JY_DATE_INVALID)
+                rp_schedule_set_done (schedule, to);
+            if (done == JY_DATE_INVALID || done >= to)
+                continue;
+        }
+        if (rp_render_exists (schedule->out_dir, schedule->la_code, from, to, schedule->formats)) {
+            rp_schedule_set_done (schedule, to);
             continue;
-        if (rp_render_exists (schedule->out_dir, schedule->la_code, from, to, schedule->formats))
-            continue;
+        }
         char first[JY_DATE_TEXT_SIZE], last[JY_DATE_TEXT_SIZE];
         jy_info ("schedule %s: the pack for %s to %s is due", schedule->name,
                  jy_date_format (from, first), jy_date_format (to, last));

@@ -1,4 +1,6 @@
 /*  schedule: board packs on a schedule (schedule.h). */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "render.h"
@@ -114,6 +116,54 @@ const rp_schedule_t *rp_schedules_get (rp_schedules_t *self, size_t index)
 {
     assert (index < self->count);
     return &self->schedules[index];
+}
+
+static void s_done_path (const rp_schedule_t *schedule, char *path, size_t size)
+{
+    snprintf (path, size, "%s/.schedule-%s-%s", schedule->out_dir, schedule->name,
+              schedule->la_code);
+}
+
+jy_date_t rp_schedule_done_to (const rp_schedule_t *schedule)
+{
+    assert (schedule);
+    char path[4400], text[32] = "";
+    s_done_path (schedule, path, sizeof path);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return JY_DATE_INVALID;
+    bool read = fgets (text, sizeof text, file) != NULL;
+    fclose (file);
+    text[strcspn (text, "\r\n")] = '\0';
+    jy_date_t to;
+    if (!read || jy_date_parse (text, &to) != 0) {
+        jy_warning ("%s: \"%s\" is not a date YYYY-MM-DD; the schedule starts afresh", path, text);
+        return JY_DATE_INVALID;
+    }
+    return to;
+}
+
+int rp_schedule_set_done (const rp_schedule_t *schedule, jy_date_t to)
+{
+    assert (schedule);
+    char path[4400], temporary[4500], text[JY_DATE_TEXT_SIZE];
+    s_done_path (schedule, path, sizeof path);
+    snprintf (temporary, sizeof temporary, "%s.new", path);
+    if (zsys_dir_create ("%s", schedule->out_dir) != 0) {
+        jy_warning ("cannot create %s: %s", schedule->out_dir, strerror (errno));
+        return -1;
+    }
+    FILE *file = fopen (temporary, "w");
+    if (!file) {
+        jy_warning ("cannot write %s: %s", temporary, strerror (errno));
+        return -1;
+    }
+    int written = fprintf (file, "%s\n", jy_date_format (to, text));
+    if (fclose (file) != 0 || written < 0 || rename (temporary, path) != 0) {
+        jy_warning ("cannot write %s: %s", path, strerror (errno));
+        return -1;
+    }
+    return 0;
 }
 
 void rp_schedule_period (rp_every_t every, jy_date_t today, jy_date_t *from, jy_date_t *to)

@@ -11,10 +11,15 @@
     A schedule's period, for a given today, is the latest whole period that ended before today
     (the last calendar quarter or month). The daemon looks at every change of date (midnight, or
     ClockSet on a simulated clock): when the period has moved on since it last looked, it builds
-    the pack for the one that ended, unless that pack is already in the output directory. At
-    start it only notes the period, so a restart does not make a pack twice and a demo does not
-    make one of data still arriving; a pack missed while the daemon was down across a period's
-    end is asked for with `journey report board-pack`.
+    the pack for the one that ended, unless that pack is already in the output directory.
+
+    Each schedule remembers the last period it has a pack for in its output directory
+    (`.schedule-<name>-<la_code>`, one date: the period's last day), because reportingd may
+    not write the database. At start, with no such file (a first start, a demo), it only notes
+    the period, so that no pack is made of data still arriving. With one naming an earlier
+    period, the daemon was down, or killed before the pack was built, when the period ended:
+    it builds that pack now. A pack for an older period missed while it was down is asked for
+    with `journey report board-pack`.
 */
 #ifndef RP_SCHEDULE_H_INCLUDED
 #define RP_SCHEDULE_H_INCLUDED
@@ -44,6 +49,13 @@ void rp_schedules_destroy (rp_schedules_t **self_p);
 
 size_t rp_schedules_count (rp_schedules_t *self);
 const rp_schedule_t *rp_schedules_get (rp_schedules_t *self, size_t index);
+
+//  The last day of the latest period the schedule has its pack for (from its file), or
+//  JY_DATE_INVALID when it has none yet.
+jy_date_t rp_schedule_done_to (const rp_schedule_t *schedule);
+//  Records that the schedule has its pack for the period ending `to` (written to a temporary
+//  file and renamed over the old one). 0, or -1 with a warning logged.
+int rp_schedule_set_done (const rp_schedule_t *schedule, jy_date_t to);
 
 //  The latest whole period (month or quarter) that ended before today.
 void rp_schedule_period (rp_every_t every, jy_date_t today, jy_date_t *from, jy_date_t *to);

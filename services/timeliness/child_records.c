@@ -27,6 +27,7 @@ typedef enum {
     S_HEALTH,
     S_PEP,
     S_MISSING,
+    S_ALLOCATION,
     S_TABLES
 } s_tag_t;
 
@@ -69,6 +70,8 @@ static const struct {
     [S_HEALTH] = {"health", "event_id", {"done_on"}, {"kind"}, NULL},
     [S_PEP] = {"pep", "event_id", {"done_on"}, {NULL}, NULL},
     [S_MISSING] = {"missing", "episode_id", {"started_on", "ended_on", "rhi_on"}, {NULL}, NULL},
+    [S_ALLOCATION] =
+        {"allocation", "event_id", {"allocated_on", "ended_on"}, {"team_id", "worker_id"}, NULL},
 };
 
 //  Result columns: tag, la_code, child_id, id, the dates, the texts, the flag.
@@ -174,6 +177,7 @@ static void s_allocate (tl_child_t *child, const size_t counts[S_TABLES])
     child->health = s_alloc (counts[S_HEALTH], sizeof (tl_health_t));
     child->peps = s_alloc (counts[S_PEP], sizeof (tl_pep_t));
     child->missing = s_alloc (counts[S_MISSING], sizeof (tl_missing_t));
+    child->allocations = s_alloc (counts[S_ALLOCATION], sizeof (tl_allocation_t));
 }
 
 //  One row into the child's records (its arrays have room: counted first).
@@ -252,6 +256,10 @@ static void s_fill (tl_child_t *child, const PGresult *result, int row, s_tag_t 
         break;
     case S_MISSING:
         child->missing[child->n_missing++] = (tl_missing_t){id, d[0], d[1], d[2]};
+        break;
+    case S_ALLOCATION:
+        child->allocations[child->n_allocations++] =
+            (tl_allocation_t){id, d[0], d[1], s_strdup (t[0]), s_strdup (t[1])};
         break;
     default:
         assert (false);

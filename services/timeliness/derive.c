@@ -77,12 +77,47 @@ void tl_child_destroy (tl_child_t **self_p)
     S_FREE_ARRAY (self->health, self->n_health, self->health[i_].id, self->health[i_].kind);
     S_FREE_ARRAY (self->peps, self->n_peps, self->peps[i_].id);
     S_FREE_ARRAY (self->missing, self->n_missing, self->missing[i_].id);
+    S_FREE_ARRAY (self->allocations, self->n_allocations, self->allocations[i_].id,
+                  self->allocations[i_].team_id, self->allocations[i_].worker_id);
     free (self->la_code);
     free (self->child_id);
     free (self->team_id);
     free (self->worker_id);
     free (self);
     *self_p = NULL;
+}
+
+//  Spell a is later than spell b: allocated later; on the same day, still open longer; then by id
+//  (the same answer whatever order the rows came in).
+static bool s_spell_later (const tl_allocation_t *a, const tl_allocation_t *b)
+{
+    if (a->allocated_on != b->allocated_on)
+        return a->allocated_on > b->allocated_on;
+    jy_date_t a_end = a->ended_on == JY_DATE_INVALID ? INT32_MAX : a->ended_on;
+    jy_date_t b_end = b->ended_on == JY_DATE_INVALID ? INT32_MAX : b->ended_on;
+    if (a_end != b_end)
+        return a_end > b_end;
+    return strcmp (a->id ? a->id : "", b->id ? b->id : "") > 0;
+}
+
+void tl_child_allocation_on (const tl_child_t *child, jy_date_t on, const char **team_id,
+                             const char **worker_id)
+{
+    assert (child && team_id && worker_id);
+    const tl_allocation_t *before = NULL, *after = NULL;
+    for (size_t i = 0; i < child->n_allocations; i++) {
+        const tl_allocation_t *spell = &child->allocations[i];
+        if (spell->allocated_on == JY_DATE_INVALID)
+            continue;
+        if (on != JY_DATE_INVALID && spell->allocated_on <= on) {
+            if (!before || s_spell_later (spell, before))
+                before = spell;
+        } else if (!after || s_spell_later (after, spell))
+            after = spell;
+    }
+    const tl_allocation_t *spell = before ? before : after;
+    *team_id = spell ? spell->team_id : child->team_id;
+    *worker_id = spell ? spell->worker_id : child->worker_id;
 }
 
 void tl_deadlines_init (tl_deadlines_t *list)

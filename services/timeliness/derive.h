@@ -111,6 +111,12 @@ typedef struct {
     jy_date_t started_on, ended_on, rhi_on;
 } tl_missing_t;
 
+typedef struct {
+    char *id; //  the worker_allocated event's id
+    jy_date_t allocated_on, ended_on;
+    char *team_id, *worker_id;
+} tl_allocation_t; //  allocation spells (ended_on JY_DATE_INVALID while open)
+
 //  Everything about one child that any clock reads. Arrays are in no particular order.
 typedef struct {
     char *la_code;
@@ -150,12 +156,22 @@ typedef struct {
     size_t n_peps;
     tl_missing_t *missing;
     size_t n_missing;
+    tl_allocation_t *allocations;
+    size_t n_allocations;
 } tl_child_t;
 
 //  A zeroed child with its two ids copied (arrays empty, dates JY_DATE_INVALID).
 tl_child_t *tl_child_new (const char *la_code, const char *child_id);
 //  Frees the child, its arrays and every string in them.
 void tl_child_destroy (tl_child_t **self_p);
+
+//  The allocation a deadline that ended on `on` is reported under: of the spells allocated on
+//  or before that day, the latest (a spell that starts on the day wins over the one it ends;
+//  an unallocation on the day keeps the spell it ends); else the earliest spell after it;
+//  else the allocation now. A function of the records alone, so that a deadline's team does
+//  not depend on which flush saw it end (DESIGN.md invariant 6).
+void tl_child_allocation_on (const tl_child_t *child, jy_date_t on, const char **team_id,
+                             const char **worker_id);
 
 //  --- Deadlines ----------------------------------------------------------------------------
 

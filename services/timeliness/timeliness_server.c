@@ -260,6 +260,14 @@ static void s_write (s_server_t *self, const tl_deadline_row_t *row)
     self->writes[self->write_count++] = *row;
 }
 
+//  The day a deadline ended (JY_DATE_INVALID for a running one).
+static jy_date_t s_ended_on (const tl_deadline_t *deadline)
+{
+    return deadline->end == TL_END_MET         ? deadline->met_on
+           : deadline->end == TL_END_CANCELLED ? deadline->cancelled_on
+                                               : JY_DATE_INVALID;
+}
+
 //  A derived deadline as a row: its identity, dates and end (state open for a running one,
 //  which the rules then settle).
 static tl_deadline_row_t s_derived_row (const tl_child_t *child, const tl_deadline_t *deadline)
@@ -289,6 +297,9 @@ static tl_deadline_row_t s_derived_row (const tl_child_t *child, const tl_deadli
         row.cancelled_on = deadline->cancelled_on;
         row.cancel_reason = deadline->cancel_reason;
     }
+    //  An ended deadline is reported under the allocation in force when it ended.
+    if (deadline->end != TL_END_NONE)
+        tl_child_allocation_on (child, s_ended_on (deadline), &row.team_id, &row.worker_id);
     return row;
 }
 
@@ -303,18 +314,37 @@ static void s_running (s_server_t *self, tl_deadline_row_t *row)
         s_raise (self, &view, raised);
 }
 
-//  First seen: a new id, and backfill when it is already over (met, cancelled or past due):
-//  recorded with every alert bit set, so that it never announces anything.
+//  First seen: a new id, and backfill when it was past due before it reached us: recorded with
+//  every alert bit set, so that it never announces anything (a clock missed in the past). One
+//  still due today or later is live, ended or not: it raises at once what a running deadline
+//  raises today (DUE_SOON, DUE_TODAY, DRIFTED), and an ended one then keeps its ended state.
+//  Why an ended one too: its start and its end may reach us in one flush or in two, and in two
+//  the first sees it running and announces it; so the same events give the same alerts however
+//  they are batched (DESIGN.md invariant 6; docs/timeliness.md, "Backfill").
 static void s_new_deadline (s_server_t *self, const tl_child_t *child,
                             const tl_deadline_t *deadline)
 {
     tl_deadline_row_t row = s_derived_row (child, deadline);
     row.id = self->next_id++;
     row.first_seen_on = self->today;
-    row.backfill = deadline->end != TL_END_NONE || self->today > deadline->due_on;
+    row.backfill = self->today > deadline->due_on;
     row.alerts = row.backfill ? TL_ALERTS_ALL : 0;
     if (deadline->end == TL_END_NONE)
         s_running (self, &row);
+    else if (!row.backfill) {
+        //  Evaluated as running today, under the child's allocation now, as the first of two
+        //  flushes would have; the row keeps its ended state.
+        tl_deadline_row_t running = row;
+        running.team_id = child->team_id;
+        running.worker_id = child->worker_id;
+        tl_state_t state = TL_STATE_OPEN;
+        uint32_t raised = tl_book_evaluate (self->book, row.clock, row.due_on, row.planned_on,
+                                            self->today, &row.alerts, &state);
+        if (raised) {
+            tl_book_deadline_t view = s_book_view (&running);
+            s_raise (self, &view, raised);
+        }
+    }
     s_write (self, &row);
 }
 
@@ -327,18 +357,10 @@ static void s_known_deadline (s_server_t *self, const tl_child_t *child,
     row.first_seen_on = stored->first_seen_on;
     row.backfill = stored->backfill;
     row.alerts = stored->alerts;
-    bool was_running = tl_state_running (stored->state);
     if (deadline->end == TL_END_NONE)
         s_running (self, &row);
-    else {
-        if (was_running)
-            tl_book_remove (self->book, row.id);
-        else {
-            //  An ended deadline keeps the allocation it ended under.
-            row.team_id = stored->team_id;
-            row.worker_id = stored->worker_id;
-        }
-    }
+    else if (tl_state_running (stored->state))
+        tl_book_remove (self->book, row.id);
     if (!s_same_row (&row, stored))
         s_write (self, &row);
 }

@@ -47,15 +47,7 @@ s_stop () {
 }
 trap s_stop EXIT
 
-# Wait up to $2 tenths of a second for command $1 to succeed.
-wait_for () {
-    local i
-    for ((i = 0; i < $2; i++)); do
-        eval "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+source "$JOURNEY_SOURCE_DIR/tests/wait_for.sh"
 
 # --- Configuration, the daemons -------------------------------------------------------------------
 # `journey status` asks this test's daemons only: journey-timelinessd from (c) on, when
@@ -260,9 +252,7 @@ export JOURNEY_TIMELINESS_EVENTS=$JOURNEY_INGEST_FEED
 JOURNEY_DATABASE_TIMELINESS_URL="$JOURNEY_DATABASE_TIMELINESS_URL dbname=$ingestd_db" \
     "$timelinessd_program" --simulated-clock --date 2025-06-30 >"$tmp/timelinessd.log" 2>&1 &
 timelinessd_pid=$!
-wait_for "grep -q 'listening on' '$tmp/timelinessd.log' || ! kill -0 $timelinessd_pid" 300 ||
-    fail "journey-timelinessd did not start in 30 s"
-kill -0 "$timelinessd_pid" 2>/dev/null || fail "journey-timelinessd exited at start"
+daemon_listening "$timelinessd_pid" "$tmp/timelinessd.log" journey-timelinessd
 
 # The consumer's position and the feed's head, from Status: "POSITION HEAD".
 consumer_at () {

@@ -52,15 +52,7 @@ query () { # DB SQL
     psql -X -q -v ON_ERROR_STOP=1 -tA "$admin_url dbname=$1" -c "$2"
 }
 
-# Wait up to $2 tenths of a second for command $1 to succeed.
-wait_for () {
-    local i
-    for ((i = 0; i < $2; i++)); do
-        eval "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+source "$JOURNEY_SOURCE_DIR/tests/wait_for.sh"
 
 start_ingestd () { # DB LOG
     JOURNEY_DATABASE_INGEST_URL="$ingest_url dbname=$1" \

@@ -4,6 +4,7 @@
 #                                clock at DATE, endpoints in $ingestd_dir; waits until it listens
 #   ingestd_query SQL            a value from that database
 #   ingestd_fail TEXT            say it (with the daemon's log tail) and exit 1
+#   daemon_listening PID LOG NAME   wait until a daemon started in the background listens
 # The daemon is stopped and the database dropped on exit. Needs JOURNEY_CLI and the ctest
 # fixture's JOURNEY_DATABASE_ADMIN_URL and JOURNEY_DATABASE_INGEST_URL.
 
@@ -48,10 +49,15 @@ ingestd_start () {
     JOURNEY_DATABASE_INGEST_URL="$JOURNEY_DATABASE_INGEST_URL dbname=$ingestd_db" \
         "$ingestd_program" --simulated-clock --date "$date" >"$ingestd_dir/ingestd.log" 2>&1 &
     ingestd_pid=$!
+    daemon_listening "$ingestd_pid" "$ingestd_dir/ingestd.log" journey-ingestd
+}
+
+# Up to 30 s until the daemon PID logs "listening on" in LOG; ingestd_fail if it exits first.
+daemon_listening () { # PID LOG NAME
     for _ in $(seq 1 300); do
-        grep -q "listening on" "$ingestd_dir/ingestd.log" && return 0
-        kill -0 "$ingestd_pid" 2>/dev/null || ingestd_fail "journey-ingestd exited at start"
+        grep -q "listening on" "$2" && return 0
+        kill -0 "$1" 2>/dev/null || ingestd_fail "$3 exited at start"
         sleep 0.1
     done
-    ingestd_fail "journey-ingestd did not start listening in 30 s"
+    ingestd_fail "$3 did not start listening in 30 s"
 }

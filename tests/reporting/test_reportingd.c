@@ -3,10 +3,11 @@
 
     A ReportRequest gets a ReportReply with the paths written (which exist) and a headline per
     measure; bad requests get bad_request naming the field; another request gets not_supported.
-    Schedules: nothing is made at start; ClockSet into a new quarter makes the quarterly pack
-    (HTML, CSV, JSON) and the monthly one, and moving on within the quarter makes only the
-    next monthly one. `journey report board-pack` prints the paths and headlines and refuses a
-    bad format. Each pack made is in the log with who asked. SIGTERM exits 0.
+    Schedules: nothing is made at a first start; ClockSet into a new quarter makes the quarterly
+    pack (HTML, CSV, JSON) and the monthly one, and moving on within the quarter makes only the
+    next monthly one; killed and started after a month's end, it makes that month's pack. `journey
+   report board-pack` prints the paths and headlines and refuses a bad format. Each pack made is in
+   the log with who asked. SIGTERM exits 0.
 */
 #include <dirent.h>
 #include <signal.h>
@@ -18,7 +19,7 @@
 static char s_dir[256];
 static char s_endpoint[320];
 
-static pid_t s_spawn (void)
+static pid_t s_spawn (const char *date)
 {
     char program[512], log_path[512];
     snprintf (program, sizeof program, "%s/reporting/journey-reportingd",
@@ -29,7 +30,7 @@ static pid_t s_spawn (void)
     if (pid == 0) {
         FILE *log = freopen (log_path, "w", stderr);
         (void) log;
-        execl (program, program, "--simulated-clock", "--date", "2025-03-15", (char *) NULL);
+        execl (program, program, "--simulated-clock", "--date", date, (char *) NULL);
         _exit (127);
     }
     return pid;
@@ -124,11 +125,25 @@ static int s_entries (const char *relative)
     DIR *dir = opendir (path);
     if (!dir)
         return -1;
-    int count = 0;
+    int count = 0; //  the packs: not the schedules' files (.schedule-*)
     for (struct dirent *entry = readdir (dir); entry; entry = readdir (dir))
-        count += strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0;
+        count += entry->d_name[0] != '.';
     closedir (dir);
     return count;
+}
+
+//  The first line of a file under the test's directory, without its newline. 0 or -1.
+static int s_read_line (const char *relative, char *line, size_t size)
+{
+    char path[600];
+    snprintf (path, sizeof path, "%s/%s", s_dir, relative);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return -1;
+    bool read = fgets (line, (int) size, file) != NULL;
+    fclose (file);
+    line[strcspn (line, "\n")] = '\0';
+    return read ? 0 : -1;
 }
 
 //  Run the journey CLI with arguments; its stdout in *out (caller frees). Returns the exit status.
@@ -205,7 +220,7 @@ int main (void)
     setenv ("JOURNEY_LA_NAME", "Test Borough", 1);
     setenv ("JOURNEY_REPORTING_SUPPRESS_BELOW", "3", 1);
 
-    pid_t pid = s_spawn ();
+    pid_t pid = s_spawn ("2025-03-15");
     zsock_t *dealer = zsock_new_dealer (s_endpoint);
     assert (dealer);
     zsock_set_linger (dealer, 0);
@@ -332,6 +347,27 @@ int main (void)
     CHECK (jy_test_file_contains (
         log_path, "board pack made: LA 872 2025-01-01 to 2025-03-31 via schedule quarterly for "
                   "journey-reportingd"));
+
+    //  Each schedule's file names the last period it has a pack for. Killed, and started again
+    //  after May ended (as when killed on June's first day before building May's pack): the
+    //  start builds May's pack, and nothing for the quarter, whose pack it has.
+    char done[64] = "";
+    CHECK (s_read_line ("out/monthly/.schedule-monthly-872", done, sizeof done) == 0);
+    CHECK_STR (done, "2025-04-30");
+    CHECK (s_read_line ("out/.schedule-quarterly-872", done, sizeof done) == 0);
+    CHECK_STR (done, "2025-03-31");
+    kill (pid, SIGKILL);
+    CHECK_INT (jy_test_wait_exit (pid, 5000), 128 + SIGKILL);
+    pid = s_spawn ("2025-06-02");
+    reply = s_report (dealer, "872", "2025-01-01", "2025-01-31", json, request_dir);
+    CHECK (s_reply_of (reply) && s_reply_of (reply)->ok);
+    jy_envelope_free (&reply);
+    CHECK (s_exists ("out/monthly/board-pack-872-2025-05-01-to-2025-05-31.json"));
+    CHECK_INT (s_entries ("out/monthly"), 3);
+    CHECK_INT (s_entries ("out"), 4);
+    CHECK (s_read_line ("out/monthly/.schedule-monthly-872", done, sizeof done) == 0);
+    CHECK_STR (done, "2025-05-31");
+
     kill (pid, SIGTERM);
     CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
     CHECK (jy_test_file_contains (log_path, "stopped"));

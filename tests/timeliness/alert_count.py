@@ -84,18 +84,17 @@ def latest_kind(due, today):
     return None
 
 
-def expected_alerts(start, met, ended, seen, settled, last_day):
+def expected_alerts(start, seen, settled, last_day):
     """The kinds raised for one deadline. seen: the day its start reached Journey; settled: the
-    day its meeting or ending record reached Journey (None: never); met / ended: dates."""
-    if settled is not None and settled <= seen:
-        return set()  # met or ended before Journey knew it: a backfill
+    day its meeting or ending record reached Journey (None: never)."""
     due = DUE_CLOCK(start)
     if seen > due:
         return set()  # already missed when it arrived: a backfill
     kinds = set()
     # Evaluated when it arrives, then at every day rollover while it runs (the rollover of the
     # day its end arrives comes before that day's push).
-    stop = last_day if settled is None else min(settled, last_day)
+    # One that arrived already ended is evaluated once, as running, on the day it arrived.
+    stop = last_day if settled is None else max(seen, min(settled, last_day))
     day = seen
     while day <= stop:
         kind = latest_kind(due, day)
@@ -258,7 +257,7 @@ def main():
                 settled = recorded[end_key[0]]
             elif ended is not None:
                 settled = recorded[end_key[1]]
-            for kind in expected_alerts(start, met, ended, recorded[start_key], settled, last_day):
+            for kind in expected_alerts(start, recorded[start_key], settled, last_day):
                 expected[(clock, kind)] += 1
 
         d = lambda text: dt.date.fromisoformat(text) if text else None

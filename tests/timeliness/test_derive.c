@@ -39,6 +39,14 @@ static tl_child_t *s_child (const char *date_of_birth)
     return child;
 }
 
+static void s_spell (tl_child_t *c, const char *id, const char *allocated, const char *ended,
+                     const char *team)
+{
+    tl_allocation_t *x = S_ADD (c, allocations, n_allocations);
+    *x = (tl_allocation_t){s_dup (id), s_date (allocated), s_date (ended), s_dup (team),
+                           s_dup (team)};
+}
+
 static void s_contact (tl_child_t *c, const char *id, const char *received, const char *decided)
 {
     tl_contact_t *x = S_ADD (c, contacts, n_contacts);
@@ -839,6 +847,38 @@ static void s_test_many_visits (void)
     tl_child_destroy (&child);
 }
 
+//  The allocation an ended deadline is reported under: in force on its end day, whatever order
+//  the spells come in.
+static const char *s_team_on (const tl_child_t *child, const char *day)
+{
+    const char *team, *worker;
+    tl_child_allocation_on (child, s_date (day), &team, &worker);
+    CHECK (team ? worker && strcmp (team, worker) == 0 : !worker); //  the same text here
+    return team ? team : "(none)";
+}
+
+static void s_test_allocation_on (void)
+{
+    tl_child_t *child = s_child ("2015-06-01");
+    CHECK_STR (s_team_on (child, "2025-01-10"), "(none)"); //  no spells: the allocation now
+    child->team_id = s_dup ("NOW");
+    child->worker_id = s_dup ("NOW");
+    CHECK_STR (s_team_on (child, "2025-01-10"), "NOW");
+    //  B reallocated on the 10th (ending A that day), then unallocated on 1 March; C a
+    //  zero-length spell on 1 April, ended by D the same day.
+    s_spell (child, "E4", "2025-04-01", NULL, "D");
+    s_spell (child, "E2", "2025-01-10", "2025-03-01", "B");
+    s_spell (child, "E3", "2025-04-01", "2025-04-01", "C");
+    s_spell (child, "E1", "2024-06-01", "2025-01-10", "A");
+    CHECK_STR (s_team_on (child, "2025-01-09"), "A");
+    CHECK_STR (s_team_on (child, "2025-01-10"), "B"); //  the one starting wins over the one ending
+    CHECK_STR (s_team_on (child, "2025-03-01"), "B"); //  unallocated that day: the spell it ended
+    CHECK_STR (s_team_on (child, "2025-03-15"), "B"); //  unallocated since: the last spell
+    CHECK_STR (s_team_on (child, "2025-04-01"), "D"); //  the open one of the day's two
+    CHECK_STR (s_team_on (child, "2024-01-01"), "A"); //  before any spell: the first
+    tl_child_destroy (&child);
+}
+
 int main (void)
 {
     jy_log_init ("test_derive", JY_LOG_ERROR);
@@ -865,6 +905,7 @@ int main (void)
     s_test_order_independent ();
     s_test_long_anchor ();
     s_test_many_visits ();
+    s_test_allocation_on ();
 
     tl_deadlines_clear (&s_list);
     tl_clocks_destroy (&s_clocks);

@@ -403,9 +403,13 @@ int main (void)
                                                 "\"CT-RT1\"}"));
     s_push (&batch);
     s_check_backfill ();
-    //  Due tomorrow, lead 3: DUE_SOON at once.
+    //  Due tomorrow, lead 3: DUE_SOON at once. DS1's contact was decided the day it arrived:
+    //  running that day, it announces what a running one does, as it would had the decision come
+    //  in a later push (DESIGN.md invariant 6; docs/timeliness.md, "Backfill").
     CHECK_STR (s_raised ("RT1", "2025-01-06"), "due_soon:contact_decision");
-    CHECK_STR (s_raised ("DS1", "2025-01-06"), "");
+    CHECK_STR (s_raised ("DS1", "2025-01-06"), "due_soon:contact_decision");
+    CHECK_STR (s_deadline ("state || ' ' || backfill", "DS1", "contact_decision", NULL),
+               "met_on_time false");
     CHECK_STR (s_deadline ("due_on || ' ' || state || ' ' || backfill", "DS1", "icpc", NULL),
                "2025-01-27 open false");
 
@@ -598,7 +602,7 @@ int main (void)
                          " || (SELECT head FROM timeliness.feed_head WHERE feed = 'alerts')"
                          " FROM timeliness.alert_feed"),
                TT_VALUE ("SELECT $1 || ' ' || $1 || ' ' || $1", count_text));
-    CHECK_STR (s_alerts.count ? s_alerts.lines[0] : "", "due_soon RT1 contact_decision 2025-01-06");
+    CHECK_STR (s_alerts.count ? s_alerts.lines[0] : "", "due_soon DS1 contact_decision 2025-01-06");
 
     //  --- Status and the queries ---------------------------------------------------------------
     jy_envelope_t *reply = tt_status (s_timeliness);
@@ -639,11 +643,12 @@ int main (void)
         CHECK (found);
     }
     jy_envelope_free (&reply);
-    //  DS1's first four: the ICPC's (its assessment's come later).
+    //  DS1's first five: its contact decision's, then the ICPC's four (its assessment's come
+    //  later).
     Journey__V1__AlertsRequest alerts_request = JOURNEY__V1__ALERTS_REQUEST__INIT;
     alerts_request.child_id = "DS1";
     alerts_request.has_limit = true;
-    alerts_request.limit = 4;
+    alerts_request.limit = 5;
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST;
     request.alerts_request = &alerts_request;
     reply = tt_ask (s_timeliness, &request, 5000);
@@ -652,25 +657,29 @@ int main (void)
         Journey__V1__AlertsReply *answer = reply->alerts_reply;
         CHECK (answer->ok);
         CHECK_INT (answer->head, stored);
-        CHECK_INT (answer->n_alerts, 4);
-        for (size_t i = 0; i < answer->n_alerts && i < 4; i++) {
-            CHECK_STR (answer->alerts[i]->raised_on, ds1[i][0]);
+        CHECK_INT (answer->n_alerts, 5);
+        if (answer->n_alerts == 5) {
+            CHECK_STR (answer->alerts[0]->clock, "contact_decision");
+            CHECK_STR (answer->alerts[0]->raised_on, "2025-01-06");
+        }
+        for (size_t i = 1; i < answer->n_alerts && i < 5; i++) {
+            CHECK_STR (answer->alerts[i]->raised_on, ds1[i - 1][0]);
             CHECK_STR (answer->alerts[i]->la_code, "872");
             CHECK_STR (answer->alerts[i]->due_on, "2025-01-27");
             CHECK (answer->alerts[i]->has_deadline_id);
         }
-        if (answer->n_alerts == 4) {
-            CHECK_INT (answer->alerts[3]->kind, JOURNEY__V1__ALERT__KIND__OVERDUE_BY);
-            CHECK_INT (answer->alerts[3]->overdue_working_days, 6);
+        if (answer->n_alerts == 5) {
+            CHECK_INT (answer->alerts[4]->kind, JOURNEY__V1__ALERT__KIND__OVERDUE_BY);
+            CHECK_INT (answer->alerts[4]->overdue_working_days, 6);
         }
     }
     jy_envelope_free (&reply);
-    //  DR1's first: DRIFTED, with the booking's date.
+    //  DR1's second (after its contact decision's DUE_SOON): DRIFTED, with the booking's date.
     alerts_request.child_id = "DR1";
-    alerts_request.limit = 1;
+    alerts_request.limit = 2;
     reply = tt_ask (s_timeliness, &request, 5000);
-    if (reply && reply->alerts_reply && reply->alerts_reply->n_alerts == 1) {
-        Journey__V1__Alert *alert = reply->alerts_reply->alerts[0];
+    if (reply && reply->alerts_reply && reply->alerts_reply->n_alerts == 2) {
+        Journey__V1__Alert *alert = reply->alerts_reply->alerts[1];
         CHECK_INT (alert->kind, JOURNEY__V1__ALERT__KIND__DRIFTED);
         CHECK_STR (alert->planned_on, "2025-01-29");
         CHECK_STR (alert->due_on, "2025-01-27");
