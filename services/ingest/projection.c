@@ -107,6 +107,8 @@ static const proj_table_def_t s_tables[PROJ__COUNT] = {
     [PROJ_AUDIT] = {PROJ_AUDIT, "audit", "event_id",
                     COLUMNS ({"audited_on", D}, {"grade", T}, {"auditor_id", T}, {"team_id", T},
                              {"worker_id", T})},
+    [PROJ_CASE_CLOSURE] = {PROJ_CASE_CLOSURE, "case_closure", "event_id",
+                           COLUMNS ({"closed_on", D}, {"close_reason", T})},
 };
 
 const proj_table_def_t *projection_table (proj_table_t table)
@@ -496,6 +498,14 @@ static const proj_effect_t s_map[] = {
     {"case_closed",
      PROJ_CHILD,
      "@child_id",
+     NULL,
+     {{"closed_on", "@occurred_on"}, {"close_reason", "reason"}}},
+    //  The child row holds the closure now (cleared by a contact or referral that reopens the
+    //  case); this table keeps every one, so that the clocks a closure cancelled stay
+    //  cancelled after the case reopens.
+    {"case_closed",
+     PROJ_CASE_CLOSURE,
+     "@event_id",
      NULL,
      {{"closed_on", "@occurred_on"}, {"close_reason", "reason"}}},
 };

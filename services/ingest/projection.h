@@ -35,6 +35,7 @@ typedef enum {
     PROJ_CARE_LEAVER,  //  key event_id: care leaver contacts
     PROJ_ALLOCATION,   //  key event_id: allocation spells
     PROJ_AUDIT,        //  key event_id
+    PROJ_CASE_CLOSURE, //  key event_id: every closure, kept when a contact reopens the case
     PROJ__COUNT
 } proj_table_t;
 

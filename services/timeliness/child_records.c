@@ -28,6 +28,7 @@ typedef enum {
     S_PEP,
     S_MISSING,
     S_ALLOCATION,
+    S_CLOSURE,
     S_TABLES
 } s_tag_t;
 
@@ -72,6 +73,7 @@ static const struct {
     [S_MISSING] = {"missing", "episode_id", {"started_on", "ended_on", "rhi_on"}, {NULL}, NULL},
     [S_ALLOCATION] =
         {"allocation", "event_id", {"allocated_on", "ended_on"}, {"team_id", "worker_id"}, NULL},
+    [S_CLOSURE] = {"case_closure", "event_id", {"closed_on"}, {NULL}, NULL},
 };
 
 //  Result columns: tag, la_code, child_id, id, the dates, the texts, the flag.
@@ -178,6 +180,7 @@ static void s_allocate (tl_child_t *child, const size_t counts[S_TABLES])
     child->peps = s_alloc (counts[S_PEP], sizeof (tl_pep_t));
     child->missing = s_alloc (counts[S_MISSING], sizeof (tl_missing_t));
     child->allocations = s_alloc (counts[S_ALLOCATION], sizeof (tl_allocation_t));
+    child->closures = s_alloc (counts[S_CLOSURE], sizeof (jy_date_t));
 }
 
 //  One row into the child's records (its arrays have room: counted first).
@@ -256,6 +259,11 @@ static void s_fill (tl_child_t *child, const PGresult *result, int row, s_tag_t 
         break;
     case S_MISSING:
         child->missing[child->n_missing++] = (tl_missing_t){id, d[0], d[1], d[2]};
+        break;
+    case S_CLOSURE:
+        free (id);
+        if (d[0] != JY_DATE_INVALID)
+            child->closures[child->n_closures++] = d[0];
         break;
     case S_ALLOCATION:
         child->allocations[child->n_allocations++] =

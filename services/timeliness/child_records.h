@@ -2,7 +2,7 @@
     (deploy/migrations/003_ingest_projection.sql) into tl_child_t for derive.h.
 
     One statement, one round trip, whatever the number of children and tables: a UNION ALL
-    over the sixteen projection tables the clocks read, each joined on (la_code, child_id) to
+    over the eighteen projection tables derivation reads, each joined on (la_code, child_id) to
     the batch's children, every branch in the same wide row (a tag naming the table, the
     record's id, up to four dates, five texts and a boolean), read in binary.
 */

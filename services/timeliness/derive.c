@@ -13,7 +13,9 @@
       referral, s47 without ICPC) and the case closing; met wins a tie, and a scope ending
       on the same day as the case closing gives the scope's reason;
     - the case closing cancels only the clocks that started on or before closed_on (a contact
-      received after a closure still needs its decision);
+      received after a closure still needs its decision); every closure counts, the case's
+      current one and any before a reopening (ingest.case_closure), each ending what started
+      on or before it;
     - a chain starts no further link on or after its scope's end or the case's closure.
 */
 #include <assert.h>
@@ -79,6 +81,7 @@ void tl_child_destroy (tl_child_t **self_p)
     S_FREE_ARRAY (self->missing, self->n_missing, self->missing[i_].id);
     S_FREE_ARRAY (self->allocations, self->n_allocations, self->allocations[i_].id,
                   self->allocations[i_].team_id, self->allocations[i_].worker_id);
+    free (self->closures);
     free (self->la_code);
     free (self->child_id);
     free (self->team_id);
@@ -387,6 +390,20 @@ static void s_anchor (char *anchor, size_t size, const char *format, ...)
     snprintf (anchor, size, "%.*s#%016llx", (int) keep, full, (unsigned long long) hash);
 }
 
+//  The first closure of the case on or after `from` (the one that ends what started that day),
+//  from every closure recorded, so that a case reopened since keeps what its closure ended;
+//  JY_DATE_INVALID when none.
+static jy_date_t s_closed_from (const tl_child_t *child, jy_date_t from)
+{
+    jy_date_t closed = child->closed_on != JY_DATE_INVALID && child->closed_on >= from
+                           ? child->closed_on
+                           : JY_DATE_INVALID;
+    for (size_t i = 0; i < child->n_closures; i++)
+        if (child->closures[i] >= from)
+            closed = s_earliest (closed, child->closures[i]);
+    return closed;
+}
+
 static void s_emit (s_derive_t *self, const s_link_t *link)
 {
     const tl_clock_rule_t *rule = tl_clocks_rule (self->clocks, link->clock);
@@ -408,10 +425,7 @@ static void s_emit (s_derive_t *self, const s_link_t *link)
     deadline->cancelled_on = JY_DATE_INVALID;
     deadline->planned_on = JY_DATE_INVALID;
 
-    jy_date_t closed = self->child->closed_on;
-    if (closed != JY_DATE_INVALID && closed < link->start)
-        closed = JY_DATE_INVALID;
-    jy_date_t ended = s_earliest (link->scope_end, closed);
+    jy_date_t ended = s_earliest (link->scope_end, s_closed_from (self->child, link->start));
     jy_date_t met = link->met_on != JY_DATE_INVALID && link->met_on >= link->start
                         ? link->met_on
                         : JY_DATE_INVALID;
@@ -453,10 +467,7 @@ static void s_chain (s_derive_t *self, const s_chain_t *chain, const s_dates_t *
     const s_dated_t *date = dates->items;
     size_t links = chain->from_origin ? dates->count + 1 : dates->count;
     jy_date_t first_start = chain->from_origin ? chain->origin : dates->count ? date[0].on : 0;
-    jy_date_t closed = self->child->closed_on;
-    if (closed != JY_DATE_INVALID && closed < first_start)
-        closed = JY_DATE_INVALID;
-    jy_date_t stop = s_earliest (chain->scope_end, closed);
+    jy_date_t stop = s_earliest (chain->scope_end, s_closed_from (self->child, first_start));
 
     for (size_t i = 0; i < links; i++) {
         //  Link i starts at start_at and is met by the date at met_at.

@@ -123,7 +123,7 @@ typedef struct {
     char *child_id;
     bool exists; //  false: the child has no row (retracted registration)
     jy_date_t date_of_birth;
-    jy_date_t closed_on;       //  case closed
+    jy_date_t closed_on;       //  case closed now (JY_DATE_INVALID while open)
     char *team_id, *worker_id; //  allocation now, NULL when unallocated
 
     tl_contact_t *contacts;
@@ -158,6 +158,8 @@ typedef struct {
     size_t n_missing;
     tl_allocation_t *allocations;
     size_t n_allocations;
+    jy_date_t *closures; //  every day the case was closed, reopened since or not
+    size_t n_closures;
 } tl_child_t;
 
 //  A zeroed child with its two ids copied (arrays empty, dates JY_DATE_INVALID).

@@ -47,7 +47,7 @@ void tl_sql_copy_bytes (tl_sql_text_t *row, const uint8_t *data, size_t size, bo
 
 //  --- Prepared statements ------------------------------------------------------------------------
 
-//  A statement prepared once per connection: planning the sixteen-table UNION of
+//  A statement prepared once per connection: planning the eighteen-table UNION of
 //  child_records.c, or an INSERT from eighteen arrays, costs more than running it, and the
 //  flush after a live event runs them all.
 typedef struct {

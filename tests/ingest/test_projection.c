@@ -263,6 +263,9 @@ static void s_every_table (case_store_t *store, const char *c)
           "\"worker_allocated\":{\"allocated_worker_id\":\"W7\",\"allocated_team_id\":\"T1\"}");
     s_ev (store, "E25", c, "2024-03-15",
           "\"case_audit_completed\":{\"grade\":\"good\",\"auditor_id\":\"W2\"}");
+    //  Closed, then reopened by a contact: the child row's closure cleared, case_closure's kept.
+    s_ev (store, "E26", c, "2024-06-10", "\"case_closed\":{\"reason\":\"RC1\"}");
+    s_ev (store, "E27", c, "2024-06-20", "\"contact_received\":{\"contact_id\":\"CT9\"}");
 }
 
 static void test_write (jy_db_t *db)
@@ -275,6 +278,10 @@ static void test_write (jy_db_t *db)
     case_child_t *c1 = case_store_child (store, g_la, "C1");
     for (int t = 0; t < PROJ__COUNT; t++)
         CHECK (case_child_first (c1, (proj_table_t) t) != NULL);
+    case_row_t *closure = case_child_find (c1, PROJ_CASE_CLOSURE, "E26");
+    CHECK (case_row_get (case_child_first (c1, PROJ_CHILD), "closed_on") == NULL);
+    CHECK_STR (closure ? case_row_get (closure, "closed_on") : NULL, "2024-06-10");
+    CHECK_STR (closure ? case_row_get (closure, "close_reason") : NULL, "RC1");
     s_write (db, store);
     CHECK (s_compare (db, store, children, 2, "first write"));
 

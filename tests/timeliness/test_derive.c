@@ -651,6 +651,34 @@ static void s_test_case_closed (void)
     EXPECT_CANCELLED (TL_CLOCK_CP_VISIT, "P1/1", "2025-02-10", "2025-02-24", "2025-03-03",
                       "case_closed");
     CHECK_INT (s_count (TL_CLOCK_CP_VISIT), 2);
+
+    //  Reopened by a contact on 1 April (closed_on cleared), the 3 March closure kept in
+    //  ingest.case_closure: what it cancelled stays cancelled, nothing revives, and the new
+    //  contact runs. Closed again on 10 April: that closure ends only what started since.
+    child->closed_on = JY_DATE_INVALID;
+    child->closures = malloc (2 * sizeof *child->closures);
+    assert (child->closures);
+    child->closures[child->n_closures++] = D ("2025-03-03");
+    s_contact (child, "K6", "2025-04-01", NULL);
+    CHECK_INT (s_derive (child), 0);
+    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03",
+                      "case_closed");
+    EXPECT_CANCELLED (TL_CLOCK_RCPC_FIRST, "P1", "2025-02-03", "2025-05-03", "2025-03-03",
+                      "case_closed");
+    EXPECT_CANCELLED (TL_CLOCK_CP_VISIT, "P1/1", "2025-02-10", "2025-02-24", "2025-03-03",
+                      "case_closed");
+    CHECK_INT (s_count (TL_CLOCK_CP_VISIT), 2);
+    EXPECT_RUNNING (TL_CLOCK_CONTACT_DECISION, "K5", "2025-03-05", "2025-03-06", NULL);
+    EXPECT_RUNNING (TL_CLOCK_CONTACT_DECISION, "K6", "2025-04-01", "2025-04-02", NULL);
+    child->closed_on = D ("2025-04-10");
+    child->closures[child->n_closures++] = D ("2025-04-10");
+    CHECK_INT (s_derive (child), 0);
+    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03",
+                      "case_closed");
+    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K5", "2025-03-05", "2025-03-06", "2025-04-10",
+                      "case_closed");
+    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K6", "2025-04-01", "2025-04-02", "2025-04-10",
+                      "case_closed");
     tl_child_destroy (&child);
 }
 

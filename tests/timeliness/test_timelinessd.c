@@ -496,6 +496,20 @@ int main (void)
             CHECK_STR (
                 TT_VALUE ("SELECT due_on FROM timeliness.alert_feed WHERE child_id = $1", "CO2"),
                 "2025-01-23");
+            //  CL1's case, closed on 2025-01-09, reopened by a contact decided the same day:
+            //  the assessment its closure cancelled stays cancelled and announces nothing
+            //  (ingest.case_closure keeps the closure the child row no longer shows).
+            tt_event (&batch, "CL1", today, "\"contact_received\":{\"contact_id\":\"CT2-CL1\"}");
+            tt_event (&batch, "CL1", today,
+                      "\"contact_decided\":{\"contact_id\":\"CT2-CL1\",\"outcome\":\"nfa\"}");
+            s_push (&batch);
+            CHECK_STR (
+                TT_VALUE ("SELECT closed_on IS NULL FROM ingest.child WHERE child_id = $1", "CL1"),
+                "t");
+            CHECK_STR (s_deadline ("state || ' ' || cancel_reason || ' ' || cancelled_on", "CL1",
+                                   "assessment", NULL),
+                       "cancelled case_closed 2025-01-09");
+            CHECK_STR (s_raised ("CL1", today), "due_soon:contact_decision");
         }
         //  DS1 is left alone: each alert on its day, nothing on the others.
         const char *expected = "";
@@ -577,11 +591,13 @@ int main (void)
                0);
     }
 
-    //  The closed case and the retracted contact stayed quiet all year.
-    CHECK_STR (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed WHERE child_id = $1"
+    //  The closed case (but for its new contact's decision, when reopened) and the retracted
+    //  contact stayed quiet all year.
+    CHECK_STR (TT_VALUE ("SELECT string_agg (clock || ':' || kind || ':' || raised_on, ',')"
+                         " FROM timeliness.alert_feed WHERE child_id = $1"
                          " AND raised_on > '2025-01-09'",
                          "CL1"),
-               "0");
+               "contact_decision:due_soon:2025-01-20");
     CHECK_STR (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed WHERE child_id = $1"
                          " AND raised_on > '2025-01-07'",
                          "RT1"),
