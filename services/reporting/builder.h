@@ -10,6 +10,7 @@
 #define RP_BUILDER_H_INCLUDED
 
 #include "pack.h"
+#include "schedule.h"
 
 typedef struct {
     char *measure, *label, *value, *rating, *direction, *target;
@@ -21,9 +22,10 @@ typedef struct {
     jy_date_t from, to;
     unsigned formats; //  RP_FORMAT_* bits
     char *out_dir;
-    char *requested_by; //  who asked, for the log
-    char *via;          //  "request" or "schedule <name>"
-    int64_t now_ms;     //  the daemon's clock when asked: the pack's date
+    char *requested_by;            //  who asked, for the log
+    char *via;                     //  "request" or "schedule <name>"
+    const rp_schedule_t *schedule; //  the schedule it was made for (the daemon's), or NULL
+    int64_t now_ms;                //  the daemon's clock when asked: the pack's date
     //  Whom to answer (requests only; NULL for schedules).
     zframe_t *routing_id;
     char *message_id;

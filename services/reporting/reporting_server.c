@@ -119,24 +119,10 @@ static void s_answer (s_server_t *self, rp_job_t *job)
     free (headline_list);
 }
 
-//  The schedule a job was made for ("schedule <name>"), or NULL for a request.
-static const rp_schedule_t *s_job_schedule (s_server_t *self, const rp_job_t *job)
-{
-    if (job->routing_id || !job->via || strncmp (job->via, "schedule ", 9) != 0)
-        return NULL;
-    for (size_t i = 0; i < rp_schedules_count (self->schedules); i++) {
-        const rp_schedule_t *schedule = rp_schedules_get (self->schedules, i);
-        if (strcmp (schedule->name, job->via + 9) == 0)
-            return schedule;
-    }
-    return NULL;
-}
-
 static void s_finished (s_server_t *self, rp_job_t *job)
 {
-    const rp_schedule_t *schedule = s_job_schedule (self, job);
-    if (schedule && job->rc == 0)
-        rp_schedule_set_done (schedule, job->to);
+    if (job->schedule && job->rc == 0)
+        rp_schedule_set_done (job->schedule, job->to);
     if (job->rc == 0)
         self->made++;
     else
@@ -284,6 +270,7 @@ static void s_day_changed (void *state, jy_date_t today, int64_t now_ms)
         char via[128];
         snprintf (via, sizeof via, "schedule %s", schedule->name);
         job->via = s_strdup (via);
+        job->schedule = schedule;
         job->now_ms = now_ms;
         rp_builder_submit (self->builder, &job);
     }

@@ -242,6 +242,8 @@ static const tl_deadline_t *s_get (tl_clock_id_t clock, const char *anchor)
         CHECK_STR (d_->cancel_reason, reason);                                                     \
         CHECK_INT (d_->met_on, JY_DATE_INVALID);                                                   \
     } while (0)
+#define EXPECT_CASE_CLOSED(clock, anchor, start, due, on)                                          \
+    EXPECT_CANCELLED (clock, anchor, start, due, on, "case_closed")
 
 //  --- The clocks ---------------------------------------------------------------------------------
 
@@ -629,27 +631,21 @@ static void s_test_case_closed (void)
     s_visit (child, "V1", "2025-02-10", 1, "cp");
     s_visit (child, "V2", "2025-03-10", 1, "cp"); //  after the closure: no new link
     CHECK_INT (s_derive (child), 0);
-    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K2", "2025-02-27", "2025-02-28", "2025-03-03",
-                      "case_closed");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CONTACT_DECISION, "K2", "2025-02-27", "2025-02-28", "2025-03-03");
     EXPECT_MET (TL_CLOCK_CONTACT_DECISION, "K3", "2025-02-28", "2025-03-03", "2025-03-03", 0);
     EXPECT_MET (TL_CLOCK_CONTACT_DECISION, "K4", "2025-03-05", "2025-03-06", "2025-03-06", 0);
     EXPECT_RUNNING (TL_CLOCK_CONTACT_DECISION, "K5", "2025-03-05", "2025-03-06", NULL);
     //  The referral's own closure on the same day gives its own reason.
     EXPECT_CANCELLED (TL_CLOCK_ASSESSMENT, "R1", "2025-02-03", "2025-04-07", "2025-03-03",
                       "referral_closed");
-    EXPECT_CANCELLED (TL_CLOCK_CLA_REVIEW_FIRST, "E1", "2025-02-03", "2025-03-03", "2025-03-03",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_IHA, "E1", "2025-02-03", "2025-03-03", "2025-03-03", "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_PEP, "E1", "2025-02-03", "2025-03-03", "2025-03-03", "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_CLA_VISIT_FIRST, "L1", "2025-02-03", "2025-02-10", "2025-03-03",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_RCPC_FIRST, "P1", "2025-02-03", "2025-05-03", "2025-03-03",
-                      "case_closed");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CLA_REVIEW_FIRST, "E1", "2025-02-03", "2025-03-03", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_IHA, "E1", "2025-02-03", "2025-03-03", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_PEP, "E1", "2025-02-03", "2025-03-03", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CLA_VISIT_FIRST, "L1", "2025-02-03", "2025-02-10", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_RCPC_FIRST, "P1", "2025-02-03", "2025-05-03", "2025-03-03");
     EXPECT_MET (TL_CLOCK_CP_VISIT, "P1", "2025-02-03", "2025-02-17", "2025-02-10", 0);
-    EXPECT_CANCELLED (TL_CLOCK_CP_VISIT, "P1/1", "2025-02-10", "2025-02-24", "2025-03-03",
-                      "case_closed");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CP_VISIT, "P1/1", "2025-02-10", "2025-02-24", "2025-03-03");
     CHECK_INT (s_count (TL_CLOCK_CP_VISIT), 2);
 
     //  Reopened by a contact on 1 April (closed_on cleared), the 3 March closure kept in
@@ -661,24 +657,18 @@ static void s_test_case_closed (void)
     child->closures[child->n_closures++] = D ("2025-03-03");
     s_contact (child, "K6", "2025-04-01", NULL);
     CHECK_INT (s_derive (child), 0);
-    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_RCPC_FIRST, "P1", "2025-02-03", "2025-05-03", "2025-03-03",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_CP_VISIT, "P1/1", "2025-02-10", "2025-02-24", "2025-03-03",
-                      "case_closed");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_RCPC_FIRST, "P1", "2025-02-03", "2025-05-03", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CP_VISIT, "P1/1", "2025-02-10", "2025-02-24", "2025-03-03");
     CHECK_INT (s_count (TL_CLOCK_CP_VISIT), 2);
     EXPECT_RUNNING (TL_CLOCK_CONTACT_DECISION, "K5", "2025-03-05", "2025-03-06", NULL);
     EXPECT_RUNNING (TL_CLOCK_CONTACT_DECISION, "K6", "2025-04-01", "2025-04-02", NULL);
     child->closed_on = D ("2025-04-10");
     child->closures[child->n_closures++] = D ("2025-04-10");
     CHECK_INT (s_derive (child), 0);
-    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K5", "2025-03-05", "2025-03-06", "2025-04-10",
-                      "case_closed");
-    EXPECT_CANCELLED (TL_CLOCK_CONTACT_DECISION, "K6", "2025-04-01", "2025-04-02", "2025-04-10",
-                      "case_closed");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CONTACT_DECISION, "K1", "2025-02-20", "2025-02-21", "2025-03-03");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CONTACT_DECISION, "K5", "2025-03-05", "2025-03-06", "2025-04-10");
+    EXPECT_CASE_CLOSED (TL_CLOCK_CONTACT_DECISION, "K6", "2025-04-01", "2025-04-02", "2025-04-10");
     tl_child_destroy (&child);
 }
 
