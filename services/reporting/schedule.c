@@ -124,9 +124,10 @@ static void s_done_path (const rp_schedule_t *schedule, char *path, size_t size)
               schedule->la_code);
 }
 
-jy_date_t rp_schedule_done_to (const rp_schedule_t *schedule)
+//  The schedule file's date; JY_DATE_INVALID when there is none, or (said when `say`) when it
+//  is not a date.
+static jy_date_t s_read_done (const rp_schedule_t *schedule, bool say)
 {
-    assert (schedule);
     char path[4400], text[32] = "";
     s_done_path (schedule, path, sizeof path);
     FILE *file = fopen (path, "r");
@@ -137,15 +138,26 @@ jy_date_t rp_schedule_done_to (const rp_schedule_t *schedule)
     text[strcspn (text, "\r\n")] = '\0';
     jy_date_t to;
     if (!read || jy_date_parse (text, &to) != 0) {
-        jy_warning ("%s: \"%s\" is not a date YYYY-MM-DD; the schedule starts afresh", path, text);
+        if (say)
+            jy_warning ("%s: \"%s\" is not a date YYYY-MM-DD; the schedule starts afresh", path,
+                        text);
         return JY_DATE_INVALID;
     }
     return to;
 }
 
+jy_date_t rp_schedule_done_to (const rp_schedule_t *schedule)
+{
+    assert (schedule);
+    return s_read_done (schedule, true);
+}
+
 int rp_schedule_set_done (const rp_schedule_t *schedule, jy_date_t to)
 {
     assert (schedule);
+    jy_date_t done = s_read_done (schedule, false);
+    if (done != JY_DATE_INVALID && done >= to)
+        return 0;
     char path[4400], temporary[4500], text[JY_DATE_TEXT_SIZE];
     s_done_path (schedule, path, sizeof path);
     snprintf (temporary, sizeof temporary, "%s.new", path);

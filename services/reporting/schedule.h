@@ -54,7 +54,9 @@ const rp_schedule_t *rp_schedules_get (rp_schedules_t *self, size_t index);
 //  JY_DATE_INVALID when it has none yet.
 jy_date_t rp_schedule_done_to (const rp_schedule_t *schedule);
 //  Records that the schedule has its pack for the period ending `to` (written to a temporary
-//  file and renamed over the old one). 0, or -1 with a warning logged.
+//  file and renamed over the old one), unless it records a later period already: a pack of an
+//  earlier period finishing after the date moved on does not take the record back. 0, or -1
+//  with a warning logged.
 int rp_schedule_set_done (const rp_schedule_t *schedule, jy_date_t to);
 
 //  The latest whole period (month or quarter) that ended before today.
