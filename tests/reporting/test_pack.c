@@ -13,6 +13,7 @@
     tests/unit/test_measures.c; this test is about the pack built from them.
 */
 #include <jansson.h>
+#include <unistd.h>
 
 #include "reporting_test.h"
 #include "pack.h"
@@ -308,6 +309,27 @@ static void s_check_helpers (void)
     rp_schedule_period (RP_EVERY_MONTH, D ("2024-03-01"), &from, &to);
     CHECK_DATE (from, "2024-02-01");
     CHECK_DATE (to, "2024-02-29");
+
+    //  A schedule's record: none at first, then the latest period; it never moves back.
+    char dir[] = "/tmp/jy-schedule-XXXXXX";
+    CHECK (mkdtemp (dir) != NULL);
+    rp_schedule_t schedule = {.name = "quarterly", .out_dir = dir, .la_code = "872"};
+    CHECK_INT (rp_schedule_done_to (&schedule), JY_DATE_INVALID);
+    CHECK_INT (rp_schedule_set_done (&schedule, D ("2025-03-31")), 0);
+    CHECK_DATE (rp_schedule_done_to (&schedule), "2025-03-31");
+    CHECK_INT (rp_schedule_set_done (&schedule, D ("2024-12-31")), 0);
+    CHECK_DATE (rp_schedule_done_to (&schedule), "2025-03-31");
+    char path[128];
+    snprintf (path, sizeof path, "%s/.schedule-quarterly-872", dir);
+    FILE *file = fopen (path, "w");
+    CHECK (file != NULL);
+    if (file) {
+        fputs ("2025-02-30\n", file); //  not a date: as if there were none
+        fclose (file);
+    }
+    CHECK_INT (rp_schedule_done_to (&schedule), JY_DATE_INVALID);
+    unlink (path);
+    rmdir (dir);
 
     unsigned formats = 0;
     char error[128];
