@@ -660,11 +660,10 @@ int cmd_push (cli_t *cli, int argc, char **argv)
                 value = argv[++i];
             else
                 return cli_usage ("push: %s needs a number", name);
+            int max = is_batch ? S_MAX_BATCH : S_MAX_WINDOW;
             size_t number;
-            if (is_batch && s_number (value, 1, S_MAX_BATCH, &number) != 0)
-                return cli_usage ("push: --batch must be 1..%d, got \"%s\"", S_MAX_BATCH, value);
-            if (is_window && s_number (value, 1, S_MAX_WINDOW, &number) != 0)
-                return cli_usage ("push: --window must be 1..%d, got \"%s\"", S_MAX_WINDOW, value);
+            if (s_number (value, 1, max, &number) != 0)
+                return cli_usage ("push: %s must be 1..%d, got \"%s\"", name, max, value);
             *(is_batch ? &batch_size : &window) = number;
         } else if (arg[0] == '-' && arg[1]) {
             fputs (s_usage_text, stderr);

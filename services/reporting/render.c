@@ -324,7 +324,11 @@ typedef void (s_writer_fn) (FILE *out, rp_pack_t *pack, const void *arg);
 static int s_write_file (const char *path, s_writer_fn *writer, rp_pack_t *pack, const void *arg)
 {
     char temporary[4200];
-    snprintf (temporary, sizeof temporary, "%s.tmp", path);
+    int length = snprintf (temporary, sizeof temporary, "%s.tmp", path);
+    if (length < 0 || (size_t) length >= sizeof temporary) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     FILE *out = fopen (temporary, "w");
     if (!out)
         return -1;
