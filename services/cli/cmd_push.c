@@ -1,6 +1,6 @@
 /*  journey push: send JSON lines of events to journey-ingestd (docs/events.md).
 
-        journey push FILE|- [--batch N] [--window N]
+        journey push FILE|- [--batch N] [--window N] [--wait [--timeout SECONDS]]
 
     The file is streamed, never loaded whole: each line is parsed (push_line_parse, the fast path
     for plain lines, else jy_json_parse_event, which gives the same event) and goes into the next
@@ -33,6 +33,12 @@
     Summary on stdout: "FILE: L lines, A accepted, D duplicate, R rejected" (--json: an object
     with the rejections); one line per rejection on stderr. Exit 0 when nothing was rejected, 1
     when something was (or the push failed), 2 for a usage error.
+
+    A monitor on the socket says at once when the daemon refused the handshake (the push stops:
+    that is not transient) or nothing listens (named when retrying: a daemon may be restarting).
+    On a terminal the progress is redrawn on stderr (s_progress). --wait then asks
+    journey-ingestd's Status for its feed head and journey-timelinessd's until its position on
+    the feed reaches it (s_wait_taken_in).
 */
 #include <errno.h>
 #include <inttypes.h>
