@@ -58,24 +58,44 @@ typedef struct {
 //  Fills up to max entries; returns how many daemons have an endpoint configured.
 size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max);
 
-//  Send a request envelope to a daemon's request endpoint and wait up to timeout_ms for its
-//  reply. NULL (with *why set) when it does not answer.
+//  What became of a request to one daemon.
+typedef enum {
+    CLI_STATE_ANSWERED,    //  it answered
+    CLI_STATE_NOT_RUNNING, //  nothing listening at its endpoint, or no answer in time
+    CLI_STATE_REFUSED,     //  it refused the handshake (CURVE at one end only, or the key)
+    CLI_STATE_ERROR        //  this end failed: bad endpoint, bad reply, interrupted
+} cli_state_t;
+
 #define CLI_MAX_DAEMONS 8
-//  The same to several endpoints at once: replies[i] or NULL with whys[i] (count <= 8).
+//  Send a request envelope to several endpoints at once (count <= 8) and wait up to timeout_ms
+//  for their replies: replies[i], or NULL with whys[i] saying why and states[i] (states may be
+//  NULL). Nothing listening or a refused handshake ends that endpoint's wait at once.
 void cli_request_each (const char *const *endpoints, size_t count, const jy_envelope_t *request,
-                       int timeout_ms, jy_envelope_t **replies, const char **whys);
+                       int timeout_ms, jy_envelope_t **replies, const char **whys,
+                       cli_state_t *states);
 //  The same to the daemons cli_daemon_endpoints listed.
 void cli_ask_daemons (const cli_endpoint_t *daemons, size_t count, const jy_envelope_t *request,
-                      int timeout_ms, jy_envelope_t **replies, const char **whys);
+                      int timeout_ms, jy_envelope_t **replies, const char **whys,
+                      cli_state_t *states);
 //  Make request a Status request (body is its storage).
 void cli_status_request (jy_envelope_t *request, Journey__V1__StatusRequest *body);
+//  The same to one endpoint: the reply, or NULL with *why set.
 jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, int timeout_ms,
                             const char **why);
 
-//  With CURVE (security/curve), a monitor of sock's handshakes, made before it connects, so
-//  that a refused key is said at once rather than waited out; NULL without CURVE. Destroy it
-//  before the socket. When it is readable, cli_handshake_failure says why (docs/security.md).
-zactor_t *cli_handshake_monitor (zsock_t *sock);
-const char *cli_handshake_failure (zactor_t *monitor);
+//  What a client socket's connection says (cli_link_event), so that a refused handshake or
+//  nothing listening is said at once rather than waited out (docs/security.md).
+typedef enum {
+    CLI_LINK_OTHER,         //  nothing to act on
+    CLI_LINK_CONNECTED,     //  the transport connected (the handshake follows)
+    CLI_LINK_NOT_LISTENING, //  the connection was refused: nothing listens there
+    CLI_LINK_REFUSED        //  the handshake failed: CURVE at one end only, or the key refused
+} cli_link_t;
+//  A PAIR socket receiving sock's connection events (zmq_socket_monitor), made before sock
+//  connects. Destroy it before sock.
+zsock_t *cli_link_monitor (zsock_t *sock);
+//  Read one event from a link monitor; for NOT_LISTENING and REFUSED, the sentence in why
+//  ("nothing is listening at ENDPOINT", "the daemon at ENDPOINT refused the handshake: ...").
+cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, char *why, size_t size);
 
 #endif

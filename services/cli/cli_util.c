@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S_REQUEST_HWM 100 //  one request at a time; explicit, never 0 (unbounded)
 
@@ -120,43 +121,99 @@ size_t cli_daemon_endpoints (cli_t *cli, cli_endpoint_t *endpoints, size_t max)
     return count;
 }
 
-zactor_t *cli_handshake_monitor (zsock_t *sock)
+zsock_t *cli_link_monitor (zsock_t *sock)
 {
-    if (!jy_security_curve (jy_security_process ()))
-        return NULL;
-    zactor_t *monitor = zactor_new (zmonitor, sock);
+    static int counter = 0;
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://journey-link-%d-%d", (int) getpid (), ++counter);
+    int events = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    int rc = zmq_socket_monitor (zsock_resolve (sock), endpoint, events);
+    assert (rc == 0);
+    zsock_t *monitor = zsock_new (ZMQ_PAIR);
     assert (monitor);
-    zstr_sendx (monitor, "LISTEN", "HANDSHAKE_FAILED_AUTH", "HANDSHAKE_FAILED_PROTOCOL",
-                "HANDSHAKE_FAILED_NO_DETAIL", NULL);
-    zstr_sendx (monitor, "START", NULL);
-    zsock_wait (monitor);
+    zsock_set_linger (monitor, 0);
+    rc = zsock_connect (monitor, "%s", endpoint);
+    assert (rc == 0);
     return monitor;
 }
 
-const char *cli_handshake_failure (zactor_t *monitor)
+//  Why a handshake failed, from this end: the mechanisms differ (CURVE at one end only), the
+//  daemon's ZAP handler refused the key, or the CURVE exchange itself failed.
+static void s_handshake_failure (uint16_t event, uint32_t value, const char *endpoint, char *why,
+                                 size_t size)
 {
-    zmsg_t *event = zmsg_recv (monitor);
-    char *name = event ? zmsg_popstr (event) : NULL;
-    const char *why =
-        name && streq (name, "HANDSHAKE_FAILED_AUTH")
-            ? "refused this client's key: its NAME.pub is not in the daemon's "
-              "security/clients_dir (security/client_secret names the key)"
-            : "failed the CURVE handshake: is CURVE (security/curve) on at both ends, and "
-              "security/server_public the daemons' key?";
-    zstr_free (&name);
-    zmsg_destroy (&event);
-    return why;
+    bool curve = jy_security_curve (jy_security_process ());
+    if (!curve)
+        snprintf (why, size,
+                  "the daemon at %s refused the handshake: it runs with CURVE and this client "
+                  "has no key (set security/curve and security/client_secret; docs/security.md)",
+                  endpoint);
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        snprintf (why, size,
+                  "the daemon at %s refused this client's key: its NAME.pub is not in the "
+                  "daemon's security/clients_dir (security/client_secret names the key)",
+                  endpoint);
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+             value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+        snprintf (why, size,
+                  "the daemon at %s refused the handshake: it runs without CURVE and this "
+                  "client has security/curve on",
+                  endpoint);
+    else
+        snprintf (why, size,
+                  "the daemon at %s refused the handshake: the CURVE handshake failed (is "
+                  "security/server_public the daemons' key, and security/client_secret this "
+                  "client's?)",
+                  endpoint);
+}
+
+cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, char *why, size_t size)
+{
+    *why = '\0';
+    zmsg_t *msg = zmsg_recv (monitor);
+    zframe_t *head = msg ? zmsg_first (msg) : NULL;
+    if (!head || zframe_size (head) < 6) {
+        zmsg_destroy (&msg);
+        return CLI_LINK_OTHER;
+    }
+    //  The first frame: the event (16 bits) then its value (32 bits), in host order.
+    uint16_t event;
+    uint32_t value;
+    memcpy (&event, zframe_data (head), sizeof event);
+    memcpy (&value, zframe_data (head) + sizeof event, sizeof value);
+    zmsg_destroy (&msg);
+    switch (event) {
+    case ZMQ_EVENT_CONNECTED:
+        return CLI_LINK_CONNECTED;
+    case ZMQ_EVENT_CONNECT_RETRIED:
+        snprintf (why, size, "nothing is listening at %s", endpoint);
+        return CLI_LINK_NOT_LISTENING;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        s_handshake_failure (event, value, endpoint, why, size);
+        return CLI_LINK_REFUSED;
+    default:
+        return CLI_LINK_OTHER;
+    }
 }
 
 //  Send one request to each endpoint at once and collect the replies as they come, so that
-//  absent daemons cost one timeout in all rather than one each.
+//  absent daemons cost one timeout in all rather than one each. Each socket's connection events
+//  end its wait early: nothing listening, or a refused handshake, is said at once.
 void cli_request_each (const char *const *endpoints, size_t count, const jy_envelope_t *request,
-                       int timeout_ms, jy_envelope_t **replies, const char **whys)
+                       int timeout_ms, jy_envelope_t **replies, const char **whys,
+                       cli_state_t *states)
 {
     static char reasons[CLI_MAX_DAEMONS][512];
     assert (count <= CLI_MAX_DAEMONS);
+    cli_state_t ignored[CLI_MAX_DAEMONS];
+    if (!states)
+        states = ignored;
     zsock_t *socks[CLI_MAX_DAEMONS] = {NULL};
-    zactor_t *monitors[CLI_MAX_DAEMONS] = {NULL};
+    zsock_t *monitors[CLI_MAX_DAEMONS] = {NULL};
     zuuid_t *ids[CLI_MAX_DAEMONS] = {NULL};
     zpoller_t *poller = zpoller_new (NULL);
     assert (poller);
@@ -164,6 +221,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
     for (size_t i = 0; i < count; i++) {
         replies[i] = NULL;
         whys[i] = reasons[i];
+        states[i] = CLI_STATE_ERROR;
         socks[i] = zsock_new (ZMQ_DEALER);
         assert (socks[i]);
         zsock_set_linger (socks[i], 0);
@@ -175,7 +233,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
             zsock_destroy (&socks[i]);
             continue;
         }
-        monitors[i] = cli_handshake_monitor (socks[i]);
+        monitors[i] = cli_link_monitor (socks[i]);
         if (zsock_connect (socks[i], "%s", endpoints[i]) != 0) {
             snprintf (reasons[i], sizeof reasons[i], "bad endpoint \"%s\"", endpoints[i]);
             zsock_destroy (&socks[i]);
@@ -197,9 +255,9 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
             continue;
         }
         snprintf (reasons[i], sizeof reasons[i], "not running (no answer in %d ms)", timeout_ms);
+        states[i] = CLI_STATE_NOT_RUNNING;
         zpoller_add (poller, socks[i]);
-        if (monitors[i])
-            zpoller_add (poller, monitors[i]);
+        zpoller_add (poller, monitors[i]);
         waiting++;
     }
     int64_t deadline = zclock_mono () + timeout_ms;
@@ -209,16 +267,26 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         if (!which) {
             if (zpoller_terminated (poller))
                 for (size_t i = 0; i < count; i++)
-                    if (socks[i] && !replies[i])
+                    if (socks[i] && !replies[i] && states[i] == CLI_STATE_NOT_RUNNING) {
                         snprintf (reasons[i], sizeof reasons[i], "interrupted");
+                        states[i] = CLI_STATE_ERROR;
+                    }
             break;
         }
         size_t i = 0;
-        while (i < count && socks[i] != which && monitors[i] != (void *) which)
+        while (i < count && socks[i] != which && monitors[i] != which)
             i++;
         assert (i < count);
-        if (monitors[i] == (void *) which) {
-            snprintf (reasons[i], sizeof reasons[i], "%s", cli_handshake_failure (monitors[i]));
+        if (monitors[i] == which) {
+            char why[400];
+            cli_link_t link = cli_link_event (monitors[i], endpoints[i], why, sizeof why);
+            if (link == CLI_LINK_NOT_LISTENING)
+                snprintf (reasons[i], sizeof reasons[i], "not running: %s", why);
+            else if (link == CLI_LINK_REFUSED) {
+                snprintf (reasons[i], sizeof reasons[i], "%s", why);
+                states[i] = CLI_STATE_REFUSED;
+            } else
+                continue;
             zpoller_remove (poller, monitors[i]);
             zpoller_remove (poller, socks[i]);
             waiting--;
@@ -228,6 +296,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         jy_envelope_t *reply = jy_wire_recv (which, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
         if (!reply || status != JY_WIRE_OK) {
             snprintf (reasons[i], sizeof reasons[i], "bad reply: %s", jy_wire_status_text (status));
+            states[i] = CLI_STATE_ERROR;
             jy_envelope_free (&reply);
         } else if (reply->message_id &&
                    strcmp (reply->message_id, zuuid_str_canonical (ids[i])) != 0) {
@@ -236,28 +305,29 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         } else {
             replies[i] = reply;
             whys[i] = NULL;
+            states[i] = CLI_STATE_ANSWERED;
         }
         zpoller_remove (poller, which);
-        if (monitors[i])
-            zpoller_remove (poller, monitors[i]);
+        zpoller_remove (poller, monitors[i]);
         waiting--;
     }
     zpoller_destroy (&poller);
     for (size_t i = 0; i < count; i++) {
         zuuid_destroy (&ids[i]);
-        zactor_destroy (&monitors[i]); //  before its socket
+        zsock_destroy (&monitors[i]);
         zsock_destroy (&socks[i]);
     }
 }
 
 void cli_ask_daemons (const cli_endpoint_t *daemons, size_t count, const jy_envelope_t *request,
-                      int timeout_ms, jy_envelope_t **replies, const char **whys)
+                      int timeout_ms, jy_envelope_t **replies, const char **whys,
+                      cli_state_t *states)
 {
     const char *addresses[CLI_MAX_DAEMONS];
     assert (count <= CLI_MAX_DAEMONS);
     for (size_t i = 0; i < count; i++)
         addresses[i] = daemons[i].endpoint;
-    cli_request_each (addresses, count, request, timeout_ms, replies, whys);
+    cli_request_each (addresses, count, request, timeout_ms, replies, whys, states);
 }
 
 void cli_status_request (jy_envelope_t *request, Journey__V1__StatusRequest *body)
@@ -272,6 +342,6 @@ jy_envelope_t *cli_request (const char *endpoint, const jy_envelope_t *request, 
                             const char **why)
 {
     jy_envelope_t *reply = NULL;
-    cli_request_each (&endpoint, 1, request, timeout_ms, &reply, why);
+    cli_request_each (&endpoint, 1, request, timeout_ms, &reply, why, NULL);
     return reply;
 }

@@ -4,7 +4,9 @@
     journey clock show
 
     Each daemon answers on its request socket; one not running simply does not answer within a
-    second. A daemon on the system clock refuses ClockSet (Reply code "clock_not_simulated").
+    second, and is skipped. A daemon on the system clock refuses ClockSet (Reply code
+    "clock_not_simulated"): a running daemon that refuses or fails makes the command fail, since
+    the clocks would then disagree.
 */
 #include "cli.h"
 
@@ -20,7 +22,9 @@ static const char *s_usage_text =
     "\n"
     "set   move the simulated clock of every daemon configured with a request endpoint\n"
     "      (ingest, timeliness, escalation, reporting) to DATE (YYYY-MM-DD) at the local\n"
-    "      time given (default 09:00:00). Exit 0 when at least one daemon moved its clock.\n"
+    "      time given (default 09:00:00). Exit 0 when every running daemon moved its clock\n"
+    "      (those not running are skipped, but at least one must move); 1 when one refused\n"
+    "      or failed, naming it and its answer.\n"
     "show  each daemon's clock mode and today's date\n"
     "options: --json  machine-readable output\n";
 
@@ -98,10 +102,13 @@ static int s_set (cli_t *cli, int argc, char **argv)
 
     json_t *results = cli->json ? json_array () : NULL;
     int moved = 0;
+    char failed[1024] = ""; //  the running daemons that did not move, with their answers
+    size_t failed_length = 0;
     jy_envelope_t *replies[S_MAX_DAEMONS];
     const char *whys[S_MAX_DAEMONS];
+    cli_state_t states[S_MAX_DAEMONS];
     //  Every daemon at once: their clocks move together.
-    cli_ask_daemons (endpoints, count, &request, S_TIMEOUT_MS, replies, whys);
+    cli_ask_daemons (endpoints, count, &request, S_TIMEOUT_MS, replies, whys, states);
     for (size_t i = 0; i < count; i++) {
         const char *service = endpoints[i].service;
         const char *why = whys[i];
@@ -110,7 +117,9 @@ static int s_set (cli_t *cli, int argc, char **argv)
         char line[512];
         jy_envelope_t *reply = replies[i];
         if (!reply) {
-            result = strncmp (why, "not running", 11) == 0 ? "not running" : "error";
+            result = states[i] == CLI_STATE_NOT_RUNNING ? "not running"
+                     : states[i] == CLI_STATE_REFUSED   ? "refused"
+                                                        : "error";
             snprintf (line, sizeof line, "%s: %s", service, why);
         } else if (reply->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY) {
             result = "error";
@@ -136,6 +145,14 @@ static int s_set (cli_t *cli, int argc, char **argv)
                           reply->reply->message ? reply->reply->message : "");
         }
         jy_envelope_free (&reply);
+        if (strcmp (result, "set") != 0 && strcmp (result, "not running") != 0) {
+            int wrote = snprintf (failed + failed_length, sizeof failed - failed_length, "%s%s",
+                                  failed_length ? "; " : "", line);
+            if (wrote > 0)
+                failed_length += (size_t) wrote < sizeof failed - failed_length
+                                     ? (size_t) wrote
+                                     : sizeof failed - failed_length - 1;
+        }
         if (results)
             json_array_append_new (
                 results, json_pack ("{s:s, s:s, s:s, s:o}", "service", service, "endpoint",
@@ -148,6 +165,8 @@ static int s_set (cli_t *cli, int argc, char **argv)
         cli_print_json (results);
     else
         fflush (stdout);
+    if (failed_length)
+        return cli_fail ("clock set: not every running daemon moved its clock: %s", failed);
     if (moved == 0)
         return cli_fail ("no daemon running with a simulated clock");
     return CLI_OK;
@@ -171,7 +190,8 @@ static int s_show (cli_t *cli, int argc, char **argv)
     cli_status_request (&request, &body);
     jy_envelope_t *replies[S_MAX_DAEMONS];
     const char *whys[S_MAX_DAEMONS];
-    cli_ask_daemons (endpoints, count, &request, S_TIMEOUT_MS, replies, whys);
+    cli_state_t states[S_MAX_DAEMONS];
+    cli_ask_daemons (endpoints, count, &request, S_TIMEOUT_MS, replies, whys, states);
     for (size_t i = 0; i < count; i++) {
         const char *why = whys[i];
         jy_envelope_t *reply = replies[i];

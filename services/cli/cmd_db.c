@@ -67,10 +67,17 @@ int cmd_migrate (cli_t *cli, int argc, char **argv)
 
 //  One daemon's answer as JSON: {"service", "endpoint", "running", ...}.
 //  reply: its answer to Status (taken), or NULL with why.
-static json_t *s_daemon_status (const cli_endpoint_t *daemon, jy_envelope_t *reply, const char *why)
+static json_t *s_daemon_status (const cli_endpoint_t *daemon, jy_envelope_t *reply, const char *why,
+                                cli_state_t state)
 {
-    json_t *out =
-        json_pack ("{s:s, s:s}", "service", daemon->service, "endpoint", daemon->endpoint);
+    //  running: it answered; refused: it is there but refused this client's handshake;
+    //  stopped: nothing listening, or no answer (error: this end could not ask).
+    const char *state_name = state == CLI_STATE_ANSWERED      ? "running"
+                             : state == CLI_STATE_REFUSED     ? "refused"
+                             : state == CLI_STATE_NOT_RUNNING ? "stopped"
+                                                              : "error";
+    json_t *out = json_pack ("{s:s, s:s, s:s}", "service", daemon->service, "endpoint",
+                             daemon->endpoint, "state", state_name);
     assert (out);
     if (!reply) {
         json_object_set_new (out, "running", json_false ());
@@ -221,7 +228,7 @@ static void s_print_human (json_t *database, json_t *daemons)
             used += (size_t) wrote;
         }
         printf ("%-11s %-28s %-8s %-8s %-10s %-10s %-8s %s\n", s_text (daemon, "service", "?"),
-                s_text (daemon, "endpoint", "?"), running ? "running" : "stopped",
+                s_text (daemon, "endpoint", "?"), s_text (daemon, "state", "?"),
                 s_text (daemon, "version", "-"), s_text (daemon, "clock_mode", "-"),
                 s_text (daemon, "today", "-"),
                 !running                 ? "-"
@@ -240,7 +247,7 @@ static void s_print_human (json_t *database, json_t *daemons)
                     json_integer_value (json_object_get (backlog, "max_events")),
                     json_integer_value (json_object_get (backlog, "busy_answers")),
                     (double) json_integer_value (json_object_get (backlog, "stalled_ms")) / 1000.0);
-        if (running && json_object_get (daemon, "error"))
+        if (json_object_get (daemon, "error"))
             printf ("%-11s %s\n", "", s_text (daemon, "error", ""));
     }
 }
@@ -251,7 +258,9 @@ int cmd_status (cli_t *cli, int argc, char **argv)
         printf ("usage: journey [--json] status\n"
                 "Whether the database answers (one attempt) and how far it is migrated, then\n"
                 "each configured daemon's answer to Status: version, clock, today, health and\n"
-                "feed positions. Exit status 0 when the database is reachable, else 1.\n");
+                "feed positions. STATE is running, stopped (nothing listening or no answer) or\n"
+                "refused (the daemon refused this client's handshake, CURVE; the reason\n"
+                "follows). Exit status 0 when the database is reachable, else 1.\n");
         return CLI_OK;
     }
     if (argc > 1)
@@ -268,9 +277,11 @@ int cmd_status (cli_t *cli, int argc, char **argv)
     cli_status_request (&request, &status_request);
     jy_envelope_t *replies[S_MAX_DAEMONS];
     const char *whys[S_MAX_DAEMONS];
-    cli_ask_daemons (endpoints, count, &request, S_STATUS_TIMEOUT_MS, replies, whys);
+    cli_state_t states[S_MAX_DAEMONS];
+    cli_ask_daemons (endpoints, count, &request, S_STATUS_TIMEOUT_MS, replies, whys, states);
     for (size_t i = 0; i < count; i++)
-        json_array_append_new (daemons, s_daemon_status (&endpoints[i], replies[i], whys[i]));
+        json_array_append_new (daemons,
+                               s_daemon_status (&endpoints[i], replies[i], whys[i], states[i]));
     bool ok = json_is_true (json_object_get (database, "ok"));
     if (cli->json)
         cli_print_json (json_pack ("{s:o, s:o}", "database", database, "daemons", daemons));

@@ -1,6 +1,6 @@
 /*  journey push: send JSON lines of events to journey-ingestd (docs/events.md).
 
-        journey push FILE|- [--batch N] [--window N]
+        journey push FILE|- [--batch N] [--window N] [--wait [--timeout SECONDS]]
 
     The file is streamed, never loaded whole: each line is parsed (push_line_parse, the fast path
     for plain lines, else jy_json_parse_event, which gives the same event) and goes into the next
@@ -33,12 +33,20 @@
     Summary on stdout: "FILE: L lines, A accepted, D duplicate, R rejected" (--json: an object
     with the rejections); one line per rejection on stderr. Exit 0 when nothing was rejected, 1
     when something was (or the push failed), 2 for a usage error.
+
+    A monitor on the socket says at once when the daemon refused the handshake (the push stops:
+    that is not transient) or nothing listens (named when retrying: a daemon may be restarting).
+    On a terminal the progress is redrawn on stderr (s_progress). --wait then asks
+    journey-ingestd's Status for its feed head and journey-timelinessd's until its position on
+    the feed reaches it (s_wait_taken_in).
 */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "push_line.h"
@@ -54,13 +62,21 @@
 #define S_BACKOFF_MAX_MS   5000
 #define S_DEFAULT_TIMEOUT  30000
 #define S_DEFAULT_GIVE_UP  600000
+#define S_DEFAULT_WAIT_S   300 //  --wait: how long timelinessd may take to catch up
+#define S_MAX_WAIT_S       86400
+#define S_WAIT_POLL_MS     100 //  --wait: between Status questions to journey-timelinessd
+#define S_STATUS_MS        2000
+#define S_PROGRESS_MS      250 //  a terminal's progress line is redrawn at most this often
 
 static const char *s_usage_text =
-    "usage: journey push FILE|- [--batch N] [--window N]\n"
+    "usage: journey push FILE|- [--batch N] [--window N] [--wait [--timeout SECONDS]]\n"
     "  FILE        JSON lines, one event per line (docs/events.md); - reads stdin\n"
     "  --batch N   events per batch, 1..10000 (default 2000)\n"
     "  --window N  batches in flight at once, 1..16 (default 1: the next batch is prepared\n"
     "              while the previous one is with the daemon)\n"
+    "  --wait      then wait until journey-timelinessd has taken in every event stored so far\n"
+    "              (its deadlines include this push), up to --timeout SECONDS (default 300)\n"
+    "On a terminal, progress is shown on stderr while the push runs.\n"
     "configuration: ingest/request (endpoint), push/reply_timeout_ms (default 30000),\n"
     "push/give_up_ms (default 600000). Exit status: 0 all accepted or duplicate, 1 something\n"
     "rejected or the push failed, 2 usage error.\n";
@@ -89,7 +105,8 @@ typedef struct {
     long reply_timeout_ms, give_up_ms;
     size_t batch_size, window;
     zsock_t *sock;
-    zactor_t *monitor; //  with CURVE: the socket's handshakes, so that a refused key stops the push
+    zsock_t *monitor;   //  the socket's connection: a refused handshake stops the push at once
+    char link_why[512]; //  "nothing is listening at ...", while that is so
     zpoller_t *poller;
 
     char *line;
@@ -108,8 +125,12 @@ typedef struct {
     uint64_t retries;
 
     uint64_t lines, accepted, duplicate, rejected;
-    uint64_t confirmed_line; //  every line up to here has its final result
-    json_t *rejections;      //  --json only
+    uint64_t bytes_read, file_size; //  file_size 0: not known (a pipe)
+    bool progress;                  //  stderr is a terminal: show progress there
+    bool progress_shown;            //  a progress line is on the screen now
+    int64_t started, progress_at;   //  mono
+    uint64_t confirmed_line;        //  every line up to here has its final result
+    json_t *rejections;             //  --json only
 } s_push_t;
 
 //  A whole non-negative decimal number in [min, max]. 0 or -1.
@@ -124,6 +145,47 @@ static int s_number (const char *text, unsigned long min, unsigned long max, siz
         return -1;
     *value = (size_t) number;
     return 0;
+}
+
+//  --- Progress on a terminal --------------------------------------------------------------
+
+//  Take the progress line off the screen, before anything else is written to stderr.
+static void s_progress_clear (s_push_t *self)
+{
+    if (self->progress_shown) {
+        fputs ("\r\033[K", stderr);
+        fflush (stderr);
+        self->progress_shown = false;
+    }
+}
+
+#define s_fail(self, ...) (s_progress_clear (self), cli_fail (__VA_ARGS__))
+
+//  Draw the progress line in place: lines read, results so far, events a second and, when the
+//  file's size is known, the time left at the rate read so far. At most every S_PROGRESS_MS.
+static void s_progress (s_push_t *self)
+{
+    if (!self->progress)
+        return;
+    int64_t now = zclock_mono ();
+    if (self->progress_at && now - self->progress_at < S_PROGRESS_MS)
+        return;
+    self->progress_at = now;
+    double elapsed = (double) (now - self->started) / 1000.0;
+    uint64_t done = self->accepted + self->duplicate + self->rejected;
+    double rate = elapsed > 0 ? (double) done / elapsed : 0;
+    char left[32] = "";
+    if (self->file_size && self->bytes_read && elapsed > 0 && self->bytes_read < self->file_size) {
+        double seconds =
+            elapsed * (double) (self->file_size - self->bytes_read) / (double) self->bytes_read;
+        snprintf (left, sizeof left, ", %d:%02d left", (int) seconds / 60, (int) seconds % 60);
+    }
+    fprintf (stderr,
+             "\r\033[Kpush: %" PRIu64 " lines read, %" PRIu64 " accepted, %" PRIu64
+             " duplicate, %" PRIu64 " rejected, %.0f events/s%s",
+             self->lines, self->accepted, self->duplicate, self->rejected, rate, left);
+    fflush (stderr);
+    self->progress_shown = true;
 }
 
 //  --- Batches -----------------------------------------------------------------------------
@@ -250,8 +312,8 @@ static s_batch_t *s_read_batch (s_push_t *self, int *rc)
         ssize_t got = getline (&self->line, &self->line_capacity, self->in);
         if (got < 0) {
             if (ferror (self->in)) {
-                cli_fail ("push: reading %s failed after line %" PRIu64 ": %s", self->name,
-                          self->line_number, strerror (errno ? errno : EIO));
+                s_fail (self, "push: reading %s failed after line %" PRIu64 ": %s", self->name,
+                        self->line_number, strerror (errno ? errno : EIO));
                 *rc = -1;
                 s_batch_destroy (&batch);
                 return NULL;
@@ -260,6 +322,7 @@ static s_batch_t *s_read_batch (s_push_t *self, int *rc)
             break;
         }
         self->line_number++;
+        self->bytes_read += (uint64_t) got;
         size_t length = (size_t) got;
         if (length && self->line[length - 1] == '\n')
             length--;
@@ -303,9 +366,8 @@ static int s_connect (s_push_t *self)
 {
     if (self->sock) {
         zpoller_remove (self->poller, self->sock);
-        if (self->monitor)
-            zpoller_remove (self->poller, self->monitor);
-        zactor_destroy (&self->monitor);
+        zpoller_remove (self->poller, self->monitor);
+        zsock_destroy (&self->monitor);
         zsock_destroy (&self->sock); //  linger 0: whatever it still held is dropped
     }
     self->sock = zsock_new (ZMQ_DEALER);
@@ -314,14 +376,13 @@ static int s_connect (s_push_t *self)
     zsock_set_sndhwm (self->sock, S_SOCKET_HWM);
     zsock_set_rcvhwm (self->sock, S_SOCKET_HWM);
     if (jy_security_client (jy_security_process (), self->sock) != 0)
-        return cli_fail ("push: %s", jy_security_error (jy_security_process ()));
-    self->monitor = cli_handshake_monitor (self->sock);
+        return s_fail (self, "push: %s", jy_security_error (jy_security_process ()));
+    self->monitor = cli_link_monitor (self->sock);
     if (zsock_connect (self->sock, "%s", self->endpoint) != 0)
-        return cli_fail ("push: cannot connect to ingest/request \"%s\" (from %s)", self->endpoint,
-                         jy_config_origin (self->cli->config, "ingest/request"));
+        return s_fail (self, "push: cannot connect to ingest/request \"%s\" (from %s)",
+                       self->endpoint, jy_config_origin (self->cli->config, "ingest/request"));
     zpoller_add (self->poller, self->sock);
-    if (self->monitor)
-        zpoller_add (self->poller, self->monitor);
+    zpoller_add (self->poller, self->monitor);
     return 0;
 }
 
@@ -329,6 +390,7 @@ static int s_connect (s_push_t *self)
 
 static void s_record_rejection (s_push_t *self, uint64_t line, const Journey__V1__EventResult *r)
 {
+    s_progress_clear (self);
     self->rejected++;
     const char *code = r->code && *r->code ? r->code : "rejected";
     const char *message = r->message ? r->message : "";
@@ -366,7 +428,7 @@ static int s_record (s_push_t *self, uint64_t line, const Journey__V1__EventResu
         s_record_rejection (self, line, r);
         return 0;
     default:
-        cli_fail ("push: the daemon's result for line %" PRIu64 " has no status", line);
+        s_fail (self, "push: the daemon's result for line %" PRIu64 " has no status", line);
         return -1;
     }
 }
@@ -375,10 +437,11 @@ static int s_record (s_push_t *self, uint64_t line, const Journey__V1__EventResu
 static int s_record_batch (s_push_t *self, s_batch_t *batch, const Journey__V1__BatchResult *br)
 {
     if (br->n_results != batch->n_events || br->n_unparsed_results != batch->n_unparsed) {
-        cli_fail ("push: the daemon answered the batch of lines %" PRIu64 "-%" PRIu64
-                  " with %zu results for %zu events and %zu for %zu unparsed lines",
-                  batch->first_line, batch->last_line, br->n_results, batch->n_events,
-                  br->n_unparsed_results, batch->n_unparsed);
+        s_fail (self,
+                "push: the daemon answered the batch of lines %" PRIu64 "-%" PRIu64
+                " with %zu results for %zu events and %zu for %zu unparsed lines",
+                batch->first_line, batch->last_line, br->n_results, batch->n_events,
+                br->n_unparsed_results, batch->n_unparsed);
         return -1;
     }
     //  In line order: events and unparsed lines interleave in the file.
@@ -408,9 +471,10 @@ static int s_record_batch (s_push_t *self, s_batch_t *batch, const Journey__V1__
             unparsed[index] = r;
     }
     if (rc != 0)
-        cli_fail ("push: the daemon's answer to the batch of lines %" PRIu64 "-%" PRIu64
-                  " has a result with a wrong or repeated index",
-                  batch->first_line, batch->last_line);
+        s_fail (self,
+                "push: the daemon's answer to the batch of lines %" PRIu64 "-%" PRIu64
+                " has a result with a wrong or repeated index",
+                batch->first_line, batch->last_line);
     while (rc == 0 && (e < batch->n_events || u < batch->n_unparsed)) {
         if (u == batch->n_unparsed || (e < batch->n_events && event_of[e] < unparsed_of[u])) {
             rc = s_record (self, event_of[e], events[e]);
@@ -439,10 +503,11 @@ static int s_give_up (s_push_t *self, const char *why)
                   "lines 1-%" PRIu64 " confirmed (%" PRIu64 " accepted, %" PRIu64
                   " duplicate, %" PRIu64 " rejected)",
                   self->confirmed_line, self->accepted, self->duplicate, self->rejected);
-    return cli_fail ("push: gave up after %.1f s without progress (%s); %s: %s, line %" PRIu64
-                     " onwards not confirmed; sending the file again is safe (confirmed events "
-                     "come back as duplicates)",
-                     (double) waited / 1000.0, why, self->name, done, next);
+    return s_fail (self,
+                   "push: gave up after %.1f s without progress (%s); %s: %s, line %" PRIu64
+                   " onwards not confirmed; sending the file again is safe (confirmed events "
+                   "come back as duplicates)",
+                   (double) waited / 1000.0, why, self->name, done, next);
 }
 
 //  A batch was not processed (BUSY, ERROR) or not answered. Everything in flight goes again, in
@@ -464,6 +529,7 @@ static int s_retry_later (s_push_t *self, const char *why, long retry_after_ms, 
     self->backoff_ms =
         self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
     self->retries++;
+    s_progress_clear (self);
     fprintf (stderr,
              "journey: push: lines %" PRIu64 "-%" PRIu64
              " not confirmed (%s); retrying in %ld ms\n",
@@ -485,6 +551,7 @@ static int s_handle_answer (s_push_t *self)
     jy_wire_status_t status;
     jy_envelope_t *reply = jy_wire_recv (self->sock, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
     if (!reply || status != JY_WIRE_OK) {
+        s_progress_clear (self);
         jy_warning ("push: unreadable answer from the daemon ignored: %s",
                     jy_wire_status_text (status));
         jy_envelope_free (&reply);
@@ -498,9 +565,9 @@ static int s_handle_answer (s_push_t *self)
     if (reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY && reply->reply &&
         (index < self->queued || !reply->message_id)) {
         //  A coded refusal of the request itself (not an EventBatch answer): nothing to retry.
-        rc = cli_fail ("push: the daemon at %s refused the batch: %s: %s", self->endpoint,
-                       reply->reply->code ? reply->reply->code : "error",
-                       reply->reply->message ? reply->reply->message : "");
+        rc = s_fail (self, "push: the daemon at %s refused the batch: %s: %s", self->endpoint,
+                     reply->reply->code ? reply->reply->code : "error",
+                     reply->reply->message ? reply->reply->message : "");
     } else if (index == self->queued ||
                reply->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT ||
                !reply->batch_result) {
@@ -523,11 +590,13 @@ static int s_handle_answer (s_push_t *self)
             s_dequeue (self, index);
             self->backoff_ms = S_BACKOFF_FIRST_MS;
             self->last_progress = self->last_heard;
+            s_progress (self);
             break;
         case JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH:
-            rc = cli_fail ("push: the daemon refused the batch of lines %" PRIu64 "-%" PRIu64
-                           ": %s (lines 1-%" PRIu64 " confirmed)",
-                           batch->first_line, batch->last_line, message, self->confirmed_line);
+            rc = s_fail (self,
+                         "push: the daemon refused the batch of lines %" PRIu64 "-%" PRIu64
+                         ": %s (lines 1-%" PRIu64 " confirmed)",
+                         batch->first_line, batch->last_line, message, self->confirmed_line);
             break;
         case JOURNEY__V1__BATCH_RESULT__STATUS__BUSY:
             snprintf (why, sizeof why, "daemon busy: %s", message);
@@ -592,17 +661,27 @@ static int s_run (s_push_t *self)
         } else
             wait = 0;
         zsock_t *which = (zsock_t *) zpoller_wait (self->poller, (int) wait);
-        if (which && self->monitor && which == (void *) self->monitor)
-            return cli_fail ("push: the daemon at %s %s", self->endpoint,
-                             cli_handshake_failure (self->monitor));
+        if (which && which == self->monitor) {
+            //  A refused handshake is not transient: fail now. Nothing listening may be a
+            //  daemon restarting: say so when retrying, and go on until push/give_up_ms.
+            char why[sizeof self->link_why];
+            cli_link_t link = cli_link_event (self->monitor, self->endpoint, why, sizeof why);
+            if (link == CLI_LINK_REFUSED)
+                return s_fail (self, "push: %s", why);
+            if (link == CLI_LINK_NOT_LISTENING)
+                snprintf (self->link_why, sizeof self->link_why, "%s", why);
+            else if (link == CLI_LINK_CONNECTED)
+                self->link_why[0] = '\0';
+            continue;
+        }
         if (which) {
             if (s_handle_answer (self) != 0)
                 return -1;
             continue;
         }
         if (zpoller_terminated (self->poller))
-            return cli_fail ("push: interrupted after line %" PRIu64 " was confirmed",
-                             self->confirmed_line);
+            return s_fail (self, "push: interrupted after line %" PRIu64 " was confirmed",
+                           self->confirmed_line);
         if (can_prepare) {
             int rc;
             s_batch_t *batch = s_read_batch (self, &rc);
@@ -614,12 +693,87 @@ static int s_run (s_push_t *self)
         }
         now = zclock_mono ();
         if (self->in_flight > 0 && now - self->last_heard >= self->reply_timeout_ms) {
-            char why[128];
-            snprintf (why, sizeof why, "no answer from %s in %ld ms", self->endpoint,
-                      self->reply_timeout_ms);
+            char why[600];
+            if (self->link_why[0])
+                snprintf (why, sizeof why, "%s", self->link_why);
+            else
+                snprintf (why, sizeof why, "no answer from %s in %ld ms", self->endpoint,
+                          self->reply_timeout_ms);
             if (s_retry_later (self, why, 0, true) != 0)
                 return -1;
         }
+    }
+}
+
+//  --- --wait: until journey-timelinessd has taken the push in ------------------------------
+
+//  One feed's head (want_head) or position from a daemon's Status. 0, or -1 with why and state.
+static int s_feed_status (const char *endpoint, const char *feed, bool want_head, uint64_t *value,
+                          char *why, size_t size, cli_state_t *state)
+{
+    jy_envelope_t request;
+    Journey__V1__StatusRequest body;
+    cli_status_request (&request, &body);
+    jy_envelope_t *reply = NULL;
+    const char *reason = NULL;
+    cli_request_each (&endpoint, 1, &request, S_STATUS_MS, &reply, &reason, state);
+    if (!reply) {
+        snprintf (why, size, "%s", reason);
+        return -1;
+    }
+    int rc = -1;
+    if (reply->payload_case != JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY)
+        snprintf (why, size, "it answered Status with something else");
+    else {
+        const Journey__V1__StatusReply *status = reply->status_reply;
+        for (size_t i = 0; i < status->n_feeds && rc != 0; i++)
+            if (status->feeds[i]->feed && strcmp (status->feeds[i]->feed, feed) == 0) {
+                *value = want_head ? status->feeds[i]->head : status->feeds[i]->position;
+                rc = 0;
+            }
+        if (rc != 0)
+            snprintf (why, size, "its Status reports no \"%s\" feed", feed);
+    }
+    jy_envelope_free (&reply);
+    return rc;
+}
+
+//  Every batch is answered, and journey-ingestd moves its feed's head as it answers: the head
+//  it reports now covers every event this push stored. Wait until journey-timelinessd's
+//  position on that feed (committed with the deadlines it derived) reaches it.
+static int s_wait_taken_in (s_push_t *self, long timeout_s)
+{
+    const char *timeliness = jy_config_get (self->cli->config, "timeliness/request");
+    if (!timeliness || !*timeliness)
+        return cli_fail ("push --wait: timeliness/request is not set (set it in the configuration "
+                         "file or as JOURNEY_TIMELINESS_REQUEST)");
+    char why[600];
+    cli_state_t state;
+    uint64_t head = 0, position = 0;
+    if (s_feed_status (self->endpoint, "events", true, &head, why, sizeof why, &state) != 0)
+        return cli_fail ("push --wait: cannot read journey-ingestd's feed head at %s: %s",
+                         self->endpoint, why);
+    int64_t deadline = zclock_mono () + (int64_t) timeout_s * 1000;
+    for (;;) {
+        int rc = s_feed_status (timeliness, "events", false, &position, why, sizeof why, &state);
+        if (rc == 0 && position >= head)
+            return 0;
+        if (rc != 0 && state != CLI_STATE_NOT_RUNNING)
+            return cli_fail ("push --wait: journey-timelinessd at %s: %s", timeliness, why);
+        if (zclock_mono () >= deadline) {
+            if (rc != 0)
+                return cli_fail ("push --wait: journey-timelinessd at %s did not answer in %ld s: "
+                                 "%s; the events are stored, its deadlines will follow when it "
+                                 "runs",
+                                 timeliness, timeout_s, why);
+            return cli_fail ("push --wait: after %ld s journey-timelinessd at %s has taken the "
+                             "event feed up to %" PRIu64 " of %" PRIu64
+                             "; the events are stored, its deadlines are not all derived yet",
+                             timeout_s, timeliness, position, head);
+        }
+        if (zsys_interrupted)
+            return cli_fail ("push --wait: interrupted");
+        zclock_sleep (S_WAIT_POLL_MS);
     }
 }
 
@@ -643,11 +797,28 @@ int cmd_push (cli_t *cli, int argc, char **argv)
 {
     const char *path = NULL;
     size_t batch_size = S_DEFAULT_BATCH, window = S_DEFAULT_WINDOW;
+    bool wait = false;
+    size_t wait_s = S_DEFAULT_WAIT_S;
+    bool timeout_given = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
             fputs (s_usage_text, stdout);
             return CLI_OK;
+        }
+        if (strcmp (arg, "--wait") == 0) {
+            wait = true;
+            continue;
+        }
+        if (strncmp (arg, "--timeout", 9) == 0 && (!arg[9] || arg[9] == '=')) {
+            const char *value = arg[9] == '=' ? arg + 10 : i + 1 < argc ? argv[++i] : NULL;
+            if (!value)
+                return cli_usage ("push: --timeout needs a number of seconds");
+            if (s_number (value, 1, S_MAX_WAIT_S, &wait_s) != 0)
+                return cli_usage ("push: --timeout must be 1..%d seconds, got \"%s\"", S_MAX_WAIT_S,
+                                  value);
+            timeout_given = true;
+            continue;
         }
         bool is_batch = strncmp (arg, "--batch", 7) == 0 && (!arg[7] || arg[7] == '=');
         bool is_window = strncmp (arg, "--window", 8) == 0 && (!arg[8] || arg[8] == '=');
@@ -677,6 +848,8 @@ int cmd_push (cli_t *cli, int argc, char **argv)
         fputs (s_usage_text, stderr);
         return cli_usage ("push: FILE is required (- for stdin)");
     }
+    if (timeout_given && !wait)
+        return cli_usage ("push: --timeout goes with --wait");
 
     s_push_t self = {0};
     self.cli = cli;
@@ -701,6 +874,11 @@ int cmd_push (cli_t *cli, int argc, char **argv)
             return cli_usage ("push: cannot read %s: %s", path, strerror (errno));
         self.name = path;
     }
+    struct stat info;
+    if (fstat (fileno (self.in), &info) == 0 && S_ISREG (info.st_mode))
+        self.file_size = (uint64_t) info.st_size;
+    self.progress = isatty (STDERR_FILENO);
+    self.started = zclock_mono ();
     static char buffer[1 << 20];
     setvbuf (self.in, buffer, _IOFBF, sizeof buffer);
     if (cli->json)
@@ -709,13 +887,16 @@ int cmd_push (cli_t *cli, int argc, char **argv)
     self.poller = zpoller_new (NULL);
     assert (self.poller);
     int rc = s_connect (&self) == 0 ? s_run (&self) : -1;
+    s_progress_clear (&self);
     if (rc == 0)
         s_print_summary (&self);
+    if (rc == 0 && wait)
+        rc = s_wait_taken_in (&self, (long) wait_s);
 
     for (size_t i = 0; i < self.queued; i++)
         s_batch_destroy (&self.queue[i]);
     zpoller_destroy (&self.poller);
-    zactor_destroy (&self.monitor);
+    zsock_destroy (&self.monitor);
     zsock_destroy (&self.sock);
     json_decref (self.rejections);
     free (self.line);

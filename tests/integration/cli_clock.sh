@@ -14,7 +14,7 @@ run clock set 2025-01-06
 check "no daemon: exit 1" '[ "$rc" = 1 ]'
 check "no daemon: message" '[[ "$err" == *"journey: no daemon running with a simulated clock"* ]]'
 for d in ingest timeliness escalation reporting; do
-    check "no daemon: $d not running" 'grep -qx "$d: not running (no answer in 1000 ms)" <<<"$out"'
+    check "no daemon: $d not running, nothing listening" 'grep -qx "$d: not running: nothing is listening at ipc://$tmp/$d.ipc" <<<"$out"'
 done
 
 run clock set 2025-01-06 --json

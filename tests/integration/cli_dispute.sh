@@ -146,6 +146,28 @@ check "verify altered: names the link" '[[ "$out" == *"broken: dispute 1 step 3:
 run --json dispute verify
 check "verify --json altered" 'json_is "d[\"ok\"] is False and d[\"broken\"] == [\"dispute 1 step 3: hash mismatch\"]"'
 
+# --- clock set with a running daemon that refuses ------------------------------------------
+# A second journey-escalationd on the system clock, in the reporting daemon's place: it refuses
+# ClockSet, so the command fails naming it, though the first daemon moved.
+second=
+stop_second () { [ -z "$second" ] || { kill -TERM "$second" 2>/dev/null; wait "$second" 2>/dev/null || true; }; second=; }
+on_exit stop_second
+JOURNEY_ESCALATION_REQUEST=$JOURNEY_REPORTING_REQUEST JOURNEY_ESCALATION_FEED=ipc://$tmp/disputes-2.sock \
+    JOURNEY_DATABASE_ESCALATION_URL="$JOURNEY_DATABASE_ESCALATION_URL dbname=$db" \
+    "$program" >"$tmp/escalationd-2.log" 2>&1 &
+second=$!
+for _ in $(seq 1 300); do
+    grep -q "listening on" "$tmp/escalationd-2.log" && break
+    kill -0 "$second" 2>/dev/null || { cat "$tmp/escalationd-2.log"; echo "FAIL: escalationd exited"; exit 1; }
+    sleep 0.1
+done
+run clock set 2025-07-31
+check "clock set, one refused: exit 1" '[ "$rc" -eq 1 ]'
+check "clock set, one refused: the other moved" '[[ "$out" == *"escalation: clock set to 2025-07-31"* ]]'
+check "clock set, one refused: names it and its answer" '[[ "$err" == *"not every running daemon moved its clock: reporting: refused: clock is not simulated"* ]]'
+check "clock set, one refused: those not running skipped" '[[ "$err" != *"ingest"* && "$err" != *"timeliness"* ]]'
+stop_second
+
 # --- no daemon ----------------------------------------------------------------------------
 stop_daemon
 expect_error 1 "journey-escalationd at ipc://$tmp/escalation.sock: not running" dispute show 1

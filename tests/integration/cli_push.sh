@@ -38,6 +38,36 @@ out=$("$cli" push - --batch 700 --window 2 <"$tmp/events.jsonl" 2>"$tmp/push.err
     fail "second push said: $out"
 [ "$(db_query "SELECT count(*) FROM ingest.event")" = "$lines" ] || fail "the second push stored rows"
 echo "cli_push: pushed again, all $lines duplicate"
+[ ! -s "$tmp/push.err" ] || fail "a push to a pipe wrote on stderr: $(head -3 "$tmp/push.err")"
+
+# --- Progress: on a terminal only ------------------------------------------------------------------
+# Under a pseudo-terminal the progress line is drawn on stderr (and taken off before the summary);
+# the pushes above, with stderr a file, wrote nothing there.
+head -n 3000 "$tmp/events.jsonl" >"$tmp/part.jsonl"
+python3 - "$cli" "$tmp/part.jsonl" "$tmp/pty.out" <<'EOF_PTY' || fail "push under a terminal: $(cat "$tmp/pty.out")"
+import os, pty, sys
+cli, path, out = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cli, [cli, "push", path, "--batch", "500"])
+data = b""
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+_, status = os.waitpid(pid, 0)
+open(out, "wb").write(data)
+sys.exit(os.waitstatus_to_exitcode(status))
+EOF_PTY
+grep -Eaq $'\r\033\\[Kpush: [0-9]+ lines read, 0 accepted, [0-9]+ duplicate, 0 rejected, [0-9]+ events/s, [0-9]+:[0-9]{2} left' "$tmp/pty.out" ||
+    fail "no progress line on a terminal: $(cat -v "$tmp/pty.out")"
+grep -aq "$tmp/part.jsonl: 3000 lines, 0 accepted, 3000 duplicate, 0 rejected" "$tmp/pty.out" ||
+    fail "no summary under a terminal: $(cat -v "$tmp/pty.out")"
+echo "cli_push: progress on a terminal, none on a pipe"
 
 # --- Bad lines among good ones ----------------------------------------------------------------
 # New events for a child the first file registered: line 1 good, line 2 not JSON, line 3 blank

@@ -75,13 +75,16 @@ event () { # ID CHILD DATE PAYLOAD
     event C1-CT1 C1 2025-03-03 '"contact_received":{"contact_id":"CT1","contact_source":"1B"}'
     event C2-CT2 C2 2025-03-03 '"contact_received":{"contact_id":"CT2","contact_source":"1A"}'
 } >"$tmp/events.jsonl"
-out=$("$cli" push "$tmp/events.jsonl" 2>"$tmp/push.err") || fail "push: $(cat "$tmp/push.err")"
+# --wait: when the push returns, journey-timelinessd has derived the deadlines (no polling).
+out=$("$cli" push "$tmp/events.jsonl" --wait --timeout 60 2>"$tmp/push.err") || fail "push: $(cat "$tmp/push.err")"
 check "push accepted all" '[ "$out" = "$tmp/events.jsonl: 8 lines, 8 accepted, 0 duplicate, 0 rejected" ]'
+check "push --wait: no progress on a pipe" '[ ! -s "$tmp/push.err" ]'
+out=$("$cli" deadlines C1 --json) || fail "deadlines C1 --json exited $?"
+check "push --wait: the new contact's deadline is there at once" '[[ "$out" == *\"CT1\"* ]]'
 
-# Wait until journey-timelinessd has the new contact's deadline and its due_soon.
+# The alerts are published after the deadlines are committed: wait for the due_soon pair.
 for _ in $(seq 1 300); do
-    out=$("$cli" deadlines C1 --json 2>/dev/null || true)
-    [[ "$out" == *'"CT1"'* ]] && [ "$("$cli" alerts --json 2>/dev/null | wc -l)" = 2 ] && break
+    [ "$("$cli" alerts --json 2>/dev/null | wc -l)" = 2 ] && break
     sleep 0.1
 done
 
@@ -201,7 +204,12 @@ check "alerts --team without a value: usage error" '[ "$rc" = 2 ]'
 check "deadlines without CHILD: usage error" '[ "$rc" = 2 ] && grep -q "CHILD is missing" "$tmp/err"'
 JOURNEY_TIMELINESS_REQUEST=ipc://$tmp/nobody.sock JOURNEY_TIMELINESS_REPLY_TIMEOUT_MS=300 \
     "$cli" deadlines C1 >/dev/null 2>"$tmp/err"; rc=$?
-check "deadlines, daemon not running: exit 1, said" '[ "$rc" = 1 ] && grep -q "not running (no answer in 300 ms)" "$tmp/err"'
+check "deadlines, daemon not running: exit 1, said" '[ "$rc" = 1 ] && grep -q "not running: nothing is listening at ipc://$tmp/nobody.sock" "$tmp/err"'
+JOURNEY_TIMELINESS_REQUEST=ipc://$tmp/nobody.sock \
+    "$cli" push "$tmp/events.jsonl" --wait --timeout 1 >/dev/null 2>"$tmp/err"; rc=$?
+check "push --wait, timelinessd not running: exit 1, said" '[ "$rc" = 1 ] && grep -q "push --wait: journey-timelinessd at ipc://$tmp/nobody.sock did not answer in 1 s: not running: nothing is listening" "$tmp/err"'
+"$cli" push "$tmp/events.jsonl" --timeout 5 >/dev/null 2>"$tmp/err"; rc=$?
+check "push --timeout without --wait: usage error" '[ "$rc" = 2 ]'
 set -e
 
 echo "cli_timeliness: $checks checks, 0 failed"

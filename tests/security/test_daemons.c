@@ -5,6 +5,11 @@
     the certificate's dispute_roles; a command naming none is the ladder's to judge (list is
     for anyone). reporting: a report request is refused (not_allowed) without reports = "yes",
     and goes on to the request's own checks with it. Each daemon logs who asked.
+
+    A plaintext `journey` is told at once that a daemon refused its handshake: `status` says
+    "refused" for the CURVE daemons and "stopped" where nothing listens, a dispute command says
+    why, and a push fails at once though push/give_up_ms and reply_timeout_ms are an hour (the
+    test's ctest TIMEOUT would end it first if it waited).
 */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -178,6 +183,50 @@ int main (void)
     snprintf (logged, sizeof logged, "report_request from board (key %s)",
               zcert_public_txt (board));
     CHECK (jy_test_file_contains (s_path ("reportingd.log"), logged));
+
+    //  A plaintext client: refused at once, and said so.
+    setenv ("JOURNEY_SECURITY_CURVE", "0", 1);
+    setenv ("JOURNEY_PUSH_GIVE_UP_MS", "3600000", 1);
+    setenv ("JOURNEY_PUSH_REPLY_TIMEOUT_MS", "3600000", 1);
+    char nobody[600], expected[1024];
+    snprintf (nobody, sizeof nobody, "ipc://%s/nobody-ingest.sock", s_dir);
+    setenv ("JOURNEY_INGEST_REQUEST", nobody, 1);
+    snprintf (path, sizeof path, "ipc://%s/nobody-timeliness.sock", s_dir);
+    setenv ("JOURNEY_TIMELINESS_REQUEST", path, 1);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
+    CHECK_INT (st_journey (s_path ("status.out"), "--json", "status", NULL), 0);
+    snprintf (expected, sizeof expected,
+              "\"service\": \"escalation\", \"endpoint\": \"%s\", \"state\": \"refused\"",
+              escalation);
+    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    snprintf (expected, sizeof expected,
+              "\"service\": \"reporting\", \"endpoint\": \"%s\", \"state\": \"refused\"",
+              reporting);
+    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    snprintf (expected, sizeof expected,
+              "the daemon at %s refused the handshake: it runs with CURVE and this client has no "
+              "key",
+              escalation);
+    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    snprintf (expected, sizeof expected,
+              "\"service\": \"ingest\", \"endpoint\": \"%s\", \"state\": \"stopped\"", nobody);
+    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    snprintf (expected, sizeof expected, "nothing is listening at %s", nobody);
+    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+
+    CHECK_INT (st_journey (s_path ("dispute.out"), "dispute", "list", NULL), 1);
+    snprintf (expected, sizeof expected, "the daemon at %s refused the handshake", escalation);
+    CHECK (jy_test_file_contains (s_path ("dispute.out"), expected));
+
+    snprintf (path, sizeof path, "%s/one.jsonl", s_dir);
+    st_write (path, "{\"event_id\":\"x\"}\n");
+    setenv ("JOURNEY_INGEST_REQUEST", escalation, 1); //  a CURVE daemon, whichever it is
+    CHECK_INT (st_journey (s_path ("push.out"), "push", path, NULL), 1);
+    snprintf (expected, sizeof expected,
+              "journey: push: the daemon at %s refused the handshake: it runs with CURVE",
+              escalation);
+    CHECK (jy_test_file_contains (s_path ("push.out"), expected));
+    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
 
     kill (escalationd, SIGTERM);
     kill (reportingd, SIGTERM);
