@@ -4,7 +4,10 @@
     escalation: a command naming a role is refused (role_not_allowed) unless the role is among
     the certificate's dispute_roles; a command naming none is the ladder's to judge (list is
     for anyone). reporting: a report request is refused (not_allowed) without reports = "yes",
-    and goes on to the request's own checks with it. Each daemon logs who asked.
+    and goes on to the request's own checks with it. A request whose kind needs a right the key
+    lacks altogether is refused before its frame is unpacked: a report request too large to
+    unpack is not_allowed from a key with no reports, as is an EventBatch from a key with no
+    la_codes, and too_large from a key with reports. Each daemon logs who asked.
 */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -93,24 +96,30 @@ static const char *s_report_as (const char *endpoint, zcert_t *key, const char *
     return code;
 }
 
-//  A ReportRequest of 200,000 empty formats (400 KB on the wire, several MB to unpack), sent
-//  raw; the Reply's code and message ("code: message"), or "no answer".
-static const char *s_flood_report_as (const char *endpoint, zcert_t *key, const char *server_key)
+//  A ReportRequest of 200,000 empty formats (400 KB on the wire, several MB to unpack), or with
+//  batch an EventBatch of as many empty events, sent raw; the Reply's code and message
+//  ("code: message"), or "no answer".
+static const char *s_flood_as (const char *endpoint, zcert_t *key, const char *server_key,
+                               bool batch)
 {
     static char answer[600];
     st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     size_t count = 200000, size = 0;
     uint8_t *data = (uint8_t *) malloc (2 * count + 16);
     assert (data);
-    data[size++] = 0x8a; //  field 17 (report_request), length-delimited
-    data[size++] = 0x01;
+    if (batch)
+        data[size++] = (10 << 3) | 2; //  event_batch
+    else {
+        data[size++] = 0x8a; //  field 17 (report_request), length-delimited
+        data[size++] = 0x01;
+    }
     for (size_t length = 2 * count;; length >>= 7) {
         data[size++] = (uint8_t) ((length & 0x7f) | (length >= 0x80 ? 0x80 : 0));
         if (length < 0x80)
             break;
     }
     for (size_t i = 0; i < count; i++) {
-        data[size++] = (5 << 3) | 2; //  formats, empty
+        data[size++] = batch ? (2 << 3) | 2 : (5 << 3) | 2; //  events or formats, empty
         data[size++] = 0;
     }
     zframe_t *frame = zframe_new (data, size);
@@ -226,10 +235,14 @@ int main (void)
     //  Refused by its kind before it is unpacked; with the right, unpacked within the budget.
     //  reportingd's frame cap is 256 KiB by default: its socket takes the 400 KB frame once the
     //  cap is raised (below), and the budget is four times the cap.
-    CHECK_STR (s_flood_report_as (reporting, cms, server_key),
+    CHECK_STR (s_flood_as (reporting, cms, server_key, false),
                "not_allowed: the key cms may not ask for reports (its certificate has no "
                "reports); not read");
-    const char *flooded = s_flood_report_as (reporting, board, server_key);
+    //  The same for pushing events, at any daemon: board has no la_codes.
+    CHECK_STR (s_flood_as (reporting, board, server_key, true),
+               "not_allowed: the key board may not push events (its certificate has no "
+               "la_codes); not read");
+    const char *flooded = s_flood_as (reporting, board, server_key, false);
     CHECK (strncmp (flooded, "too_large: ", 11) == 0 &&
            strstr (flooded, "reporting/max_unpack_bytes = 2097152 bytes"));
     CHECK_STR (s_report_as (reporting, board, server_key), "bad_request");
