@@ -247,22 +247,21 @@ static int s_check_right (jy_service_t *self, zframe_t *routing_id, int payload)
     return 0;
 }
 
-//  The coded refusal of a request that could not be read.
+//  The coded refusal of a request that could not be read; too_large names the limit.
 static void s_refuse_unreadable (jy_service_t *self, zframe_t *routing_id, jy_wire_status_t status)
 {
     char message[256];
-    const char *code = "bad_frame";
-    if (status == JY_WIRE_UNKNOWN_PAYLOAD)
-        code = "unknown_request";
-    else if (status == JY_WIRE_OVER_BUDGET || status == JY_WIRE_TOO_LARGE) {
-        code = "too_large";
-        snprintf (message, sizeof message, "%s (%s/%s = %ld bytes)", jy_wire_status_text (status),
-                  self->def->name,
-                  status == JY_WIRE_TOO_LARGE ? "max_frame_bytes" : "max_unpack_bytes",
-                  status == JY_WIRE_TOO_LARGE ? self->frame_cap : self->unpack_cap);
-    }
-    if (strcmp (code, "too_large") != 0)
+    const char *code = status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_request" : "bad_frame";
+    if (status == JY_WIRE_OVER_BUDGET)
+        snprintf (message, sizeof message, "%s (%s/max_unpack_bytes = %ld bytes)",
+                  jy_wire_status_text (status), self->def->name, self->unpack_cap);
+    else if (status == JY_WIRE_TOO_LARGE)
+        snprintf (message, sizeof message, "%s (%s/max_frame_bytes = %ld bytes)",
+                  jy_wire_status_text (status), self->def->name, self->frame_cap);
+    else
         snprintf (message, sizeof message, "%s", jy_wire_status_text (status));
+    if (status == JY_WIRE_OVER_BUDGET || status == JY_WIRE_TOO_LARGE)
+        code = "too_large";
     jy_warning ("request refused: %s", message);
     if (routing_id)
         jy_service_reply_error (self, routing_id, code, message);
