@@ -1,6 +1,7 @@
 /*  jy_service: the shared skeleton of every Journey daemon (see jy_service.h). */
 #include "journey.h"
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@ struct _jy_service_t {
     char *endpoint;    //  request endpoint, from <name>/request
     long hwm;          //  request socket high-water marks
     long frame_cap;    //  largest request frame unpacked
+    long unpack_cap;   //  most bytes unpacking one request may allocate
     char *la_code;     //  the LA this deployment serves, for Status
     zsock_t *request;  //  ROUTER
     zpoller_t *poller; //  owned by the actor loop
@@ -24,6 +26,9 @@ struct _jy_service_t {
     const jy_security_peer_t *peer; //  the client of the request being handled (CURVE only)
     int64_t refreshed_at;           //  monotonic ms when clients_dir was last looked at
 };
+
+//  An unpack that allocated this much is followed by malloc_trim.
+#define S_TRIM_AFTER_BYTES (4 * 1024 * 1024)
 
 static void s_usage (const jy_service_def_t *def, FILE *out)
 {
@@ -81,8 +86,13 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
     if (jy_config_int (config, key, 1000, 1, 1000000, &self->hwm))
         goto bad;
     snprintf (key, sizeof key, "%s/max_frame_bytes", def->name);
-    if (jy_config_int (config, key, JY_WIRE_DEFAULT_CAP, 1024, 256L * 1024 * 1024,
-                       &self->frame_cap))
+    if (jy_config_int (config, key,
+                       def->max_frame_bytes ? def->max_frame_bytes : JY_WIRE_REQUEST_CAP, 1024,
+                       256L * 1024 * 1024, &self->frame_cap))
+        goto bad;
+    snprintf (key, sizeof key, "%s/max_unpack_bytes", def->name);
+    if (jy_config_int (config, key, (long) jy_wire_default_budget ((size_t) self->frame_cap), 4096,
+                       4L * 1024 * 1024 * 1024, &self->unpack_cap))
         goto bad;
     self->security = jy_security_new (config, JY_SECURITY_SERVER);
     if (!self->security)
@@ -191,12 +201,70 @@ static void s_clock_set (jy_service_t *self, zframe_t *routing_id, jy_envelope_t
     jy_service_reply (self, routing_id, &reply);
 }
 
-//  The request's kind, for the log: its payload's field name ("event_batch").
-static const char *s_payload_name (const jy_envelope_t *request)
+//  A request kind's name, for the log: its payload's field name ("event_batch").
+static const char *s_payload_name (int payload)
 {
-    const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (
-        &journey__v1__envelope__descriptor, (unsigned) request->payload_case);
+    if (payload < 0)
+        return "an unreadable request";
+    const ProtobufCFieldDescriptor *field =
+        payload ? protobuf_c_message_descriptor_get_field (&journey__v1__envelope__descriptor,
+                                                           (unsigned) payload)
+                : NULL;
     return field ? field->name : "an unknown request";
+}
+
+//  With CURVE, the kinds of request only a key with a right may make, refused before they are
+//  unpacked: the daemon checks the right's value itself afterwards (docs/security.md).
+static const struct {
+    int payload;
+    const char *right; //  certificate metadata that must be present and not blank
+    const char *doing;
+} s_rights[] = {
+    {JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH, "la_codes", "push events"},
+    {JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST, "reports", "ask for reports"},
+};
+
+//  0, or -1 having refused the request (not_allowed) because the key lacks the right its kind
+//  needs.
+static int s_check_right (jy_service_t *self, zframe_t *routing_id, int payload)
+{
+    for (size_t i = 0; i < sizeof s_rights / sizeof s_rights[0]; i++) {
+        if (s_rights[i].payload != payload)
+            continue;
+        const char *value = jy_security_peer_meta (self->peer, s_rights[i].right);
+        if (value && value[strspn (value, " \t")])
+            return 0;
+        char message[256];
+        snprintf (message, sizeof message,
+                  "the key %.64s may not %s (its certificate has no %s); not read",
+                  jy_security_peer_name (self->peer), s_rights[i].doing, s_rights[i].right);
+        jy_warning ("%s refused: %s", s_payload_name (payload), message);
+        self->bad_requests++;
+        if (routing_id)
+            jy_service_reply_error (self, routing_id, "not_allowed", message);
+        return -1;
+    }
+    return 0;
+}
+
+//  The coded refusal of a request that could not be read; too_large names the limit.
+static void s_refuse_unreadable (jy_service_t *self, zframe_t *routing_id, jy_wire_status_t status)
+{
+    char message[256];
+    const char *code = status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_request" : "bad_frame";
+    if (status == JY_WIRE_OVER_BUDGET)
+        snprintf (message, sizeof message, "%s (%s/max_unpack_bytes = %ld bytes)",
+                  jy_wire_status_text (status), self->def->name, self->unpack_cap);
+    else if (status == JY_WIRE_TOO_LARGE)
+        snprintf (message, sizeof message, "%s (%s/max_frame_bytes = %ld bytes)",
+                  jy_wire_status_text (status), self->def->name, self->frame_cap);
+    else
+        snprintf (message, sizeof message, "%s", jy_wire_status_text (status));
+    if (status == JY_WIRE_OVER_BUDGET || status == JY_WIRE_TOO_LARGE)
+        code = "too_large";
+    jy_warning ("request refused: %s", message);
+    if (routing_id)
+        jy_service_reply_error (self, routing_id, code, message);
 }
 
 static void s_handle_request (jy_service_t *self, int64_t now_ms)
@@ -208,21 +276,20 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
         return;
     zframe_t *routing_id = zmsg_pop (message);
     zframe_t *body = zmsg_pop (message);
+    bool framed = routing_id && body && zmsg_size (message) == 0;
     jy_wire_status_t status = JY_WIRE_BAD_FRAMES;
     jy_envelope_t *request = NULL;
-    if (routing_id && body && zmsg_size (message) == 0)
-        request = jy_wire_unpack (zframe_data (body), zframe_size (body), (size_t) self->frame_cap,
-                                  &status);
+    size_t allocated = 0;
+    //  The request's kind, from the top level of the wire format: nothing unpacked yet.
+    int payload = framed ? jy_wire_peek_payload (zframe_data (body), zframe_size (body)) : -1;
     if (jy_security_curve (self->security) && body) {
-        //  Who asks, by the key the handshake proved. A key taken out of clients_dir since the
-        //  connection was made is refused here, on the connection's next request.
+        //  Who asks, by the key the handshake proved, before anything is unpacked. A key taken
+        //  out of clients_dir since the connection was made is refused here, on the
+        //  connection's next request.
         jy_security_refresh (self->security);
         self->refreshed_at = zclock_mono ();
         self->peer = jy_security_peer_of (self->security, body);
-        const char *what = !request ? "an unreadable request"
-                           : request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET
-                               ? "an unknown request"
-                               : s_payload_name (request);
+        const char *what = s_payload_name (payload);
         if (!self->peer) {
             const char *key = zframe_meta (body, "User-Id");
             jy_warning ("%s refused: key %s is not in security/clients_dir", what,
@@ -233,24 +300,24 @@ static void s_handle_request (jy_service_t *self, int64_t now_ms)
                                         "allowed certificates (security/clients_dir)");
             goto done;
         }
-        jy_log (request && request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST
-                    ? JY_LOG_DEBUG
-                    : JY_LOG_INFO,
+        jy_log (payload == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST ? JY_LOG_DEBUG
+                                                                         : JY_LOG_INFO,
                 "%s from %s (key %s)", what, jy_security_peer_name (self->peer),
                 jy_security_peer_key (self->peer));
+        if (s_check_right (self, routing_id, payload) != 0)
+            goto done;
     }
+    if (framed)
+        request =
+            jy_wire_unpack_within (zframe_data (body), zframe_size (body), (size_t) self->frame_cap,
+                                   (size_t) self->unpack_cap, &allocated, &status);
     if (!request || status == JY_WIRE_UNKNOWN_PAYLOAD) {
         //  Counted and answered, never fatal: the sender may be newer than us, or broken.
         self->bad_requests++;
-        jy_warning ("request refused: %s", jy_wire_status_text (status));
         if (self->def->unreadable && body)
             self->def->unreadable (self->state, zframe_data (body), zframe_size (body), status,
                                    now_ms);
-        if (routing_id)
-            jy_service_reply_error (self, routing_id,
-                                    status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_request"
-                                                                      : "bad_frame",
-                                    jy_wire_status_text (status));
+        s_refuse_unreadable (self, routing_id, status);
     } else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST)
         s_send_status (self, routing_id, request, now_ms);
     else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET)
@@ -268,6 +335,10 @@ done:
     zframe_destroy (&routing_id);
     zframe_destroy (&body);
     zmsg_destroy (&message);
+    //  glibc keeps freed memory for reuse; after a large unpack (or a refused one), hand it
+    //  back so that one big frame does not leave the daemon holding its peak for good.
+    if (allocated >= S_TRIM_AFTER_BYTES)
+        malloc_trim (0);
 }
 
 static int64_t s_timeout_ms (jy_service_t *self, int64_t now_ms)

@@ -1,12 +1,47 @@
 /*  jy_wire: the Envelope on ZeroMQ frames (docs/wire.md).
 
     Everything that arrives from a socket is untrusted: sizes are checked before protobuf-c sees
-    the bytes, and every failure is a status for the caller to count, never an abort.
+    the bytes, what it may allocate is budgeted, and every failure is a status for the caller to
+    count, never an abort.
 */
 #include "jy_wire.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
+
+//  The budgeted allocator. It allocates with malloc and frees with free, exactly as
+//  protobuf-c's default allocator does, so an envelope it made is freed correctly through
+//  s_allocator (jy_envelope_free) and also by the pieces the daemons detach and free
+//  themselves with the default allocator (ingestd keeps an unpacked batch's events). Only
+//  unpacking is counted: the budget bounds what one frame can make us allocate.
+typedef struct {
+    size_t budget;    //  bytes that may be requested in this unpack
+    size_t allocated; //  bytes handed out so far: never more than budget
+    bool refused;
+} s_budget_t;
+
+static void *s_budget_alloc (void *allocator_data, size_t size)
+{
+    s_budget_t *budget = (s_budget_t *) allocator_data;
+    if (budget) {
+        if (budget->refused || size > budget->budget - budget->allocated) {
+            budget->refused = true;
+            return NULL;
+        }
+        budget->allocated += size;
+    }
+    return malloc (size);
+}
+
+static void s_budget_free (void *allocator_data, void *pointer)
+{
+    (void) allocator_data;
+    free (pointer);
+}
+
+//  For freeing: the same functions, no budget.
+static ProtobufCAllocator s_allocator = {s_budget_alloc, s_budget_free, NULL};
 
 const char *jy_wire_status_text (jy_wire_status_t status)
 {
@@ -25,6 +60,8 @@ const char *jy_wire_status_text (jy_wire_status_t status)
         return "wrong number of frames for the socket type";
     case JY_WIRE_RECV_FAILED:
         return "receive failed or was interrupted";
+    case JY_WIRE_OVER_BUDGET:
+        return "envelope would take more memory to unpack than allowed";
     }
     return "unknown wire status";
 }
@@ -37,10 +74,23 @@ void jy_envelope_init (jy_envelope_t *envelope)
     envelope->schema_version = JY_SCHEMA_VERSION;
 }
 
+size_t jy_wire_default_budget (size_t cap)
+{
+    return cap > SIZE_MAX / JY_WIRE_UNPACK_FACTOR ? SIZE_MAX : cap * JY_WIRE_UNPACK_FACTOR;
+}
+
 jy_envelope_t *jy_wire_unpack (const uint8_t *data, size_t size, size_t cap,
                                jy_wire_status_t *status)
 {
+    return jy_wire_unpack_within (data, size, cap, jy_wire_default_budget (cap), NULL, status);
+}
+
+jy_envelope_t *jy_wire_unpack_within (const uint8_t *data, size_t size, size_t cap, size_t budget,
+                                      size_t *allocated_p, jy_wire_status_t *status)
+{
     assert (status);
+    if (allocated_p)
+        *allocated_p = 0;
     if (size == 0) {
         *status = JY_WIRE_EMPTY;
         return NULL;
@@ -51,9 +101,13 @@ jy_envelope_t *jy_wire_unpack (const uint8_t *data, size_t size, size_t cap,
         return NULL;
     }
     assert (data);
-    jy_envelope_t *envelope = journey__v1__envelope__unpack (NULL, size, data);
+    s_budget_t counter = {budget, 0, false};
+    ProtobufCAllocator allocator = {s_budget_alloc, s_budget_free, &counter};
+    jy_envelope_t *envelope = journey__v1__envelope__unpack (&allocator, size, data);
+    if (allocated_p)
+        *allocated_p = counter.allocated;
     if (!envelope) {
-        *status = JY_WIRE_GARBAGE;
+        *status = counter.refused ? JY_WIRE_OVER_BUDGET : JY_WIRE_GARBAGE;
         return NULL;
     }
     //  A newer sender's payload lands in the unknown fields: the reader counts and skips it.
@@ -69,9 +123,61 @@ void jy_envelope_free (jy_envelope_t **envelope_p)
 {
     assert (envelope_p);
     if (*envelope_p) {
-        journey__v1__envelope__free_unpacked (*envelope_p, NULL);
+        journey__v1__envelope__free_unpacked (*envelope_p, &s_allocator);
         *envelope_p = NULL;
     }
+}
+
+//  A varint at *p (at most 10 bytes, before end); 0 or -1.
+static int s_varint (const uint8_t **p, const uint8_t *end, uint64_t *value)
+{
+    *value = 0;
+    for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+        uint8_t byte = *(*p)++;
+        *value |= (uint64_t) (byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return 0;
+    }
+    return -1;
+}
+
+int jy_wire_peek_payload (const uint8_t *data, size_t size)
+{
+    if (size > 0 && !data)
+        return -1;
+    const uint8_t *p = data, *end = data + size;
+    int payload = 0;
+    while (p < end) {
+        uint64_t tag, length;
+        if (s_varint (&p, end, &tag) != 0 || (tag >> 3) == 0 || (tag >> 3) > UINT32_MAX)
+            return -1;
+        switch (tag & 7) {
+        case 0: //  varint
+            if (s_varint (&p, end, &length) != 0)
+                return -1;
+            break;
+        case 1: //  64-bit
+        case 5: //  32-bit
+            length = (tag & 7) == 1 ? 8 : 4;
+            if ((size_t) (end - p) < length)
+                return -1;
+            p += length;
+            break;
+        case 2: //  length-delimited: a payload is one of these
+            if (s_varint (&p, end, &length) != 0 || (uint64_t) (end - p) < length)
+                return -1;
+            p += length;
+            break;
+        default: //  groups: nothing in an envelope is one
+            return -1;
+        }
+        const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field (
+            &journey__v1__envelope__descriptor, (unsigned) (tag >> 3));
+        if (field && (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            field->type == PROTOBUF_C_TYPE_MESSAGE && (tag & 7) == 2)
+            payload = (int) field->id;
+    }
+    return payload;
 }
 
 zframe_t *jy_wire_pack (const jy_envelope_t *envelope)

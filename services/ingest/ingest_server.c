@@ -1348,6 +1348,7 @@ const jy_service_def_t *ingest_server_def (void)
     static const jy_service_def_t def = {
         .name = "ingest",
         .program = "journey-ingestd",
+        .max_frame_bytes = JY_WIRE_BATCH_CAP,
         .start = s_start,
         .stop = s_stop,
         .request = s_request,

@@ -1,13 +1,15 @@
 /*  fuzz_envelope: a frame off the network, as the daemons take it.
 
-    Every frame: jy_wire_unpack, then what any reader may do with what it got: pack it again
-    (idempotency hashes and the feed repack what was unpacked, so packing must be stable) and
-    write it as JSON (the CLI prints replies). An EventBatch then goes the way journey-ingestd
-    takes it (ingest_server.c s_check_event): each event packed and hashed, checked for
-    idempotency, validated against the case store, applied when accepted; the store's changes
+    Every frame: peeked for its payload and unpacked within journey-ingestd's cap and unpack
+    budget (jy_wire_unpack_within, as jy_service does), then what any reader may do with what it
+   got: pack it again (idempotency hashes and the feed repack what was unpacked, so packing must be
+   stable) and write it as JSON (the CLI prints replies). An EventBatch then goes the way
+   journey-ingestd takes it (ingest_server.c s_check_event): each event packed and hashed, checked
+   for idempotency, validated against the case store, applied when accepted; the store's changes
     serialised for the projection writer; the COPY text of the event's fields built.
 
-    Properties besides not crashing: a rejection names a code and says what is wrong in
+    Properties besides not crashing: unpacking never hands out more than its budget; what
+    unpacks has the payload the peek named; a rejection names a code and says what is wrong in
     printable UTF-8; what validation accepts can be applied, and is a duplicate when sent
     again; COPY text is UTF-8 that PostgreSQL takes, with no raw tab, newline or return inside
     a field (other control characters are text to PostgreSQL).
@@ -395,7 +397,12 @@ size_t LLVMFuzzerCustomMutator (uint8_t *data, size_t size, size_t max_size, uns
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     jy_wire_status_t status;
-    jy_envelope_t *envelope = jy_wire_unpack (data, size, JY_WIRE_DEFAULT_CAP, &status);
+    size_t budget = jy_wire_default_budget (JY_WIRE_BATCH_CAP), allocated;
+    int peeked = jy_wire_peek_payload (data, size);
+    jy_envelope_t *envelope =
+        jy_wire_unpack_within (data, size, JY_WIRE_BATCH_CAP, budget, &allocated, &status);
+    FUZZ_CHECK (allocated <= budget, "unpacking handed out %zu bytes, over its budget of %zu",
+                allocated, budget);
     if (!envelope) {
         FUZZ_CHECK (status != JY_WIRE_OK && status != JY_WIRE_UNKNOWN_PAYLOAD,
                     "no envelope, status %s", jy_wire_status_text (status));
@@ -403,6 +410,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     FUZZ_CHECK (status == JY_WIRE_OK || status == JY_WIRE_UNKNOWN_PAYLOAD, "envelope with %s",
                 jy_wire_status_text (status));
+    FUZZ_CHECK (peeked == (int) envelope->payload_case, "peeked payload %d, unpacked %d", peeked,
+                (int) envelope->payload_case);
     s_repack (envelope);
     free (jy_json_format_message (&envelope->base));
     if (envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH &&

@@ -1,7 +1,9 @@
 /*  The daemon skeleton, driven as a client would: a real journey-timelinessd process on the
     fixture's database, real sockets. Status and ClockSet on a simulated clock, refusals on a system
-   clock, unreadable and unknown requests answered with codes, an oversized frame survived, bad
-   configuration refused with the key named, and SIGTERM giving a clean exit 0.
+   clock, unreadable and unknown requests answered with codes, an oversized frame survived, a
+   frame of 16 MB of empty submessages refused within the unpack budget (the daemon's peak
+   memory read from /proc), bad configuration refused with the key named, and SIGTERM giving a
+   clean exit 0.
 */
 #include "journey/journey.h"
 #include "jy_test.h"
@@ -144,6 +146,77 @@ static void s_test_simulated (void)
     CHECK_INT (jy_test_wait_exit (pid, 500), 0);
 }
 
+//  The process's peak resident memory in kB (VmHWM), or -1.
+static long s_peak_kb (pid_t pid)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *file = fopen (path, "r");
+    long kb = -1;
+    while (file && fgets (line, sizeof line, file))
+        if (sscanf (line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (file)
+        fclose (file);
+    return kb;
+}
+
+//  16 MB of empty events in one EventBatch, under a 16 MiB frame cap (the old default): two
+//  bytes each on the wire, a whole Event each in memory. Unbounded, unpacking it took over a
+//  gigabyte; within the budget it is refused at once with a code naming the limit.
+static void s_test_flood (void)
+{
+    setenv ("JOURNEY_TIMELINESS_MAX_FRAME_BYTES", "16777216", 1);
+    const char *args[] = {"--simulated-clock", "--date", "2025-01-06", NULL};
+    pid_t pid = s_spawn ("flood.log", args);
+    zsock_t *dealer = zsock_new_dealer (s_endpoint);
+    zsock_set_linger (dealer, 0);
+    jy_envelope_t *reply = s_status (dealer);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
+    jy_envelope_free (&reply);
+    long before_kb = s_peak_kb (pid);
+
+    size_t count = 8 * 1000 * 1000, size = 0;
+    uint8_t *flood = (uint8_t *) malloc (2 * count + 16);
+    assert (flood);
+    flood[size++] = (10 << 3) | 2; //  event_batch
+    for (size_t length = 2 * count;; length >>= 7) {
+        flood[size++] = (uint8_t) ((length & 0x7f) | (length >= 0x80 ? 0x80 : 0));
+        if (length < 0x80)
+            break;
+    }
+    for (size_t i = 0; i < count; i++) {
+        flood[size++] = (2 << 3) | 2; //  events, zero length
+        flood[size++] = 0;
+    }
+    zframe_t *frame = zframe_new (flood, size);
+    free (flood);
+    CHECK_INT (zframe_send (&frame, dealer, 0), 0);
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    jy_wire_status_t status;
+    reply = zpoller_wait (poller, 30000)
+                ? jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status)
+                : NULL;
+    zpoller_destroy (&poller);
+    CHECK_STR (s_reply_code (reply), "too_large");
+    CHECK (reply && reply->reply && reply->reply->message &&
+           strstr (reply->reply->message, "timeliness/max_unpack_bytes = 67108864 bytes"));
+    jy_envelope_free (&reply);
+
+    //  Answered right after, on the same connection.
+    reply = s_status (dealer);
+    CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
+    jy_envelope_free (&reply);
+    long peak_kb = s_peak_kb (pid);
+    printf ("  journey-timelinessd peak memory: %ld kB before the flood, %ld kB after\n", before_kb,
+            peak_kb);
+    CHECK (peak_kb > 0 && peak_kb < 200 * 1024);
+    zsock_destroy (&dealer);
+    kill (pid, SIGTERM);
+    CHECK_INT (jy_test_wait_exit (pid, 500), 0);
+    setenv ("JOURNEY_TIMELINESS_MAX_FRAME_BYTES", "4096", 1);
+}
+
 static void s_test_system_clock_refuses (void)
 {
     const char *args[] = {NULL};
@@ -212,6 +285,7 @@ int main (void)
     setenv ("JOURNEY_TIMELINESS_EVENTS", endpoint, 1);
 
     s_test_simulated ();
+    s_test_flood ();
     s_test_system_clock_refuses ();
     s_test_bad_configuration ();
 

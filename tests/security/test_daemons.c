@@ -4,7 +4,10 @@
     escalation: a command naming a role is refused (role_not_allowed) unless the role is among
     the certificate's dispute_roles; a command naming none is the ladder's to judge (list is
     for anyone). reporting: a report request is refused (not_allowed) without reports = "yes",
-    and goes on to the request's own checks with it. Each daemon logs who asked.
+    and goes on to the request's own checks with it. A request whose kind needs a right the key
+    lacks altogether is refused before its frame is unpacked: a report request too large to
+    unpack is not_allowed from a key with no reports, as is an EventBatch from a key with no
+    la_codes, and too_large from a key with reports. Each daemon logs who asked.
 
     A plaintext `journey` is told at once that a daemon refused its handshake: `status` says
     "refused" for the CURVE daemons and "stopped" where nothing listens, a dispute command says
@@ -85,13 +88,62 @@ static const char *s_report_as (const char *endpoint, zcert_t *key, const char *
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REPLY
             ? reply->report_reply
             : NULL;
+    //  A refusal by the request's kind, before it is read, is a plain Reply.
+    Journey__V1__Reply *refusal =
+        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY ? reply->reply : NULL;
     snprintf (code, sizeof code, "%s",
-              !answer      ? "no answer"
+              refusal      ? (refusal->code ? refusal->code : "?")
+              : !answer    ? "no answer"
               : answer->ok ? "ok"
                            : (answer->code ? answer->code : "?"));
     jy_envelope_free (&reply);
     st_client_destroy (&client);
     return code;
+}
+
+//  A ReportRequest of 200,000 empty formats (400 KB on the wire, several MB to unpack), or with
+//  batch an EventBatch of as many empty events, sent raw; the Reply's code and message
+//  ("code: message"), or "no answer".
+static const char *s_flood_as (const char *endpoint, zcert_t *key, const char *server_key,
+                               bool batch)
+{
+    static char answer[600];
+    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
+    size_t count = 200000, size = 0;
+    uint8_t *data = (uint8_t *) malloc (2 * count + 16);
+    assert (data);
+    if (batch)
+        data[size++] = (10 << 3) | 2; //  event_batch
+    else {
+        data[size++] = 0x8a; //  field 17 (report_request), length-delimited
+        data[size++] = 0x01;
+    }
+    for (size_t length = 2 * count;; length >>= 7) {
+        data[size++] = (uint8_t) ((length & 0x7f) | (length >= 0x80 ? 0x80 : 0));
+        if (length < 0x80)
+            break;
+    }
+    for (size_t i = 0; i < count; i++) {
+        data[size++] = batch ? (2 << 3) | 2 : (5 << 3) | 2; //  events or formats, empty
+        data[size++] = 0;
+    }
+    zframe_t *frame = zframe_new (data, size);
+    free (data);
+    zpoller_t *poller = zpoller_new (client.sock, NULL);
+    jy_envelope_t *reply = NULL;
+    if (zframe_send (&frame, client.sock, 0) == 0 && zpoller_wait (poller, 30000)) {
+        jy_wire_status_t status;
+        reply = jy_wire_recv (client.sock, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    }
+    zpoller_destroy (&poller);
+    if (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY)
+        snprintf (answer, sizeof answer, "%s: %s", reply->reply->code ? reply->reply->code : "?",
+                  reply->reply->message ? reply->reply->message : "");
+    else
+        snprintf (answer, sizeof answer, "%s", reply ? "another answer" : "no answer");
+    jy_envelope_free (&reply);
+    st_client_destroy (&client);
+    return answer;
 }
 
 int main (void)
@@ -151,6 +203,7 @@ int main (void)
     setenv ("JOURNEY_ESCALATION_FEED", escalation_feed, 1);
     setenv ("JOURNEY_ESCALATION_ALERTS", alerts, 1);
     setenv ("JOURNEY_REPORTING_REQUEST", reporting, 1);
+    setenv ("JOURNEY_REPORTING_MAX_FRAME_BYTES", "524288", 1);
     snprintf (path, sizeof path, "%s/out", s_dir);
     setenv ("JOURNEY_REPORTING_OUT_DIR", path, 1);
     setenv ("JOURNEY_DATABASE_ESCALATION_URL", escalation_url, 1);
@@ -183,6 +236,21 @@ int main (void)
     snprintf (logged, sizeof logged, "report_request from board (key %s)",
               zcert_public_txt (board));
     CHECK (jy_test_file_contains (s_path ("reportingd.log"), logged));
+
+    //  Refused by its kind before it is unpacked; with the right, unpacked within the budget.
+    //  reportingd's frame cap is 256 KiB by default: its socket takes the 400 KB frame once the
+    //  cap is raised (below), and the budget is four times the cap.
+    CHECK_STR (s_flood_as (reporting, cms, server_key, false),
+               "not_allowed: the key cms may not ask for reports (its certificate has no "
+               "reports); not read");
+    //  The same for pushing events, at any daemon: board has no la_codes.
+    CHECK_STR (s_flood_as (reporting, board, server_key, true),
+               "not_allowed: the key board may not push events (its certificate has no "
+               "la_codes); not read");
+    const char *flooded = s_flood_as (reporting, board, server_key, false);
+    CHECK (strncmp (flooded, "too_large: ", 11) == 0 &&
+           strstr (flooded, "reporting/max_unpack_bytes = 2097152 bytes"));
+    CHECK_STR (s_report_as (reporting, board, server_key), "bad_request");
 
     //  A plaintext client: refused at once, and said so.
     setenv ("JOURNEY_SECURITY_CURVE", "0", 1);

@@ -1,5 +1,6 @@
-/*  jy_wire: round trips, hostile bytes (truncated, oversize, empty, random, unknown payload),
-    and frame layouts over real sockets. */
+/*  jy_wire: round trips, hostile bytes (truncated, oversize, empty, random, unknown payload,
+    a flood of empty submessages against the unpack budget), the payload peek, and frame
+    layouts over real sockets. */
 #include "journey/journey.h"
 #include "jy_test.h"
 
@@ -334,10 +335,154 @@ static void s_test_sockets (void)
     zsock_destroy (&pub);
 }
 
+//  An Envelope whose event_batch (field 10) holds `count` empty events (field 2, zero length):
+//  two bytes on the wire each, a whole Event in memory. Caller frees.
+static uint8_t *s_flood (size_t count, size_t *size_p)
+{
+    size_t inner = 2 * count;
+    uint8_t *data = (uint8_t *) malloc (inner + 16);
+    assert (data);
+    size_t at = 0;
+    data[at++] = (10 << 3) | 2;
+    for (size_t length = inner;; length >>= 7) {
+        data[at++] = (uint8_t) ((length & 0x7f) | (length >= 0x80 ? 0x80 : 0));
+        if (length < 0x80)
+            break;
+    }
+    for (size_t i = 0; i < count; i++) {
+        data[at++] = (2 << 3) | 2;
+        data[at++] = 0;
+    }
+    *size_p = at;
+    return data;
+}
+
+//  The largest legitimate batch: 10,000 events (ingest/batch_max) with every field given,
+//  64-character identifiers and a long source, packed. Caller destroys.
+static zframe_t *s_largest_batch (size_t *events_p)
+{
+    static char ids[8][65];
+    static char source[501];
+    for (int i = 0; i < 8; i++) {
+        memset (ids[i], 'a' + i, 64);
+        ids[i][64] = 0;
+    }
+    memset (source, 's', 500);
+    source[500] = 0;
+    size_t count = 10000;
+    Journey__V1__Event *events = (Journey__V1__Event *) calloc (count, sizeof *events);
+    Journey__V1__Event **pointers = (Journey__V1__Event **) calloc (count, sizeof *pointers);
+    assert (events && pointers);
+    Journey__V1__PlacementStarted placement = JOURNEY__V1__PLACEMENT_STARTED__INIT;
+    placement.placement_id = ids[0];
+    placement.period_id = ids[1];
+    placement.placement_type = "U1";
+    placement.has_in_area = placement.has_distance_miles = placement.has_long_term = 1;
+    placement.distance_miles = 12.5;
+    for (size_t i = 0; i < count; i++) {
+        Journey__V1__Event *event = &events[i];
+        *event = (Journey__V1__Event) JOURNEY__V1__EVENT__INIT;
+        event->event_id = ids[2];
+        event->la_code = "872";
+        event->child_id = ids[3];
+        event->occurred_on = "2025-01-06";
+        event->recorded_at = "2025-01-06T09:00:00.123456+00:00";
+        event->source = source;
+        event->worker_id = ids[4];
+        event->team_id = ids[5];
+        event->supersedes = ids[6];
+        event->payload_case = JOURNEY__V1__EVENT__PAYLOAD_PLACEMENT_STARTED;
+        event->placement_started = &placement;
+        pointers[i] = event;
+    }
+    Journey__V1__EventBatch batch = JOURNEY__V1__EVENT_BATCH__INIT;
+    batch.batch_id = ids[7];
+    batch.n_events = count;
+    batch.events = pointers;
+    jy_envelope_t envelope;
+    jy_envelope_init (&envelope);
+    envelope.message_id = ids[7];
+    envelope.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
+    envelope.event_batch = &batch;
+    zframe_t *frame = jy_wire_pack (&envelope);
+    free (pointers);
+    free (events);
+    *events_p = count;
+    return frame;
+}
+
+static void s_test_budget (void)
+{
+    //  The payload's kind, read without unpacking.
+    zframe_t *sample = jy_wire_pack (&s_envelope);
+    CHECK_INT (jy_wire_peek_payload (zframe_data (sample), zframe_size (sample)),
+               JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH);
+    CHECK_INT (jy_wire_peek_payload (zframe_data (sample), zframe_size (sample) - 1), -1);
+    zframe_destroy (&sample);
+    uint8_t heartbeat[] = {0x10, 0x01, 0x18, 0x07};
+    CHECK_INT (jy_wire_peek_payload (heartbeat, sizeof heartbeat), 0);
+    uint8_t unknown[] = {0x10, 0x01, 0x9a, 0x06, 0x02, 0x08, 0x01}; //  field 99
+    CHECK_INT (jy_wire_peek_payload (unknown, sizeof unknown), 0);
+    uint8_t twice[] = {0x9a, 0x01, 0x00, 0x8a, 0x01, 0x00}; //  status_request, then report_request
+    CHECK_INT (jy_wire_peek_payload (twice, sizeof twice),
+               JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST);
+    uint8_t group[] = {0x0b};
+    CHECK_INT (jy_wire_peek_payload (group, sizeof group), -1);
+    CHECK_INT (jy_wire_peek_payload (NULL, 0), 0);
+
+    //  A flood of empty events: 256 KiB on the wire.
+    size_t size;
+    uint8_t *flood = s_flood (128 * 1024, &size);
+    CHECK_INT (jy_wire_peek_payload (flood, size), JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH);
+    size_t budget = jy_wire_default_budget (size);
+    CHECK_INT (budget, JY_WIRE_UNPACK_FACTOR * size);
+    jy_wire_status_t status;
+    size_t allocated = 0;
+    jy_envelope_t *got = jy_wire_unpack_within (flood, size, size, budget, &allocated, &status);
+    CHECK (got == NULL);
+    CHECK_INT (status, JY_WIRE_OVER_BUDGET);
+    CHECK (allocated > 0 && allocated <= budget);
+    CHECK_STR (jy_wire_status_text (status),
+               "envelope would take more memory to unpack than allowed");
+    //  The default budget of jy_wire_unpack is the same.
+    got = jy_wire_unpack (flood, size, size, &status);
+    CHECK (got == NULL && status == JY_WIRE_OVER_BUDGET);
+    //  What it would have cost without a budget: the attack the budget stops.
+    size_t unbounded = 0;
+    got = jy_wire_unpack_within (flood, size, size, SIZE_MAX, &unbounded, &status);
+    CHECK (got && status == JY_WIRE_OK);
+    CHECK_INT (got && got->event_batch ? got->event_batch->n_events : 0, 128 * 1024);
+    printf ("  a flood of %zu bytes of empty events takes %zu bytes to unpack (%.1f per byte); "
+            "refused at %zu\n",
+            size, unbounded, (double) unbounded / (double) size, allocated);
+    CHECK (unbounded > 10 * budget);
+    jy_envelope_free (&got);
+    free (flood);
+
+    //  The largest legitimate batch fits journey-ingestd's cap and unpacks within the default
+    //  budget of that cap.
+    size_t count;
+    zframe_t *largest = s_largest_batch (&count);
+    size = zframe_size (largest);
+    got = jy_wire_unpack_within (zframe_data (largest), size, JY_WIRE_BATCH_CAP,
+                                 jy_wire_default_budget (JY_WIRE_BATCH_CAP), &allocated, &status);
+    printf ("  the largest batch: %zu events, %zu bytes packed, %zu bytes to unpack (%.2f per "
+            "byte); cap %d, budget %zu\n",
+            count, size, allocated, (double) allocated / (double) size, JY_WIRE_BATCH_CAP,
+            jy_wire_default_budget (JY_WIRE_BATCH_CAP));
+    CHECK (size <= JY_WIRE_BATCH_CAP);
+    CHECK (got && status == JY_WIRE_OK);
+    CHECK_INT (got && got->event_batch ? got->event_batch->n_events : 0, count);
+    CHECK (allocated < jy_wire_default_budget (JY_WIRE_BATCH_CAP));
+    jy_envelope_free (&got);
+    zframe_destroy (&largest);
+}
+
 int main (void)
 {
     s_sample (&s_envelope, &s_batch, s_events, s_event_ptrs, &s_contact, &s_closed);
     s_test_bytes ();
+    s_test_budget ();
     s_test_sockets ();
     return jy_test_summary ("test_wire");
 }

@@ -3,12 +3,14 @@
     A daemon is a small main around a czmq actor running one zpoller loop. jy_service_main
     gives that loop its common parts: options (-c FILE, --simulated-clock [--date DATE]),
     configuration, logging, the injected clock, the request socket (ROUTER with
-    ROUTER_MANDATORY, explicit high-water marks and a frame size cap) answering Status and
+    ROUTER_MANDATORY, explicit high-water marks, a frame size cap and an unpack budget,
+    <name>/max_frame_bytes and <name>/max_unpack_bytes; docs/wire.md) answering Status and
     ClockSet, day rollover, and SIGTERM, which drains the service and exits 0. Every database
     connection the daemon makes refuses a privileged role, naming database/<name>_url
     (jy_db_refuse_privileged_by_default). With security/curve = 1 it starts zauth before any
-    socket is bound, binds the request socket as a CURVE server, and logs who asked for what
-    (jy_security.h, docs/security.md).
+    socket is bound, binds the request socket as a CURVE server, logs who asked for what, and
+    refuses a request whose kind needs a right the key lacks before unpacking it (jy_security.h,
+    docs/security.md).
 
     Each loop turn reads "now" once, hands it to the service, and sleeps until the nearest of:
     a socket becoming readable, the service's next deadline, the next local midnight (system
@@ -28,6 +30,8 @@ typedef struct _jy_service_t jy_service_t;
 typedef struct {
     const char *name;    //  "ingest": its configuration section and Status name
     const char *program; //  "journey-ingestd"
+    //  Default of <name>/max_frame_bytes, the largest request it reads (0: JY_WIRE_REQUEST_CAP).
+    long max_frame_bytes;
     //  After the request socket is bound. The service's state, or NULL to refuse to start
     //  (having logged why).
     void *(*start) (jy_service_t *service);
