@@ -28,10 +28,12 @@ struct _jy_file_t {
 static int s_check_final (jy_file_t *self, char *error, size_t error_size)
 {
     struct stat info;
-    if (fstatat (self->dir_fd, self->base, &info, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT
-                   ? 0
-                   : (snprintf (error, error_size, "%s: %s", self->path, strerror (errno)), -1);
+    if (fstatat (self->dir_fd, self->base, &info, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf (error, error_size, "%s: %s", self->path, strerror (errno));
+        return -1;
+    }
     if (S_ISREG (info.st_mode))
         return 0;
     snprintf (error, error_size, "%s is %s, not a plain file: refused", self->path,
