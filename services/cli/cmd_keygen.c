@@ -8,6 +8,10 @@
     key may do is the public certificate's metadata, which the daemons read by the key the
     handshake proved: la_codes (whose events it may push), dispute_roles (the roles it may act
     as in disputes), reports ("yes": it may ask for board packs), and name (for the logs).
+
+    DIR must be the caller's alone (owned by them, not writable by group or others): in a
+    shared one another user could plant a certificate of their own beside ours. The files are
+    made new (O_EXCL, O_NOFOLLOW) and written through the descriptor opened.
 */
 #include <ctype.h>
 #include <errno.h>
@@ -29,7 +33,9 @@ static const char *s_usage_text =
     "  --dispute-roles R roles the key may act as in disputes (escalation/known_roles)\n"
     "  --reports         the key may ask journey-reportingd for board packs\n"
     "  --server          a daemon's own key (security/server_secret); no permissions\n"
-    "  --out DIR         where to write NAME and NAME.pub (default: the current directory)\n"
+    "  --out DIR         where to write NAME and NAME.pub (default: the current directory);\n"
+    "                    yours alone: one another user owns, or its group or others may\n"
+    "                    write, is refused; a missing one is made, mode 0700\n"
     "  --force           replace existing files\n"
     "Any allowed key may follow the feeds and ask what needs no permission (Status,\n"
     "deadlines, alerts, showing and listing disputes).\n";
@@ -88,17 +94,109 @@ static bool s_is_role (const char *word, size_t length)
     return true;
 }
 
-//  Create path for writing (mode), refusing to replace a file unless force. 0, or CLI_FAIL.
-static int s_claim (const char *path, mode_t mode, bool force)
+//  DIR must be the caller's alone: a directory that someone else owns, or that its group or
+//  others may write, lets them plant a key of their own beside ours (or swap ours) before it is
+//  copied into clients_dir. A missing one is made, mode 0700. The open directory, or -1 having
+//  said why.
+static int s_open_dir (const char *dir)
 {
-    int fd = open (path, O_WRONLY | O_CREAT | (force ? O_TRUNC : O_EXCL), mode);
-    if (fd < 0)
-        return errno == EEXIST ? cli_fail ("keygen: %s exists (--force replaces it)", path)
-                               : cli_fail ("keygen: cannot write %s: %s", path, strerror (errno));
-    //  A replaced file keeps its old mode: set it.
-    int rc = fchmod (fd, mode);
-    close (fd);
-    return rc == 0 ? CLI_OK : cli_fail ("keygen: cannot chmod %s: %s", path, strerror (errno));
+    if (mkdir (dir, 0700) != 0 && errno != EEXIST) {
+        cli_fail ("keygen: --out %s: cannot create it: %s", dir, strerror (errno));
+        return -1;
+    }
+    int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_fail ("keygen: --out %s: %s", dir,
+                  errno == ENOTDIR ? "not a directory" : strerror (errno));
+        return -1;
+    }
+    struct stat info;
+    const char *why = NULL;
+    char owner[96];
+    if (fstat (fd, &info) != 0)
+        why = strerror (errno);
+    else if (info.st_uid != geteuid ()) {
+        snprintf (owner, sizeof owner, "it belongs to uid %u, not to you (uid %u)",
+                  (unsigned) info.st_uid, (unsigned) geteuid ());
+        why = owner;
+    } else if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf (owner, sizeof owner, "its group or others may write it (mode %04o)",
+                  (unsigned) (info.st_mode & 07777));
+        why = owner;
+    }
+    if (why) {
+        cli_fail ("keygen: --out %s: refused: %s; someone else could plant or replace keys "
+                  "there. Use a directory of your own that only you may write (a missing one "
+                  "is made, mode 0700)",
+                  dir, why);
+        close (fd);
+        return -1;
+    }
+    return fd;
+}
+
+//  NAME in the directory, new (O_EXCL; --force removes an old one first) and never through a
+//  symlink, with mode whatever the umask. The open file, or -1 having said why.
+static int s_claim (int dir_fd, const char *path, const char *name, mode_t mode, bool force)
+{
+    if (force && unlinkat (dir_fd, name, 0) != 0 && errno != ENOENT) {
+        cli_fail ("keygen: cannot replace %s: %s", path, strerror (errno));
+        return -1;
+    }
+    int fd = openat (dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            cli_fail ("keygen: %s exists (--force replaces it)", path);
+        else
+            cli_fail ("keygen: cannot write %s: %s", path, strerror (errno));
+        return -1;
+    }
+    if (fchmod (fd, mode) != 0) {
+        cli_fail ("keygen: cannot chmod %s: %s", path, strerror (errno));
+        close (fd);
+        unlinkat (dir_fd, name, 0);
+        return -1;
+    }
+    return fd;
+}
+
+//  The certificate as zcert_save_secret / zcert_save_public write it (zcert_load reads it),
+//  written to an open file rather than through a path.
+static int s_write_cert (zcert_t *cert, int fd, bool secret)
+{
+    zconfig_t *root = zconfig_new ("root", NULL);
+    assert (root);
+    zconfig_t *metadata = zconfig_new ("metadata", root);
+    zlist_t *keys = zcert_meta_keys (cert);
+    for (const char *key = (const char *) zlist_first (keys); key;
+         key = (const char *) zlist_next (keys))
+        zconfig_putf (metadata, key, "%s", zcert_meta (cert, key));
+    zlist_destroy (&keys);
+    char *when = zclock_timestr ();
+    zconfig_set_comment (root, "   ****  Generated on %s by journey keygen  ****", when);
+    zstr_free (&when);
+    zconfig_set_comment (root, secret ? "   ZeroMQ CURVE **Secret** Certificate"
+                                      : "   ZeroMQ CURVE Public Certificate");
+    zconfig_set_comment (root, secret ? "   DO NOT PROVIDE THIS FILE TO OTHER USERS nor change "
+                                        "its permissions."
+                                      : "   Exchange securely: it says what the key may do.");
+    zconfig_putf (root, "/curve/public-key", "%s", zcert_public_txt (cert));
+    if (secret)
+        zconfig_putf (root, "/curve/secret-key", "%s", zcert_secret_txt (cert));
+    char *text = zconfig_str_save (root);
+    zconfig_destroy (&root);
+    assert (text);
+    size_t length = strlen (text), written = 0;
+    while (written < length) {
+        ssize_t rc = write (fd, text + written, length - written);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0)
+            break;
+        written += (size_t) rc;
+    }
+    zstr_free (&text);
+    return written == length && fsync (fd) == 0 ? 0 : -1;
 }
 
 int cmd_keygen (cli_t *cli, int argc, char **argv)
@@ -148,11 +246,9 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
         s_list ("--dispute-roles", roles, s_is_role,
                 "a role name (lower-case letters, digits, '-')", role_list, sizeof role_list))
         return CLI_USAGE;
-    struct stat info;
-    if (stat (out_dir, &info) != 0 && mkdir (out_dir, 0700) != 0)
-        return cli_fail ("keygen: --out %s: %s", out_dir, strerror (errno));
-    if (stat (out_dir, &info) != 0 || !S_ISDIR (info.st_mode))
-        return cli_fail ("keygen: --out %s is not a directory", out_dir);
+    int dir_fd = s_open_dir (out_dir);
+    if (dir_fd < 0)
+        return CLI_FAIL;
 
     zcert_t *cert = zcert_new ();
     assert (cert);
@@ -166,15 +262,28 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
 
     char *secret_path = zsys_sprintf ("%s/%s", out_dir, name);
     char *public_path = zsys_sprintf ("%s/%s.pub", out_dir, name);
-    int rc = s_claim (secret_path, 0600, force);
-    if (rc == CLI_OK && (rc = s_claim (public_path, 0644, force)) != CLI_OK)
-        unlink (secret_path);
-    if (rc == CLI_OK && (zcert_save_secret (cert, secret_path) != 0 ||
-                         zcert_save_public (cert, public_path) != 0)) {
-        rc = cli_fail ("keygen: cannot write %s and %s", secret_path, public_path);
-        unlink (secret_path);
-        unlink (public_path);
+    char *public_name = zsys_sprintf ("%s.pub", name);
+    int rc = CLI_FAIL;
+    int secret_fd = s_claim (dir_fd, secret_path, name, 0600, force);
+    int public_fd = secret_fd < 0 ? -1 : s_claim (dir_fd, public_path, public_name, 0644, force);
+    if (secret_fd >= 0 && public_fd >= 0) {
+        if (s_write_cert (cert, secret_fd, true) == 0 && s_write_cert (cert, public_fd, false) == 0)
+            rc = CLI_OK;
+        else
+            cli_fail ("keygen: cannot write %s and %s: %s", secret_path, public_path,
+                      strerror (errno));
     }
+    if (public_fd >= 0 && close (public_fd) != 0)
+        rc = CLI_FAIL;
+    if (secret_fd >= 0 && close (secret_fd) != 0)
+        rc = CLI_FAIL;
+    if (rc != CLI_OK && secret_fd >= 0) {
+        unlinkat (dir_fd, name, 0);
+        if (public_fd >= 0)
+            unlinkat (dir_fd, public_name, 0);
+    }
+    zstr_free (&public_name);
+    close (dir_fd);
     if (rc == CLI_OK && cli->json)
         cli_print_json (json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "name", name,
                                    "secret", secret_path, "public", public_path, "key",

@@ -35,6 +35,7 @@ void rp_job_destroy (rp_job_t **self_p)
         return;
     free (self->la_code);
     free (self->out_dir);
+    free (self->out_root);
     free (self->requested_by);
     free (self->via);
     free (self->message_id);
@@ -106,7 +107,8 @@ void rp_job_run (rp_job_t *job, jy_db_t *db, rp_settings_t *settings)
         jy_error ("board pack for LA %s failed: %s", job->la_code, error);
         return;
     }
-    if (rp_render_write (pack, job->formats, job->out_dir, job->paths, error, sizeof error)) {
+    if (rp_render_write (pack, job->formats, job->out_dir, job->out_root, job->paths, error,
+                         sizeof error)) {
         s_fail (job, "write_failed", error);
         jy_error ("board pack for LA %s not written: %s", job->la_code, error);
     } else

@@ -22,8 +22,9 @@ typedef struct {
     jy_date_t from, to;
     unsigned formats; //  RP_FORMAT_* bits
     char *out_dir;
-    char *requested_by;            //  who asked, for the log
-    char *via;                     //  "request" or "schedule <name>"
+    char *out_root;     //  out_dir must resolve to a directory under it (reporting/out_root)
+    char *requested_by; //  who asked, for the log
+    char *via;          //  "request" or "schedule <name>"
     const rp_schedule_t *schedule; //  the schedule it was made for (the daemon's), or NULL
     int64_t now_ms;                //  the daemon's clock when asked: the pack's date
     //  Whom to answer (requests only; NULL for schedules).

@@ -2,12 +2,14 @@
     in render_html.c.
 */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "render.h"
+#include "jy_file.h"
 
 int rp_formats_parse (const char *text, unsigned *formats, char *error, size_t error_size)
 {
@@ -320,27 +322,18 @@ static void s_csv_table (FILE *out, rp_pack_t *pack, const rp_table_t *table)
 
 typedef void (s_writer_fn) (FILE *out, rp_pack_t *pack, const void *arg);
 
-//  Write through path.tmp and rename, so that a reader never sees half a file.
-static int s_write_file (const char *path, s_writer_fn *writer, rp_pack_t *pack, const void *arg)
+//  Write through a temporary beside path and rename (jy_file), so that a reader never sees half
+//  a file and a symlink planted in the directory is never followed.
+static int s_write_file (const char *path, s_writer_fn *writer, rp_pack_t *pack, const void *arg,
+                         char *error, size_t error_size)
 {
-    char temporary[4200];
-    int length = snprintf (temporary, sizeof temporary, "%s.tmp", path);
-    if (length < 0 || (size_t) length >= sizeof temporary) {
-        errno = ENAMETOOLONG;
+    jy_file_t *file = jy_file_new (path, 0640, error, error_size);
+    if (!file)
         return -1;
-    }
-    FILE *out = fopen (temporary, "w");
-    if (!out)
-        return -1;
-    writer (out, pack, arg);
-    bool failed = ferror (out) != 0;
-    if (fclose (out) != 0 || failed) {
-        unlink (temporary);
-        if (errno == 0)
-            errno = EIO;
-        return -1;
-    }
-    return rename (temporary, path);
+    writer (jy_file_stream (file), pack, arg);
+    int rc = jy_file_commit (file, error, error_size);
+    jy_file_destroy (&file);
+    return rc;
 }
 
 static void s_write_html (FILE *out, rp_pack_t *pack, const void *arg)
@@ -376,9 +369,9 @@ static void s_write_table (FILE *out, rp_pack_t *pack, const void *arg)
     s_csv_table (out, pack, (const rp_table_t *) arg);
 }
 
-int rp_render_csv (rp_pack_t *pack, const char *dir, zlist_t *paths)
+int rp_render_csv (rp_pack_t *pack, const char *dir, zlist_t *paths, char *error, size_t error_size)
 {
-    char path[4096];
+    char path[PATH_MAX + 64];
     static const struct {
         const char *name;
         s_writer_fn *writer;
@@ -387,43 +380,16 @@ int rp_render_csv (rp_pack_t *pack, const char *dir, zlist_t *paths)
                  {"measure_months", s_write_months}};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         snprintf (path, sizeof path, "%s/%s.csv", dir, fixed[i].name);
-        if (s_write_file (path, fixed[i].writer, pack, NULL))
+        if (s_write_file (path, fixed[i].writer, pack, NULL, error, error_size))
             return -1;
         zlist_append (paths, path);
     }
     for (size_t i = 0; i < rp_pack_table_count (pack); i++) {
         const rp_table_t *table = rp_pack_table (pack, i);
         snprintf (path, sizeof path, "%s/%s.csv", dir, table->id);
-        if (s_write_file (path, s_write_table, pack, table))
+        if (s_write_file (path, s_write_table, pack, table, error, error_size))
             return -1;
         zlist_append (paths, path);
-    }
-    return 0;
-}
-
-//  mkdir -p
-static int s_make_dirs (const char *path)
-{
-    char partial[4096];
-    if (strlen (path) >= sizeof partial) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    snprintf (partial, sizeof partial, "%s", path);
-    for (char *p = partial + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir (partial, 0755) && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir (partial, 0755) && errno != EEXIST)
-        return -1;
-    struct stat info;
-    if (stat (partial, &info) || !S_ISDIR (info.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
     }
     return 0;
 }
@@ -439,7 +405,7 @@ static void s_base (char *base, size_t size, const char *out_dir, const char *la
 bool rp_render_exists (const char *out_dir, const char *la_code, jy_date_t from, jy_date_t to,
                        unsigned formats)
 {
-    char base[4096], path[4200];
+    char base[PATH_MAX + 128], path[PATH_MAX + 256];
     s_base (base, sizeof base, out_dir, la_code, from, to);
     static const struct {
         unsigned bit;
@@ -454,35 +420,35 @@ bool rp_render_exists (const char *out_dir, const char *la_code, jy_date_t from,
     return true;
 }
 
-int rp_render_write (rp_pack_t *pack, unsigned formats, const char *out_dir, zlist_t *paths,
-                     char *error, size_t error_size)
+int rp_render_write (rp_pack_t *pack, unsigned formats, const char *out_dir, const char *out_root,
+                     zlist_t *paths, char *error, size_t error_size)
 {
-    char base[4096], path[4200];
-    if (s_make_dirs (out_dir)) {
-        snprintf (error, error_size, "cannot create %s: %s", out_dir, strerror (errno));
+    //  Files go only into the real directory found here, under the root: a symlink on the way
+    //  cannot lead them elsewhere.
+    char dir[PATH_MAX], base[PATH_MAX + 128], path[PATH_MAX + 256];
+    if (jy_file_dir_under (out_dir, out_root, true, dir, sizeof dir, error, error_size))
         return -1;
-    }
-    s_base (base, sizeof base, out_dir, rp_pack_la_code (pack), rp_pack_from (pack),
-            rp_pack_to (pack));
+    s_base (base, sizeof base, dir, rp_pack_la_code (pack), rp_pack_from (pack), rp_pack_to (pack));
     if (formats & RP_FORMAT_HTML) {
         snprintf (path, sizeof path, "%s.html", base);
-        if (s_write_file (path, s_write_html, pack, NULL))
-            goto failed;
+        if (s_write_file (path, s_write_html, pack, NULL, error, error_size))
+            return -1;
         zlist_append (paths, path);
     }
     if (formats & RP_FORMAT_JSON) {
         snprintf (path, sizeof path, "%s.json", base);
-        if (s_write_file (path, s_write_json, pack, NULL))
-            goto failed;
+        if (s_write_file (path, s_write_json, pack, NULL, error, error_size))
+            return -1;
         zlist_append (paths, path);
     }
     if (formats & RP_FORMAT_CSV) {
+        //  The CSV directory too is judged against the root: a symlink planted at its name
+        //  pointing outside is refused.
+        char csv_dir[PATH_MAX];
         snprintf (path, sizeof path, "%s-csv", base);
-        if (s_make_dirs (path) || rp_render_csv (pack, path, paths))
-            goto failed;
+        if (jy_file_dir_under (path, dir, true, csv_dir, sizeof csv_dir, error, error_size) ||
+            rp_render_csv (pack, csv_dir, paths, error, error_size))
+            return -1;
     }
     return 0;
-failed:
-    snprintf (error, error_size, "cannot write %s: %s", path, strerror (errno));
-    return -1;
 }

@@ -31,14 +31,18 @@ int rp_formats_parse (const char *text, unsigned *formats, char *error, size_t e
 int rp_render_html (rp_pack_t *pack, FILE *out);
 //  The JSON document (caller decrefs).
 json_t *rp_render_json (rp_pack_t *pack);
-//  Every CSV table into dir (which must exist). Each path written is appended to paths
-//  (zlist of strings, autofree). 0 or -1 (errno set).
-int rp_render_csv (rp_pack_t *pack, const char *dir, zlist_t *paths);
+//  Every CSV table into dir (which must exist, checked by the caller). Each path written is
+//  appended to paths (zlist of strings, autofree). 0, or -1 with the reason in error.
+int rp_render_csv (rp_pack_t *pack, const char *dir, zlist_t *paths, char *error,
+                   size_t error_size);
 
 //  Write the pack in the formats asked for under out_dir (created when missing), appending
-//  each file's path to paths. 0, or -1 with the reason in error.
-int rp_render_write (rp_pack_t *pack, unsigned formats, const char *out_dir, zlist_t *paths,
-                     char *error, size_t error_size);
+//  each file's path to paths. out_dir must resolve to a directory under out_root (realpath:
+//  no symlink leads outside; reporting/out_root); each file is made by jy_file, so a symlink
+//  or anything but a plain file at a file's name is refused, never followed. 0, or -1 with the
+//  reason in error.
+int rp_render_write (rp_pack_t *pack, unsigned formats, const char *out_dir, const char *out_root,
+                     zlist_t *paths, char *error, size_t error_size);
 
 //  Whether the pack for la_code over [from, to] is already under out_dir in every format asked
 //  for (its HTML, its JSON, its CSV directory's measures.csv).

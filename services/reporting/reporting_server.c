@@ -22,6 +22,7 @@ typedef struct {
     rp_builder_t *builder;
     const char *la_code;                     //  la/code: the LA asked for when a request names none
     char out_dir[S_PATH_MAX];                //  reporting/out_dir, made absolute at start
+    char out_root[S_PATH_MAX];               //  reporting/out_root (empty: out_dir), absolute
     jy_date_t scheduled_to[S_MAX_SCHEDULES]; //  the last period each schedule asked for
     bool started;                            //  day_changed has run once
     uint64_t made, failed;
@@ -203,12 +204,25 @@ static void s_request (void *state, zframe_t *routing_id, jy_envelope_t *request
                   "not the caller's)");
         return;
     }
+    //  Only under reporting/out_root, judged now (so the caller hears at once) and again when
+    //  the pack is written (the directory may have changed meanwhile).
+    char resolved[S_PATH_MAX], why[S_PATH_MAX];
+    if (ask->out && *ask->out &&
+        jy_file_dir_under (ask->out, self->out_root, false, resolved, sizeof resolved, why,
+                           sizeof why)) {
+        snprintf (problem, sizeof problem,
+                  "out: packs are written only under reporting/out_root %.200s: %.200s",
+                  self->out_root, why);
+        s_refuse (self, routing_id, id, "out_not_allowed", problem);
+        return;
+    }
     rp_job_t *job = rp_job_new ();
     job->la_code = s_strdup (la_code);
     job->from = from;
     job->to = to;
     job->formats = formats;
     job->out_dir = s_strdup (ask->out && *ask->out ? ask->out : self->out_dir);
+    job->out_root = s_strdup (self->out_root);
     job->requested_by = s_strdup (ask->requested_by);
     job->via = s_strdup ("request");
     job->now_ms = now_ms;
@@ -266,6 +280,7 @@ static void s_day_changed (void *state, jy_date_t today, int64_t now_ms)
         job->to = to;
         job->formats = schedule->formats;
         job->out_dir = s_strdup (schedule->out_dir);
+        job->out_root = s_strdup (self->out_root);
         job->requested_by = s_strdup ("journey-reportingd");
         char via[128];
         snprintf (via, sizeof via, "schedule %s", schedule->name);
@@ -313,12 +328,13 @@ static void *s_start (jy_service_t *service)
     s_server_t *self = (s_server_t *) zmalloc (sizeof (s_server_t));
     assert (self);
     self->service = service;
-    const char *url, *out_dir;
+    const char *url, *out_dir, *out_root;
     long wait_ms;
     if (jy_config_string (config, "la/code", "", &self->la_code) ||
         jy_config_string (config, "database/reporting_url", "", &url) ||
         jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms) ||
-        jy_config_string (config, "reporting/out_dir", "", &out_dir))
+        jy_config_string (config, "reporting/out_dir", "", &out_dir) ||
+        jy_config_string (config, "reporting/out_root", "", &out_root))
         goto bad_config;
     if (!*url) {
         jy_config_fail (config, "database/reporting_url", "no database URL configured");
@@ -332,10 +348,17 @@ static void *s_start (jy_service_t *service)
         out_dir = default_dir;
     }
     s_absolute (out_dir, self->out_dir, sizeof self->out_dir);
+    s_absolute (*out_root ? out_root : out_dir, self->out_root, sizeof self->out_root);
+    char resolved[S_PATH_MAX], why[S_PATH_MAX];
+    if (jy_file_dir_under (self->out_dir, self->out_root, false, resolved, sizeof resolved, why,
+                           sizeof why)) {
+        jy_config_fail (config, "reporting/out_dir", "%s (reporting/out_root)", why);
+        goto bad_config;
+    }
     self->settings = rp_settings_new (config);
     if (!self->settings)
         goto bad_config;
-    self->schedules = rp_schedules_new (config, self->out_dir, self->la_code);
+    self->schedules = rp_schedules_new (config, self->out_dir, self->out_root, self->la_code);
     if (!self->schedules)
         goto bad_config;
     assert (rp_schedules_count (self->schedules) <= S_MAX_SCHEDULES);
@@ -351,8 +374,8 @@ static void *s_start (jy_service_t *service)
         jy_info ("schedule %s: every %s, into %s", schedule->name,
                  schedule->every == RP_EVERY_QUARTER ? "quarter" : "month", schedule->out_dir);
     }
-    jy_info ("board packs into %s by default; counts under %ld suppressed", self->out_dir,
-             rp_settings_suppress_below (self->settings));
+    jy_info ("board packs into %s by default, and only under %s; counts under %ld suppressed",
+             self->out_dir, self->out_root, rp_settings_suppress_below (self->settings));
     return self;
 
 bad_config:

@@ -1,7 +1,10 @@
 /*  schedule: board packs on a schedule (schedule.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render.h"
 #include "schedule.h"
@@ -11,6 +14,7 @@
 
 struct _rp_schedules_t {
     rp_schedule_t schedules[S_MAX_SCHEDULES];
+    char out_dirs[S_MAX_SCHEDULES][PATH_MAX]; //  each schedule's, made absolute
     size_t count;
 };
 
@@ -26,7 +30,7 @@ static bool s_plain_name (const char *name)
 }
 
 static int s_read (rp_schedules_t *self, jy_config_t *config, zconfig_t *section,
-                   const char *out_dir_default, const char *la_code_default)
+                   const char *out_dir_default, const char *out_root, const char *la_code_default)
 {
     static const char *const everies[] = {"month", "quarter", NULL};
     static const char *const known[] = {"every", "formats", "out_dir", "la_code", NULL};
@@ -59,7 +63,7 @@ static int s_read (rp_schedules_t *self, jy_config_t *config, zconfig_t *section
     if (jy_config_string (config, key, "html,csv,json", &formats))
         return -1;
     unsigned bits = 0;
-    char problem[160];
+    char problem[1024];
     if (rp_formats_parse (formats, &bits, problem, sizeof problem))
         return jy_config_fail (config, key, "%s", problem);
     snprintf (key, sizeof key, "%s/out_dir", base);
@@ -79,21 +83,35 @@ static int s_read (rp_schedules_t *self, jy_config_t *config, zconfig_t *section
     schedule->name = name;
     schedule->every = (rp_every_t) every;
     schedule->formats = bits;
-    schedule->out_dir = *out_dir ? out_dir : out_dir_default;
+    //  A relative directory is taken from the daemon's working directory at start; wherever
+    //  it is, it must lie under reporting/out_root, as a request's must.
+    char *absolute = self->out_dirs[self->count], cwd[PATH_MAX / 2], resolved[PATH_MAX];
+    if (!*out_dir)
+        out_dir = out_dir_default;
+    if (out_dir[0] != '/' && getcwd (cwd, sizeof cwd))
+        snprintf (absolute, PATH_MAX, "%s/%.*s", cwd, PATH_MAX / 2 - 2, out_dir);
+    else
+        snprintf (absolute, PATH_MAX, "%s", out_dir);
+    snprintf (key, sizeof key, "%s/out_dir", base);
+    if (jy_file_dir_under (absolute, out_root, false, resolved, sizeof resolved, problem,
+                           sizeof problem))
+        return jy_config_fail (config, key, "%s (reporting/out_root)", problem);
+    schedule->out_dir = absolute;
+    schedule->out_root = out_root;
     schedule->la_code = la_code;
     self->count++;
     return 0;
 }
 
 rp_schedules_t *rp_schedules_new (jy_config_t *config, const char *out_dir_default,
-                                  const char *la_code_default)
+                                  const char *out_root, const char *la_code_default)
 {
     rp_schedules_t *self = (rp_schedules_t *) zmalloc (sizeof (rp_schedules_t));
     assert (self);
     zconfig_t *section = jy_config_section (config, "reporting/schedules");
     for (zconfig_t *child = section ? zconfig_child (section) : NULL; child;
          child = zconfig_next (child))
-        if (s_read (self, config, child, out_dir_default, la_code_default)) {
+        if (s_read (self, config, child, out_dir_default, out_root, la_code_default)) {
             rp_schedules_destroy (&self);
             return NULL;
         }
@@ -128,11 +146,18 @@ static void s_done_path (const rp_schedule_t *schedule, char *path, size_t size)
 //  is not a date.
 static jy_date_t s_read_done (const rp_schedule_t *schedule, bool say)
 {
-    char path[4400], text[32] = "";
+    char path[PATH_MAX + 128], text[32] = "";
     s_done_path (schedule, path, sizeof path);
-    FILE *file = fopen (path, "r");
-    if (!file)
+    //  Not through a symlink: the file would say what another file begins with.
+    int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *file = fd >= 0 ? fdopen (fd, "r") : NULL;
+    if (!file) {
+        if (fd >= 0)
+            close (fd);
+        if (errno == ELOOP && say)
+            jy_warning ("%s is a symlink: not read; the schedule starts afresh", path);
         return JY_DATE_INVALID;
+    }
     bool read = fgets (text, sizeof text, file) != NULL;
     fclose (file);
     text[strcspn (text, "\r\n")] = '\0';
@@ -158,24 +183,25 @@ int rp_schedule_set_done (const rp_schedule_t *schedule, jy_date_t to)
     jy_date_t done = s_read_done (schedule, false);
     if (done != JY_DATE_INVALID && done >= to)
         return 0;
-    char path[4400], temporary[4500], text[JY_DATE_TEXT_SIZE];
-    s_done_path (schedule, path, sizeof path);
-    snprintf (temporary, sizeof temporary, "%s.new", path);
-    if (zsys_dir_create ("%s", schedule->out_dir) != 0) {
-        jy_warning ("cannot create %s: %s", schedule->out_dir, strerror (errno));
+    char path[PATH_MAX + 128], dir[PATH_MAX], text[JY_DATE_TEXT_SIZE], error[PATH_MAX + 256];
+    if (jy_file_dir_under (schedule->out_dir,
+                           schedule->out_root ? schedule->out_root : schedule->out_dir, true, dir,
+                           sizeof dir, error, sizeof error)) {
+        jy_warning ("schedule %s: %s", schedule->name, error);
         return -1;
     }
-    FILE *file = fopen (temporary, "w");
-    if (!file) {
-        jy_warning ("cannot write %s: %s", temporary, strerror (errno));
-        return -1;
+    snprintf (path, sizeof path, "%s/.schedule-%s-%s", dir, schedule->name, schedule->la_code);
+    jy_file_t *file = jy_file_new (path, 0640, error, sizeof error);
+    if (file) {
+        fprintf (jy_file_stream (file), "%s\n", jy_date_format (to, text));
+        if (jy_file_commit (file, error, sizeof error) == 0) {
+            jy_file_destroy (&file);
+            return 0;
+        }
+        jy_file_destroy (&file);
     }
-    int written = fprintf (file, "%s\n", jy_date_format (to, text));
-    if (fclose (file) != 0 || written < 0 || rename (temporary, path) != 0) {
-        jy_warning ("cannot write %s: %s", path, strerror (errno));
-        return -1;
-    }
-    return 0;
+    jy_warning ("schedule %s: %s", schedule->name, error);
+    return -1;
 }
 
 void rp_schedule_period (rp_every_t every, jy_date_t today, jy_date_t *from, jy_date_t *to)

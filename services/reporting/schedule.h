@@ -34,17 +34,19 @@ typedef enum {
 typedef struct {
     const char *name;
     rp_every_t every;
-    unsigned formats; //  RP_FORMAT_* bits
-    const char *out_dir;
+    unsigned formats;     //  RP_FORMAT_* bits
+    const char *out_dir;  //  absolute
+    const char *out_root; //  out_dir lies under it (reporting/out_root); NULL: out_dir itself
     const char *la_code;
 } rp_schedule_t;
 
 typedef struct _rp_schedules_t rp_schedules_t;
 
 //  Every reporting/schedules/<name>; out_dir_default and la_code_default fill what a schedule
-//  leaves empty. NULL with jy_config_error naming the key when one is wrong.
+//  leaves empty. NULL with jy_config_error naming the key when one is wrong, also when a
+//  schedule's directory does not resolve to one under out_root (which must outlive them).
 rp_schedules_t *rp_schedules_new (jy_config_t *config, const char *out_dir_default,
-                                  const char *la_code_default);
+                                  const char *out_root, const char *la_code_default);
 void rp_schedules_destroy (rp_schedules_t **self_p);
 
 size_t rp_schedules_count (rp_schedules_t *self);

@@ -76,6 +76,7 @@ for children in $sizes; do
     done
     export JOURNEY_TIMELINESS_EVENTS=ipc://$work/ingest-feed.sock
     export JOURNEY_LA_CODE=872 JOURNEY_LA_NAME="Bench Borough" JOURNEY_LA_CHILD_POPULATION=$((children * 6))
+    export JOURNEY_REPORTING_OUT_ROOT=$work    # --out below is a directory under it
     "$cli" migrate >/dev/null
     sql () { psql -X -q -v ON_ERROR_STOP=1 -tA "$JOURNEY_DATABASE_ADMIN_URL" "$@"; }
 

@@ -329,6 +329,41 @@ static void s_check_helpers (void)
     }
     CHECK_INT (rp_schedule_done_to (&schedule), JY_DATE_INVALID);
     unlink (path);
+
+    //  A schedule's directory must lie under the root: one outside stops the daemon at start,
+    //  naming the key; one under it is kept, absolute.
+    char config_path[128], load_error[256];
+    snprintf (config_path, sizeof config_path, "%s/schedules.cfg", dir);
+    const char *suffixes[] = {NULL, "/../elsewhere", "/monthly"};
+    for (size_t i = 0; i < 3; i++) {
+        char out_dir[128];
+        snprintf (out_dir, sizeof out_dir, "%s%s", suffixes[i] ? dir : "/var/elsewhere",
+                  suffixes[i] ? suffixes[i] : "");
+        file = fopen (config_path, "w");
+        assert (file);
+        fprintf (file,
+                 "reporting\n    schedules\n        monthly\n            every = \"month\"\n"
+                 "            out_dir = \"%s\"\n",
+                 out_dir);
+        fclose (file);
+        jy_config_t *config = jy_config_load (config_path, NULL, load_error, sizeof load_error);
+        CHECK (config != NULL);
+        rp_schedules_t *schedules = config ? rp_schedules_new (config, dir, dir, "872") : NULL;
+        if (i < 2) {
+            CHECK (schedules == NULL);
+            CHECK (config &&
+                   strstr (jy_config_error (config), "reporting/schedules/monthly/out_dir"));
+            CHECK (config && strstr (jy_config_error (config),
+                                     i == 0 ? "which is not under the root" : "plain names"));
+        } else {
+            CHECK (schedules && rp_schedules_count (schedules) == 1);
+            if (schedules)
+                CHECK_STR (rp_schedules_get (schedules, 0)->out_dir, out_dir);
+        }
+        rp_schedules_destroy (&schedules);
+        jy_config_destroy (&config);
+    }
+    unlink (config_path);
     rmdir (dir);
 
     unsigned formats = 0;
@@ -466,7 +501,7 @@ static void s_check_files (rp_pack_t *pack, const char *dir)
     zlist_t *paths = zlist_new ();
     zlist_autofree (paths);
     char error[512] = "";
-    CHECK_INT (rp_render_write (pack, RP_FORMAT_ALL, dir, paths, error, sizeof error), 0);
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_ALL, dir, dir, paths, error, sizeof error), 0);
     CHECK_STR (error, "");
     size_t tables = rp_pack_table_count (pack);
     CHECK_INT (zlist_size (paths), 2 + 3 + tables);
@@ -557,6 +592,69 @@ static void s_check_files (rp_pack_t *pack, const char *dir)
 }
 
 //  With suppress_below 3, counts of 1 and 2 and what is made from them are hidden everywhere.
+static bool s_file_is (const char *path, const char *expected)
+{
+    char *text = rt_read_file (path);
+    bool same = text && strcmp (text, expected) == 0;
+    free (text);
+    return same;
+}
+
+//  The writer follows no symlink another user could plant in the output directory, and writes
+//  only under the root: each attempt is refused with the reason and the file outside is left
+//  as it was.
+static void s_check_planted (rp_pack_t *pack, const char *dir)
+{
+    char root[600], outside[600], victim[700], link[800], out[700], error[1024];
+    snprintf (root, sizeof root, "%s/planted", dir);
+    snprintf (outside, sizeof outside, "%s-outside", dir);
+    snprintf (victim, sizeof victim, "%s/victim", outside);
+    CHECK (zsys_dir_create ("%s", root) == 0 && zsys_dir_create ("%s", outside) == 0);
+    FILE *file = fopen (victim, "w");
+    assert (file);
+    fputs ("precious\n", file);
+    fclose (file);
+    const char *base = "board-pack-872-2025-01-01-to-2025-03-31";
+    zlist_t *paths = zlist_new ();
+    zlist_autofree (paths);
+
+    //  At the temporary name the writer used to open (NAME.tmp): never used now.
+    snprintf (link, sizeof link, "%s/%s.html.tmp", root, base);
+    CHECK (symlink (victim, link) == 0);
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_HTML, root, root, paths, error, sizeof error), 0);
+    CHECK (s_file_is (victim, "precious\n"));
+    //  At the final name: refused, naming it.
+    snprintf (link, sizeof link, "%s/%s.json", root, base);
+    CHECK (symlink (victim, link) == 0);
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_JSON, root, root, paths, error, sizeof error), -1);
+    CHECK (strstr (error, ".json is a symlink, not a plain file: refused") != NULL);
+    CHECK (s_file_is (victim, "precious\n"));
+    //  At the CSV directory's name, pointing to a directory outside: refused, nothing there.
+    snprintf (link, sizeof link, "%s/%s-csv", root, base);
+    CHECK (symlink (outside, link) == 0);
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_CSV, root, root, paths, error, sizeof error), -1);
+    CHECK (strstr (error, "which is not under the root") != NULL);
+    snprintf (out, sizeof out, "%s/measures.csv", outside);
+    CHECK (access (out, F_OK) != 0);
+
+    //  An output directory outside the root, or a symlink inside it leading outside.
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_HTML, outside, root, paths, error, sizeof error),
+               -1);
+    CHECK (strstr (error, "which is not under the root") && strstr (error, root));
+    snprintf (link, sizeof link, "%s/escape", root);
+    CHECK (symlink (outside, link) == 0);
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_HTML, link, root, paths, error, sizeof error), -1);
+    CHECK (strstr (error, "which is not under the root") != NULL);
+    snprintf (out, sizeof out, "%s/%s.html", outside, base);
+    CHECK (access (out, F_OK) != 0);
+    CHECK (s_file_is (victim, "precious\n"));
+    zlist_destroy (&paths);
+    char command[700];
+    snprintf (command, sizeof command, "rm -rf '%s'", outside);
+    if (system (command) != 0)
+        fprintf (stderr, "could not remove %s\n", outside);
+}
+
 static void s_check_suppressed (rp_pack_t *pack, const char *dir)
 {
     const rp_measure_t *assessments = s_measure (pack, "assessments_in_time");
@@ -576,7 +674,7 @@ static void s_check_suppressed (rp_pack_t *pack, const char *dir)
     zlist_t *paths = zlist_new ();
     zlist_autofree (paths);
     char error[512] = "", path[1024];
-    CHECK_INT (rp_render_write (pack, RP_FORMAT_ALL, dir, paths, error, sizeof error), 0);
+    CHECK_INT (rp_render_write (pack, RP_FORMAT_ALL, dir, dir, paths, error, sizeof error), 0);
     snprintf (path, sizeof path, "%s/board-pack-872-2025-01-01-to-2025-03-31.json", dir);
     json_error_t json_error;
     json_t *document = json_load_file (path, 0, &json_error);
@@ -649,6 +747,7 @@ int main (int argc, char **argv)
         s_check_figures (pack);
         s_check_tables (pack);
         s_check_files (pack, dir);
+        s_check_planted (pack, dir);
     }
     rp_pack_destroy (&pack);
     rp_settings_destroy (&settings);

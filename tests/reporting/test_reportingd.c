@@ -214,6 +214,7 @@ int main (void)
     setenv ("JOURNEY_CONFIG", config_path, 1);
     setenv ("JOURNEY_REPORTING_REQUEST", s_endpoint, 1);
     setenv ("JOURNEY_REPORTING_OUT_DIR", out_dir, 1);
+    setenv ("JOURNEY_REPORTING_OUT_ROOT", s_dir, 1); //  requests below write beside out/
     setenv ("JOURNEY_DATABASE_REPORTING_URL", reporting_url, 1);
     setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
     setenv ("JOURNEY_LA_CODE", "872", 1);
@@ -280,6 +281,29 @@ int main (void)
                     "out: an absolute directory is required", 38) == 0);
     CHECK (strncmp (s_refused (dealer, "872", "2015-01-01", "2025-02-28", NULL, NULL),
                     "to: a pack covers ten years at most", 35) == 0);
+
+    //  Packs go only under reporting/out_root: a directory outside it, or a symlink inside it
+    //  leading outside, is refused with out_not_allowed naming the root, and nothing written.
+    char outside[400], escape[400], expected_root[600];
+    snprintf (outside, sizeof outside, "%s-outside", s_dir);
+    snprintf (escape, sizeof escape, "%s/escape", s_dir);
+    snprintf (expected_root, sizeof expected_root,
+              "out: packs are written only under reporting/out_root %s: ", s_dir);
+    CHECK (zsys_dir_create ("%s", outside) == 0 && symlink (outside, escape) == 0);
+    const char *where[] = {outside, escape};
+    for (size_t i = 0; i < 2; i++) {
+        reply = s_report (dealer, "872", "2025-01-01", "2025-02-28", html_json, where[i]);
+        Journey__V1__ReportReply *refusal = s_reply_of (reply);
+        CHECK (refusal && !refusal->ok);
+        CHECK_STR (refusal ? refusal->code : NULL, "out_not_allowed");
+        CHECK (refusal && refusal->message &&
+               strncmp (refusal->message, expected_root, strlen (expected_root)) == 0 &&
+               strstr (refusal->message, "which is not under the root"));
+        jy_envelope_free (&reply);
+    }
+    char outside_relative[400];
+    snprintf (outside_relative, sizeof outside_relative, "..%s", strrchr (outside, '/'));
+    CHECK_INT (s_entries (outside_relative), 0);
 
     //  A request it does not serve.
     Journey__V1__AlertsRequest alerts = JOURNEY__V1__ALERTS_REQUEST__INIT;
@@ -375,8 +399,8 @@ int main (void)
     zsock_destroy (&dealer);
     jy_db_destroy (&admin);
     rt_drop_database (name);
-    char command[400];
-    snprintf (command, sizeof command, "rm -rf '%s'", s_dir);
+    char command[1000];
+    snprintf (command, sizeof command, "rm -rf '%s' '%s-outside'", s_dir, s_dir);
     if (jy_test_failures == 0 && system (command) != 0)
         fprintf (stderr, "could not remove %s\n", s_dir);
     return jy_test_summary ("reporting.reportingd");
