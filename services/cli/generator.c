@@ -81,16 +81,16 @@ static const struct {
     //  Strategy discussions and section 47 enquiries
     double strategy_without_s47; //  strategy discussion deciding against an enquiry
     double s47;                  //  ~ a fifth of referrals
-    double after_cp_s47;         //  of a child who has had a CP plan
+    double unborn_s47;           //  pre-birth referrals are more often about risk of harm
+    s_range_t strategy_wd;       //  referral to strategy discussion
+    s_range_t s47_wd;            //  strategy discussion to s47 completed
+    double icpc;                 //  ~40% of s47s go to conference
+    int icpc_due_wd;             //  15 working days from the strategy discussion
+    double icpc_late;            //  ~20% beyond it
+    double cp_plan;              //  ~85% of ICPCs make a plan
+    double no_plan_cin;          //  s47 without a plan, then a CIN plan
+    double after_cp_s47;         //  s47 and ICPC for a child who has had a CP plan
     double after_cp_icpc;
-    double unborn_s47;     //  pre-birth referrals are more often about risk of harm
-    s_range_t strategy_wd; //  referral to strategy discussion
-    s_range_t s47_wd;      //  strategy discussion to s47 completed
-    double icpc;           //  ~40% of s47s go to conference
-    int icpc_due_wd;       //  15 working days from the strategy discussion
-    double icpc_late;      //  ~20% beyond it
-    double cp_plan;        //  ~85% of ICPCs make a plan
-    double no_plan_cin;    //  s47 without a plan, then a CIN plan
     s_weight_t abuse[8];
 
     //  Child protection plans
@@ -746,8 +746,8 @@ typedef struct {
     jy_date_t eighteen;
     jy_date_t horizon; //  the history's last day
     bool uasc;
-    bool adopted; //  an adopted child's record ends here (a new identity follows adoption)
-    bool had_cp_plan;
+    bool adopted;     //  an adopted child's record ends here (a new identity follows adoption)
+    bool had_cp_plan; //  a later referral more often leads to another plan
     int worker, team; //  the worker allocated to the open case
 } s_child_t;
 
