@@ -64,6 +64,10 @@ static const struct {
     int recontact_after_contact_mean_days;
     double recontact_after_close; //  a new contact after a case closes: re-referrals ~20%
     int recontact_after_close_mean_days;
+    //  A child who has had a CP plan comes back more often, and more often to a plan: about
+    //  23% of plans nationally are a second or later one.
+    double after_cp_recontact;
+    double after_cp_referral;
 
     //  Referral and assessment
     s_range_t allocation_days;     //  referral to an allocated worker
@@ -85,11 +89,14 @@ static const struct {
     double icpc_late;            //  ~20% beyond it
     double cp_plan;              //  ~85% of ICPCs make a plan
     double no_plan_cin;          //  s47 without a plan, then a CIN plan
+    double after_cp_s47;         //  s47 and ICPC for a child who has had a CP plan
+    double after_cp_icpc;
     s_weight_t abuse[8];
 
     //  Child protection plans
     s_range_t cp_plan_months;
-    double cp_plan_long; //  plans lasting 2 years or more (4.4% of ended nationally)
+    double cp_plan_long; //  plans lasting 2 years or more (4.4% of ended nationally; some are cut
+                         //  short)
     s_range_t cp_plan_long_months;
     int rcpc_first_months;         //  3 months from the ICPC
     int rcpc_then_months;          //  then 6-monthly
@@ -131,7 +138,10 @@ static const struct {
     double far;               //  of placements out of area: over 20 miles
     s_range_t near_tenths;
     s_range_t far_tenths;
-    int move_mean_days; //  mean time between placement moves
+    int move_mean_days;         //  mean time between placement moves until settled
+    int settled_after_days;     //  days in care after which moves become rare
+    int settled_move_mean_days; //  then: ~68% of children looked after 2.5 years or more have
+                                //  been in the same placement for 2 years
     s_weight_t move_reason[S_MAX_WEIGHTS];
     int care_length_weight[3]; //  short, medium, until 18
     s_range_t care_short_months;
@@ -231,6 +241,8 @@ static const struct {
     .recontact_after_contact_mean_days = 180,
     .recontact_after_close = 0.60,
     .recontact_after_close_mean_days = 150,
+    .after_cp_recontact = 0.70,
+    .after_cp_referral = 0.85,
 
     .allocation_days = {0, 3},
     .assessment_start_wd = {0, 3},
@@ -242,6 +254,8 @@ static const struct {
 
     .strategy_without_s47 = 0.04,
     .s47 = 0.20,
+    .after_cp_s47 = 0.60,
+    .after_cp_icpc = 0.70,
     .unborn_s47 = 0.45,
     .strategy_wd = {0, 3},
     .s47_wd = {3, 10},
@@ -253,7 +267,7 @@ static const struct {
     .abuse = {{"NEG", 48}, {"EMO", 38}, {"PHY", 7}, {"SAB", 4}, {"MUL", 3}},
 
     .cp_plan_months = {3, 18},
-    .cp_plan_long = 0.05,
+    .cp_plan_long = 0.065,
     .cp_plan_long_months = {24, 36},
     .rcpc_first_months = 3,
     .rcpc_then_months = 6,
@@ -330,6 +344,8 @@ static const struct {
     .near_tenths = {50, 200},
     .far_tenths = {201, 1800},
     .move_mean_days = 500,
+    .settled_after_days = 270,
+    .settled_move_mean_days = 4000,
     .move_reason = {{"CARPL", 40},
                     {"CLOSE", 3},
                     {"ALLEG", 3},
@@ -368,7 +384,7 @@ static const struct {
                       {"E2", 1}},
     .ceased_adult = {{"E17", 20}, {"E5", 42}, {"E6", 22}, {"E8", 10}, {"E7", 4}, {"E9", 2}},
     .care_then_cin = 0.30,
-    .adoption = 0.50,
+    .adoption = 0.80,
     .adm_months = {3, 8},
     .placement_order_months = {2, 6},
     .match_months = {2, 8},
@@ -411,7 +427,7 @@ static const struct {
     .leaver_until_age = 21,
     .leaver_contact_days = {42, 100},
     .leaver_in_touch = 0.90,
-    .leaver_suitable = 0.88,
+    .leaver_suitable = 0.96,
     .leaver_visit = 0.50,
     .activity = {{"F1", 7},
                  {"P1", 1},
@@ -421,8 +437,8 @@ static const struct {
                  {"P4", 1},
                  {"F5", 12},
                  {"P5", 6},
-                 {"G4", 10},
-                 {"G5", 25},
+                 {"G4", 8},
+                 {"G5", 18},
                  {"G6", 10}},
 
     .teams = {8, 15},
@@ -731,6 +747,7 @@ typedef struct {
     jy_date_t horizon; //  the history's last day
     bool uasc;
     bool adopted;     //  an adopted child's record ends here (a new identity follows adoption)
+    bool had_cp_plan; //  a later referral more often leads to another plan
     int worker, team; //  the worker allocated to the open case
 } s_child_t;
 
@@ -1270,7 +1287,14 @@ static jy_date_t s_care (s_child_t *c, jy_date_t start, s_next_t *next, const ch
     segments++;
     jy_date_t boundary = path == ADOPTION ? placed : ends;
     for (jy_date_t move = start;;) {
-        move += 7 + s_exp_days (rng, s_journey.move_mean_days);
+        //  Moves come often until the child has settled, rarely after.
+        jy_date_t settled = start + s_journey.settled_after_days;
+        if (move < settled) {
+            move += 7 + s_exp_days (rng, s_journey.move_mean_days);
+            if (move >= settled)
+                move = settled + s_exp_days (rng, s_journey.settled_move_mean_days);
+        } else
+            move += 7 + s_exp_days (rng, s_journey.settled_move_mean_days);
         if (move >= boundary || move > c->horizon)
             break;
         event = s_emit (c, move, K_PLACEMENT_ENDED);
@@ -1372,7 +1396,9 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
         outcome = "cla";
         next = NEXT_CARE;
         next_from = referred;
-    } else if (s_chance (rng, c->dob > referred ? s_journey.unborn_s47 : s_journey.s47)) {
+    } else if (s_chance (rng, c->had_cp_plan      ? s_journey.after_cp_s47
+                              : c->dob > referred ? s_journey.unborn_s47
+                                                  : s_journey.s47)) {
         outcome = "s47";
         jy_date_t strategy_on = s_wd (c, referred, s_in (rng, s_journey.strategy_wd));
         uint32_t s47 = s_new_id (c, ID_S47);
@@ -1382,7 +1408,7 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
         event->id3 = s47;
         event->flags = F_1;
         jy_date_t enquired = s_wd (c, strategy_on, s_in (rng, s_journey.s47_wd));
-        bool icpc = s_chance (rng, s_journey.icpc);
+        bool icpc = s_chance (rng, c->had_cp_plan ? s_journey.after_cp_icpc : s_journey.icpc);
         event = s_emit (c, enquired, K_S47_COMPLETED);
         event->id1 = s47;
         event->flags = icpc ? F_1 : 0;
@@ -1415,6 +1441,7 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
                 next = NEXT_CP;
                 next_from = held;
                 cp_plan = plan;
+                c->had_cp_plan = true;
             } else
                 next_from = s_max (next_from, held);
         }
@@ -1548,7 +1575,8 @@ static void s_child (generator_t *self, uint32_t child)
         jy_date_t decided = s_chance (rng, s_journey.decision_late)
                                 ? s_wd (c, contacted, s_in (rng, s_journey.decision_late_wd))
                                 : s_wd (c, contacted, s_in (rng, s_journey.decision_wd));
-        double accepted = known                ? s_journey.repeat_contact_referral
+        double accepted = c->had_cp_plan       ? s_journey.after_cp_referral
+                          : known              ? s_journey.repeat_contact_referral
                           : c->dob > contacted ? s_journey.unborn_referral
                                                : s_journey.first_contact_referral;
         bool referred = c->uasc || s_chance (rng, accepted);
@@ -1575,7 +1603,7 @@ static void s_child (generator_t *self, uint32_t child)
             event->code1 = source;
             after = s_referral (c, decided, referral);
             known = true;
-            again = s_journey.recontact_after_close;
+            again = c->had_cp_plan ? s_journey.after_cp_recontact : s_journey.recontact_after_close;
             mean = s_journey.recontact_after_close_mean_days;
         }
         if (after > c->horizon || c->adopted || !s_chance (rng, again))
