@@ -12,12 +12,14 @@
     allocation, and a deadline's team), else the child's current team (ingest.child.team_id).
 
     Period rules used below, in the words of the appendix:
-      met in period (assessments, ICPCs): deadlines met in [from, to]; in time when met on or
-        before the due date.
+      met in period (assessments, ICPCs): deadlines met in [from, to]; in time when at most the
+        limit of working days passed from the start to the day met (the DfE's rule: met on a
+        Saturday after a Friday due date is in time).
       due in period (reviews, visits, IHAs, RHIs): deadlines due in [from, to] that were met,
         are past due unmet (missed), or were closed unmet after their due date; deadlines
         cancelled before they fell due, and those still open (due today or later), do not
-        count. In time when met on or before the due date.
+        count. In time when journey-timelinessd stored it met_on_time: working days elapsed
+        for a working-day clock, on or before the due date for the others.
       at period end: open on `to` (started on or before, not ended by it).
 */
 #include <assert.h>
@@ -59,19 +61,30 @@
     " LEFT JOIN ingest.child c ON c.la_code = " ALIAS ".la_code"                                   \
     " AND c.child_id = " ALIAS ".child_id"
 
-//  Deadlines of the clocks (a quoted, comma-separated list) met in the period.
+//  A met deadline of a working-day clock is in time when at most its limit of working days
+//  passed from its start to the day it was met, as the DfE counts: met on or before the due
+//  date, or after it with no working day between (a Saturday after a Friday due date). The
+//  due date is the limit-th working day after the start, so "no working day in (due, met]"
+//  is "working days in (start, met] <= limit". $4: the holidays (JY_MEASURE_ARG_HOLIDAYS).
+#define S_WORKING_DAYS_IN_TIME                                                                     \
+    "(d.met_on <= d.due_on OR NOT EXISTS (SELECT 1 FROM generate_series (1, d.met_on - d.due_on) " \
+    "k"                                                                                            \
+    " WHERE extract (isodow FROM d.due_on + k) < 6 AND d.due_on + k <> ALL ($4::date[])))"
+
+//  Deadlines of the working-day clocks (a quoted, comma-separated list) met in the period.
 #define S_MET_IN_PERIOD(CLOCKS)                                                                    \
     "SELECT COALESCE (d.team_id, c.team_id) AS team_id,"                                           \
-    " (d.met_on <= d.due_on)::int AS numerator, 1 AS denominator"                                  \
+    " " S_WORKING_DAYS_IN_TIME "::int AS numerator, 1 AS denominator"                              \
     " FROM period p JOIN timeliness.deadline d ON d.la_code = p.la_code" S_CHILD_OF (              \
         "d") " WHERE d.clock IN (" CLOCKS ") AND d.state IN ('met_on_time', 'met_late')"           \
              " AND d.met_on BETWEEN p.from_on AND p.to_on"
 
 //  Deadlines of the clocks due in the period that were met, missed, or closed unmet after
-//  their due date.
+//  their due date. In time as journey-timelinessd judged it (met_on_time): working days
+//  elapsed for a working-day clock, the date for the others.
 #define S_DUE_IN_PERIOD(CLOCKS)                                                                    \
     "SELECT COALESCE (d.team_id, c.team_id) AS team_id,"                                           \
-    " (d.met_on IS NOT NULL AND d.met_on <= d.due_on)::int AS numerator, 1 AS denominator"         \
+    " (d.state = 'met_on_time')::int AS numerator, 1 AS denominator"                               \
     " FROM period p JOIN timeliness.deadline d ON d.la_code = p.la_code" S_CHILD_OF (              \
         "d") " WHERE d.clock IN (" CLOCKS ") AND d.due_on BETWEEN p.from_on AND p.to_on"           \
              " AND (d.state IN ('met_on_time', 'met_late', 'missed')"                              \
@@ -130,7 +143,10 @@
     "current team"
 #define S_DUE_PERIOD                                                                               \
     "Deadlines due in the period: met, missed, or closed unmet after their due date. Deadlines "   \
-    "cancelled before they fell due, and those not yet due, do not count."
+    "cancelled before they fell due, and those not yet due, do not count. In time as "             \
+    "journey-timelinessd stored it (met_on_time): for a clock in working days, at most its limit " \
+    "of working days elapsed from the start; for months, weeks, days and hours, met on or before " \
+    "the due date."
 
 #define HIGHER JY_POLARITY_HIGHER_BETTER
 #define LOWER  JY_POLARITY_LOWER_BETTER
@@ -187,8 +203,11 @@ static const jy_measure_t s_table[] = {
         .name = "assessments_in_time",
         .label = "C&F assessments completed within 45 working days",
         .area = "Assessment and child protection",
-        .numerator = "assessments completed (authorised) in the period on or before their due date "
-                     "(clock assessment: 45 working days from the referral)",
+        .numerator =
+            "assessments completed (authorised) in the period within 45 working days of "
+            "the referral (clock assessment), counted as the DfE does: working days d with "
+            "referral < d <= authorised at most the limit, so one authorised on a Saturday "
+            "after a Friday due date is in time",
         .denominator = "assessments completed in the period",
         .period = "Assessment deadlines met in the period.",
         .team = S_TEAM_DEADLINE,
@@ -198,22 +217,30 @@ static const jy_measure_t s_table[] = {
         .has_national_value = true,
         .national_value = 85.7,
         .per_team = true,
+        .arg = JY_MEASURE_ARG_HOLIDAYS,
         .sql = S_BY_TEAM (S_MET_IN_PERIOD ("'assessment'")),
     },
     {
         .name = "icpc_in_time",
         .label = "ICPCs within 15 working days of the strategy discussion",
         .area = "Assessment and child protection",
-        .numerator = "ICPCs held in the period on or before their due date (clock icpc: 15 working "
-                     "days from the strategy discussion that started the s47)",
-        .denominator = "ICPCs held in the period",
+        .numerator = "those ICPCs held within 15 working days of the strategy discussion (working "
+                     "days d with discussion < d <= ICPC at most the limit, so one held on a "
+                     "Saturday after a Friday due date is in time)",
+        .denominator = "ICPC deadlines (clock icpc) met in the period: ICPCs held in the period "
+                       "while their enquiry's ICPC clock ran",
         .period = "ICPC deadlines met in the period.",
         .team = S_TEAM_DEADLINE,
-        .notes = "DfE's figure counts from the s47 start: see icpc_in_time_s47.",
+        .notes = "The local clock as journey-timelinessd keeps it (limit timeliness/clocks/icpc). "
+                 "An ICPC held after its enquiry was completed with icpc_required false, or one "
+                 "no enquiry's clock was waiting for, meets no deadline and is not counted here; "
+                 "icpc_in_time_s47, the DfE's figure, counts every ICPC held that names its "
+                 "enquiry.",
         .unit = JY_UNIT_PERCENT,
         .polarity = HIGHER,
         .national = "81.4% (2025, DfE counts from the s47 start)",
         .per_team = true,
+        .arg = JY_MEASURE_ARG_HOLIDAYS,
         .sql = S_BY_TEAM (S_MET_IN_PERIOD ("'icpc'")),
     },
     {
@@ -330,7 +357,7 @@ static const jy_measure_t s_table[] = {
         .name = "cp_visits_in_time",
         .label = "CP visits in time",
         .area = "Assessment and child protection",
-        .numerator = "CP visit deadlines due in the period met on or before their due date (clock "
+        .numerator = "CP visit deadlines due in the period met in time (clock "
                      "cp_visit: 10 working days from the plan start, then from each visit)",
         .denominator = "CP visit deadlines due in the period",
         .period = S_DUE_PERIOD,
@@ -414,7 +441,7 @@ static const jy_measure_t s_table[] = {
         .name = "cla_reviews_in_time",
         .label = "CLA reviews in time",
         .area = "Children looked after",
-        .numerator = "CLA review deadlines due in the period met on or before their due date "
+        .numerator = "CLA review deadlines due in the period met in time "
                      "(clocks cla_review_first: 20 working days from the start of care; "
                      "cla_review_second: 3 months; cla_review: 6 months)",
         .denominator = "CLA review deadlines due in the period",
@@ -430,7 +457,7 @@ static const jy_measure_t s_table[] = {
         .name = "iha_in_time",
         .label = "Initial health assessments in time",
         .area = "Children looked after",
-        .numerator = "IHA deadlines due in the period met on or before their due date (clock iha: "
+        .numerator = "IHA deadlines due in the period met in time (clock iha: "
                      "20 working days from the start of care)",
         .denominator = "IHA deadlines due in the period",
         .period = S_DUE_PERIOD,

@@ -132,61 +132,52 @@ static const struct {
 
 //  --- What the payloads hold ------------------------------------------------------------------
 
-//  Required fields of every payload (besides the common ones), all 42 of them.
-static const struct {
-    const char *payload;
-    const char *fields[3];
-} s_required[] = {
-    {"child_registered", {"sex", "ethnicity"}},
-    {"contact_received", {"contact_id"}},
-    {"contact_decided", {"contact_id", "outcome"}},
-    {"referral_received", {"referral_id"}},
-    {"referral_closed", {"referral_id"}},
-    {"assessment_started", {"assessment_id", "referral_id"}},
-    {"assessment_completed", {"assessment_id"}},
-    {"strategy_discussion", {"strategy_id", "referral_id"}},
-    {"s47_completed", {"s47_id"}},
-    {"conference_scheduled", {"conference_id", "kind", "planned_on"}},
-    {"icpc_held", {"conference_id", "s47_id", "plan_made"}},
-    {"cp_plan_started", {"plan_id", "conference_id"}},
-    {"cp_plan_ended", {"plan_id"}},
-    {"rcpc_held", {"conference_id", "plan_id"}},
-    {"core_group_held", {"plan_id"}},
-    {"cin_plan_started", {"plan_id"}},
-    {"cin_plan_reviewed", {"plan_id"}},
-    {"cin_plan_ended", {"plan_id"}},
-    {"child_visited", {"context"}},
-    {"period_of_care_started", {"period_id", "legal_status"}},
-    {"period_of_care_ended", {"period_id", "reason_ceased"}},
-    {"placement_started", {"placement_id", "period_id", "placement_type"}},
-    {"placement_ended", {"placement_id"}},
-    {"legal_status_changed", {"period_id", "legal_status"}},
-    {"cla_review_held", {"period_id"}},
-    {"health_assessment", {"kind"}},
-    {"pep_completed", {NULL}},
-    {"missing_started", {"episode_id"}},
-    {"missing_ended", {"episode_id"}},
-    {"return_interview", {"episode_id"}},
-    {"adm_decision", {NULL}},
-    {"placement_order", {NULL}},
-    {"adoption_match", {NULL}},
-    {"placed_for_adoption", {NULL}},
-    {"adoption_order", {NULL}},
-    {"care_leaver_contact", {"in_touch"}},
-    {"pathway_plan_reviewed", {NULL}},
-    {"worker_allocated", {"allocated_worker_id"}},
-    {"worker_unallocated", {NULL}},
-    {"case_audit_completed", {"grade"}},
-    {"case_closed", {NULL}},
-    {"retraction", {"retracts"}},
-};
-
-//  Fields required only when a flag of the same payload is true.
-static const struct {
-    const char *payload, *field, *when;
-} s_required_when[] = {
-    {"strategy_discussion", "s47_id", "s47_started"},
-    {"child_registered", "expected_date_of_birth", "unborn"},
+//  Required fields of every payload besides the common ones, all 42 of them: each row names
+//  the fields always required, then a field required only when a boolean of the same payload
+//  is true. docs/events.md shows this table (test_validate checks that it says the same).
+static const validate_required_t s_required[] = {
+    {"child_registered", {"sex", "ethnicity"}, "expected_date_of_birth", "unborn"},
+    {"contact_received", {"contact_id"}, NULL, NULL},
+    {"contact_decided", {"contact_id", "outcome"}, NULL, NULL},
+    {"referral_received", {"referral_id"}, NULL, NULL},
+    {"referral_closed", {"referral_id"}, NULL, NULL},
+    {"assessment_started", {"assessment_id", "referral_id"}, NULL, NULL},
+    {"assessment_completed", {"assessment_id"}, NULL, NULL},
+    {"strategy_discussion", {"strategy_id", "referral_id"}, "s47_id", "s47_started"},
+    {"s47_completed", {"s47_id"}, NULL, NULL},
+    {"conference_scheduled", {"conference_id", "kind", "planned_on"}, NULL, NULL},
+    {"icpc_held", {"conference_id", "s47_id", "plan_made"}, NULL, NULL},
+    {"cp_plan_started", {"plan_id", "conference_id"}, NULL, NULL},
+    {"cp_plan_ended", {"plan_id"}, NULL, NULL},
+    {"rcpc_held", {"conference_id", "plan_id"}, NULL, NULL},
+    {"core_group_held", {"plan_id"}, NULL, NULL},
+    {"cin_plan_started", {"plan_id"}, NULL, NULL},
+    {"cin_plan_reviewed", {"plan_id"}, NULL, NULL},
+    {"cin_plan_ended", {"plan_id"}, NULL, NULL},
+    {"child_visited", {"context"}, NULL, NULL},
+    {"period_of_care_started", {"period_id", "legal_status"}, NULL, NULL},
+    {"period_of_care_ended", {"period_id", "reason_ceased"}, NULL, NULL},
+    {"placement_started", {"placement_id", "period_id", "placement_type"}, NULL, NULL},
+    {"placement_ended", {"placement_id"}, NULL, NULL},
+    {"legal_status_changed", {"period_id", "legal_status"}, NULL, NULL},
+    {"cla_review_held", {"period_id"}, NULL, NULL},
+    {"health_assessment", {"kind"}, NULL, NULL},
+    {"pep_completed", {NULL}, NULL, NULL},
+    {"missing_started", {"episode_id"}, NULL, NULL},
+    {"missing_ended", {"episode_id"}, NULL, NULL},
+    {"return_interview", {"episode_id"}, NULL, NULL},
+    {"adm_decision", {NULL}, NULL, NULL},
+    {"placement_order", {NULL}, NULL, NULL},
+    {"adoption_match", {NULL}, NULL, NULL},
+    {"placed_for_adoption", {NULL}, NULL, NULL},
+    {"adoption_order", {NULL}, NULL, NULL},
+    {"care_leaver_contact", {"in_touch"}, NULL, NULL},
+    {"pathway_plan_reviewed", {NULL}, NULL, NULL},
+    {"worker_allocated", {"allocated_worker_id"}, NULL, NULL},
+    {"worker_unallocated", {NULL}, NULL, NULL},
+    {"case_audit_completed", {"grade"}, NULL, NULL},
+    {"case_closed", {NULL}, NULL, NULL},
+    {"retraction", {"retracts"}, NULL, NULL},
 };
 
 static const char *s_common_required[] = {"event_id",    "la_code",     "child_id",
@@ -639,20 +630,18 @@ static int s_missing_field (s_ctx_t *ctx)
     while (i < S_COUNT (s_required) && !s_is (ctx, s_required[i].payload))
         i++;
     assert (i < S_COUNT (s_required)); //  a payload missing from s_required
-    for (size_t f = 0; f < S_COUNT (s_required[i].fields) && s_required[i].fields[f]; f++) {
-        const char *name = s_required[i].fields[f];
+    const validate_required_t *required = &s_required[i];
+    for (size_t f = 0; f < S_COUNT (required->fields) && required->fields[f]; f++) {
+        const char *name = required->fields[f];
         if (!s_present (ctx->payload, s_field (ctx->payload, name)))
             return s_fail (ctx, s_path (ctx, ctx->payload_name, name), "%s.%s is required",
                            ctx->payload_name, name);
     }
-    for (i = 0; i < S_COUNT (s_required_when); i++) {
-        const char *name = s_required_when[i].field;
-        if (s_is (ctx, s_required_when[i].payload) && s_flag (ctx, s_required_when[i].when) &&
-            !s_present (ctx->payload, s_field (ctx->payload, name)))
-            return s_fail (ctx, s_path (ctx, ctx->payload_name, name),
-                           "%s.%s is required when %s is true", ctx->payload_name, name,
-                           s_required_when[i].when);
-    }
+    if (required->when && s_flag (ctx, required->when) &&
+        !s_present (ctx->payload, s_field (ctx->payload, required->field_when)))
+        return s_fail (ctx, s_path (ctx, ctx->payload_name, required->field_when),
+                       "%s.%s is required when %s is true", ctx->payload_name, required->field_when,
+                       required->when);
     return 0;
 }
 
@@ -1555,4 +1544,11 @@ const validate_rule_t *validate_rules (size_t *count)
     assert (count);
     *count = S_RULE_COUNT;
     return s_rules;
+}
+
+const validate_required_t *validate_required (size_t *count)
+{
+    assert (count);
+    *count = S_COUNT (s_required);
+    return s_required;
 }

@@ -28,6 +28,14 @@ typedef struct {
     const char *description; //  one line, for docs/events.md and `journey-ingestd --rules`
 } validate_rule_t;
 
+//  What a payload requires besides the common fields (rule missing_field).
+typedef struct {
+    const char *payload;    //  the payload's field name in Event, e.g. "strategy_discussion"
+    const char *fields[3];  //  always required, up to the first NULL
+    const char *field_when; //  NULL, or a field required only when...
+    const char *when;       //  ...this boolean of the payload is true
+} validate_required_t;
+
 //  Check one event against the rules and the store. today: the clock's date (recorded_at may
 //  not be after the end of today). Returns 0 when the event may be accepted, -1 with *result
 //  filled when it is rejected (the first rule that fails).
@@ -36,5 +44,9 @@ int validate_event (case_store_t *store, const Journey__V1__Event *event, jy_dat
 
 //  Every rule, for documentation; *count receives how many.
 const validate_rule_t *validate_rules (size_t *count);
+
+//  Every payload's required fields, one row per payload of Event in field number order, for
+//  docs/events.md; *count receives how many.
+const validate_required_t *validate_required (size_t *count);
 
 #endif

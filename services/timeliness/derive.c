@@ -435,6 +435,14 @@ static void s_emit (s_derive_t *self, const s_link_t *link)
         if (met > due && jy_calendar_working_days_between (self->calendar, due, met,
                                                            &deadline->late_working_days) != 0)
             self->rc = -1;
+        //  A working-day clock is met in time when at most its limit of working days passed
+        //  from the start to the day met, as the DfE counts: due is the limit-th working day,
+        //  so met after it with no working day between (a Saturday after a Friday due date) is
+        //  in time. Other units compare dates.
+        bool working_days =
+            rule->unit == TL_UNIT_WORKING_DAYS && !(link->use_alt && rule->limit_alt > 0);
+        deadline->met_in_time =
+            met <= due || (working_days && met > due && deadline->late_working_days == 0);
     } else if (ended != JY_DATE_INVALID) {
         deadline->end = TL_END_CANCELLED;
         deadline->cancelled_on = ended;

@@ -191,6 +191,8 @@ typedef struct {
     tl_end_t end;
     jy_date_t met_on;          //  TL_END_MET
     int late_working_days;     //  TL_END_MET: working days after due (0 when on time)
+    bool met_in_time;          //  TL_END_MET: on or before due, or for a working-day clock no
+                               //  working day after due (working days elapsed <= the limit)
     jy_date_t cancelled_on;    //  TL_END_CANCELLED (JY_DATE_INVALID when the start was removed)
     const char *cancel_reason; //  static text: "case_closed", "plan_ended", "period_ended",
                                //  "referral_closed", "s47_no_icpc", "placement_ended", ...

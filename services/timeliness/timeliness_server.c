@@ -288,7 +288,7 @@ static tl_deadline_row_t s_derived_row (const tl_child_t *child, const tl_deadli
         .worker_id = child->worker_id,
     };
     if (deadline->end == TL_END_MET) {
-        row.state = deadline->met_on <= deadline->due_on ? TL_STATE_MET_ON_TIME : TL_STATE_MET_LATE;
+        row.state = deadline->met_in_time ? TL_STATE_MET_ON_TIME : TL_STATE_MET_LATE;
         row.met_on = deadline->met_on;
         row.has_late = true;
         row.late_working_days = deadline->late_working_days;

@@ -999,6 +999,86 @@ static void s_test_docs (void)
     }
 }
 
+//  --- Required fields: docs/events.md shows validate_required() ------------------------------
+
+#define S_REQUIRED_BEGIN "<!-- required fields: begin -->\n"
+#define S_REQUIRED_END   "<!-- required fields: end -->\n"
+
+//  The table docs/events.md holds between its markers, from validate_required(): what
+//  `test_ingest_validate --required` prints.
+static void s_required_table (FILE *out)
+{
+    fprintf (out, "| payload | requires (besides the common fields) |\n|---|---|\n");
+    size_t count;
+    const validate_required_t *required = validate_required (&count);
+    for (size_t i = 0; i < count; i++) {
+        fprintf (out, "| `%s` | ", required[i].payload);
+        size_t f = 0;
+        for (; f < 3 && required[i].fields[f]; f++)
+            fprintf (out, "%s`%s`", f ? ", " : "", required[i].fields[f]);
+        if (f == 0)
+            fprintf (out, "nothing");
+        if (required[i].when)
+            fprintf (out, "; `%s` when `%s` is true", required[i].field_when, required[i].when);
+        fprintf (out, " |\n");
+    }
+}
+
+//  Every payload of Event has a row, in field number order; and docs/events.md's table between
+//  its markers is exactly the generated one.
+static void s_test_required_docs (void)
+{
+    size_t count;
+    const validate_required_t *required = validate_required (&count);
+    const ProtobufCMessageDescriptor *event = &journey__v1__event__descriptor;
+    size_t row = 0;
+    for (unsigned f = 0; f < event->n_fields; f++) {
+        const ProtobufCFieldDescriptor *field = &event->fields[f];
+        if (!(field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            continue;
+        CHECK (row < count && strcmp (required[row].payload, field->name) == 0);
+        if (row < count && strcmp (required[row].payload, field->name) != 0)
+            fprintf (stderr, "validate_required row %zu is %s, Event's payload %s\n", row,
+                     required[row].payload, field->name);
+        row++;
+    }
+    CHECK_INT (row, count);
+
+    const char *source = getenv ("JOURNEY_SOURCE_DIR");
+    if (!source || !*source)
+        return;
+    char path[1024];
+    snprintf (path, sizeof path, "%s/docs/events.md", source);
+    FILE *file = fopen (path, "r");
+    CHECK (file != NULL);
+    if (!file)
+        return;
+    static char text[1 << 20];
+    size_t size = fread (text, 1, sizeof text - 1, file);
+    text[size] = 0;
+    fclose (file);
+    char *begin = strstr (text, S_REQUIRED_BEGIN);
+    char *end = begin ? strstr (begin, S_REQUIRED_END) : NULL;
+    CHECK (begin && end);
+    if (!begin || !end)
+        return;
+    begin += strlen (S_REQUIRED_BEGIN);
+    *end = '\0';
+    char *generated = NULL;
+    size_t generated_size = 0;
+    FILE *out = open_memstream (&generated, &generated_size);
+    assert (out);
+    s_required_table (out);
+    fclose (out);
+    if (strcmp (begin, generated) != 0)
+        fprintf (stderr,
+                 "docs/events.md's required fields differ from validate.c's table; write it "
+                 "again with test_ingest_validate --required:\n%s",
+                 generated);
+    CHECK_STR (begin, generated);
+    free (generated);
+}
+
 //  --- A generated authority validates whole ---------------------------------------------------
 
 static void s_test_generated (void)
@@ -1138,6 +1218,10 @@ int main (int argc, char **argv)
     tzset ();
     if (argc == 3 && strcmp (argv[1], "--write-cases") == 0)
         return s_write_cases (argv[2]);
+    if (argc == 2 && strcmp (argv[1], "--required") == 0) {
+        s_required_table (stdout);
+        return 0;
+    }
     jy_date_t today = D (TODAY);
     for (size_t c = 0; c < CASE_COUNT; c++)
         s_run_case (&s_cases[c], today);
@@ -1145,6 +1229,7 @@ int main (int argc, char **argv)
     s_test_every_payload (today);
     s_test_coverage ();
     s_test_docs ();
+    s_test_required_docs ();
     s_test_generated ();
     return jy_test_summary ("test_validate");
 }

@@ -71,7 +71,9 @@ echo "cli_push: progress on a terminal, none on a pipe"
 
 # --- Bad lines among good ones ----------------------------------------------------------------
 # New events for a child the first file registered: line 1 good, line 2 not JSON, line 3 blank
-# (skipped), line 4 a referral without its referral_id, line 5 good.
+# (skipped), line 4 a referral without its referral_id, line 5 good, then blank lines at the end
+# of the file, one of spaces, a tab and a carriage return: skipped, never sent nor rejected
+# (docs/events.md "Blank lines").
 child=$(db_query "SELECT child_id FROM ingest.event WHERE kind = 'child_registered' ORDER BY seq LIMIT 1")
 common="\"la_code\":\"872\",\"child_id\":\"$child\",\"occurred_on\":\"2025-06-30\",\"recorded_at\":\"2025-06-30T10:00:00Z\",\"source\":\"test\""
 {
@@ -80,6 +82,9 @@ common="\"la_code\":\"872\",\"child_id\":\"$child\",\"occurred_on\":\"2025-06-30
     echo ""
     echo "{\"event_id\":\"872-PUSH-3\",$common,\"referral_received\":{\"referral_source\":\"1B\"}}"
     echo "{\"event_id\":\"872-PUSH-4\",$common,\"contact_received\":{\"contact_id\":\"PUSH-CT2\",\"contact_source\":\"1A\"}}"
+    echo ""
+    printf '  \t\r\n'
+    echo ""
 } >"$tmp/bad.jsonl"
 rc=0
 out=$("$cli" push "$tmp/bad.jsonl" 2>"$tmp/bad.err") || rc=$?

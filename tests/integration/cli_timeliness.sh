@@ -7,6 +7,8 @@
 # Tuesday and Wednesday raises due_today and overdue for both, after the due_soon raised when
 # the contacts arrived. A follower started before the clock moves prints all six, each once,
 # in feed order; asking again gives the same six; --team, --since and --child filter them.
+# C3's contacts, due on a Friday, are decided on the Saturday (met_on_time: no working day
+# passed after the due date) and on the Monday (met_late by 1 working day).
 set -euo pipefail
 
 source "$(dirname "$0")/ingestd.sh"
@@ -72,12 +74,19 @@ event () { # ID CHILD DATE PAYLOAD
     event C2-ALLOC C2 2025-01-02 '"worker_allocated":{"allocated_worker_id":"W2","allocated_team_id":"T2"}'
     event C1-CT0 C1 2025-01-06 '"contact_received":{"contact_id":"CT0","contact_source":"1B"}'
     event C1-CT0-D C1 2025-01-07 '"contact_decided":{"contact_id":"CT0","outcome":"nfa"}'
+    # C3: contacts on Thursday 2025-01-09, due Friday; decided on Saturday no working day has
+    # passed since (in time, as the DfE counts working days), on Monday one has (late by 1).
+    event C3-REG C3 2025-01-02 '"child_registered":{"date_of_birth":"2015-01-01","sex":"M","ethnicity":"WBRI","disability":false,"uasc":false}'
+    event C3-CT3 C3 2025-01-09 '"contact_received":{"contact_id":"CT3","contact_source":"1B"}'
+    event C3-CT3-D C3 2025-01-11 '"contact_decided":{"contact_id":"CT3","outcome":"nfa"}'
+    event C3-CT4 C3 2025-01-09 '"contact_received":{"contact_id":"CT4","contact_source":"1B"}'
+    event C3-CT4-D C3 2025-01-13 '"contact_decided":{"contact_id":"CT4","outcome":"nfa"}'
     event C1-CT1 C1 2025-03-03 '"contact_received":{"contact_id":"CT1","contact_source":"1B"}'
     event C2-CT2 C2 2025-03-03 '"contact_received":{"contact_id":"CT2","contact_source":"1A"}'
 } >"$tmp/events.jsonl"
 # --wait: when the push returns, journey-timelinessd has derived the deadlines (no polling).
 out=$("$cli" push "$tmp/events.jsonl" --wait --timeout 60 2>"$tmp/push.err") || fail "push: $(cat "$tmp/push.err")"
-check "push accepted all" '[ "$out" = "$tmp/events.jsonl: 8 lines, 8 accepted, 0 duplicate, 0 rejected" ]'
+check "push accepted all" '[ "$out" = "$tmp/events.jsonl: 13 lines, 13 accepted, 0 duplicate, 0 rejected" ]'
 check "push --wait: no progress on a pipe" '[ ! -s "$tmp/push.err" ]'
 out=$("$cli" deadlines C1 --json) || fail "deadlines C1 --json exited $?"
 check "push --wait: the new contact's deadline is there at once" '[[ "$out" == *\"CT1\"* ]]'
@@ -109,6 +118,16 @@ check "deadlines: a heading and a table" '[ "$(sed -n 1p <<<"$out")" = "child C1
     [[ "$(sed -n 2p <<<"$out")" == CLOCK*STARTED*DUE*STATE*OUTCOME*PLANNED ]] &&
     grep -Eq "^contact_decision +2025-01-06 +2025-01-07 +met_on_time +met 2025-01-07 +-$" <<<"$out" &&
     grep -Eq "^contact_decision +2025-03-03 +2025-03-04 +open +- +-$" <<<"$out"'
+
+out=$("$cli" deadlines C3 --json) || fail "deadlines C3 --json exited $?"
+check "deadlines: met the Saturday after a Friday due date is met_on_time, the Monday met_late by 1" 'python3 -c "
+import json, sys
+rows = {r[\"anchor\"]: r for r in json.loads(sys.argv[1])}
+ct3, ct4 = rows[\"CT3\"], rows[\"CT4\"]
+assert (ct3[\"due\"], ct3[\"met\"], ct3[\"state\"]) == (\"2025-01-10\", \"2025-01-11\", \"met_on_time\"), ct3
+assert ct3.get(\"late_working_days\", 0) == 0, ct3
+assert (ct4[\"due\"], ct4[\"met\"], ct4[\"state\"], ct4[\"late_working_days\"]) == (\"2025-01-10\", \"2025-01-13\", \"met_late\", 1), ct4
+" "$out"'
 
 out=$("$cli" deadlines NOBODY) || fail "deadlines NOBODY exited $?"
 check "deadlines of an unknown child: none, exit 0" '[ "$out" = "child NOBODY: no deadlines" ]'

@@ -697,6 +697,54 @@ static void s_test_no_child_and_disabled (void)
     tl_child_destroy (&child);
 }
 
+//  "In time" by working days elapsed, as the DfE counts (DOMAIN.md's duration rule): working
+//  days d with start < d <= met at most the limit. Worked by hand, no bank holiday after 1
+//  January 2025: 45 working days from Friday 3 January are 6-31 January (20), 3-28 February
+//  (20) and 3-7 March: due Friday 7 March. Authorised on Saturday 8 March: 45 elapsed, in
+//  time though after the due date (0 late working days); on Monday 10 March: 46, late by 1.
+//  From Monday 6 January the 45th is Monday 10 March (9 whole weeks): Sunday 9 March in time,
+//  Tuesday 11 March late by 1. ICPCs, 15 working days from Friday 3 January: due Friday 24
+//  January; held Saturday 25 January in time, Monday 27 January late by 1.
+#define EXPECT_IN_TIME(clock, anchor, in_time)                                                     \
+    do {                                                                                           \
+        const tl_deadline_t *d_ = s_get (clock, anchor);                                           \
+        CHECK_INT (d_->end, TL_END_MET);                                                           \
+        CHECK_INT (d_->met_in_time, in_time);                                                      \
+    } while (0)
+
+static void s_test_working_days_elapsed (void)
+{
+    tl_child_t *child = s_child ("2015-06-01");
+    s_referral (child, "R1", "2025-01-03", NULL);
+    s_assessment (child, "A1", "R1", "2025-01-06", "2025-03-08", NULL, 0); //  Saturday
+    s_referral (child, "R2", "2025-01-03", NULL);
+    s_assessment (child, "A2", "R2", "2025-01-06", "2025-03-10", NULL, 0); //  Monday
+    s_referral (child, "R3", "2025-01-06", NULL);
+    s_assessment (child, "A3", "R3", "2025-01-07", "2025-03-09", NULL, 0); //  Sunday
+    s_referral (child, "R4", "2025-01-06", NULL);
+    s_assessment (child, "A4", "R4", "2025-01-07", "2025-03-11", NULL, 0); //  Tuesday
+    s_strategy (child, "S1", "2025-01-03", 1, "E1");
+    s_s47 (child, "E1", "S1", "2025-01-03", NULL, -1);
+    s_meeting (child, "M1", "icpc", "2025-01-25", "s47:E1", 0); //  Saturday
+    s_strategy (child, "S2", "2025-01-03", 1, "E2");
+    s_s47 (child, "E2", "S2", "2025-01-03", NULL, -1);
+    s_meeting (child, "M2", "icpc", "2025-01-27", "s47:E2", 0); //  Monday
+    CHECK_INT (s_derive (child), 0);
+    EXPECT_MET (TL_CLOCK_ASSESSMENT, "R1", "2025-01-03", "2025-03-07", "2025-03-08", 0);
+    EXPECT_IN_TIME (TL_CLOCK_ASSESSMENT, "R1", true);
+    EXPECT_MET (TL_CLOCK_ASSESSMENT, "R2", "2025-01-03", "2025-03-07", "2025-03-10", 1);
+    EXPECT_IN_TIME (TL_CLOCK_ASSESSMENT, "R2", false);
+    EXPECT_MET (TL_CLOCK_ASSESSMENT, "R3", "2025-01-06", "2025-03-10", "2025-03-09", 0);
+    EXPECT_IN_TIME (TL_CLOCK_ASSESSMENT, "R3", true);
+    EXPECT_MET (TL_CLOCK_ASSESSMENT, "R4", "2025-01-06", "2025-03-10", "2025-03-11", 1);
+    EXPECT_IN_TIME (TL_CLOCK_ASSESSMENT, "R4", false);
+    EXPECT_MET (TL_CLOCK_ICPC, "S1", "2025-01-03", "2025-01-24", "2025-01-25", 0);
+    EXPECT_IN_TIME (TL_CLOCK_ICPC, "S1", true);
+    EXPECT_MET (TL_CLOCK_ICPC, "S2", "2025-01-03", "2025-01-24", "2025-01-27", 1);
+    EXPECT_IN_TIME (TL_CLOCK_ICPC, "S2", false);
+    tl_child_destroy (&child);
+}
+
 //  A setting from a configuration file changes the deadlines.
 static void s_test_configured (void)
 {
@@ -722,10 +770,15 @@ static void s_test_configured (void)
     if (clocks) {
         tl_child_t *child = s_child ("2015-06-01");
         s_contact (child, "K1", "2025-04-17", "2025-04-22"); //  due Saturday 19th: late
+        //  In calendar days, a day after the due date is late though no working day passed.
+        s_contact (child, "K2", "2025-04-17", "2025-04-20");
         s_missing (child, "M1", "2025-01-09", "2025-01-10", NULL);
         CHECK_INT (s_derive_with (clocks, child), 0);
-        CHECK_INT (s_list.count, 1);
+        CHECK_INT (s_list.count, 2);
         EXPECT_MET (TL_CLOCK_CONTACT_DECISION, "K1", "2025-04-17", "2025-04-19", "2025-04-22", 1);
+        EXPECT_IN_TIME (TL_CLOCK_CONTACT_DECISION, "K1", false);
+        EXPECT_MET (TL_CLOCK_CONTACT_DECISION, "K2", "2025-04-17", "2025-04-19", "2025-04-20", 0);
+        EXPECT_IN_TIME (TL_CLOCK_CONTACT_DECISION, "K2", false);
         tl_child_destroy (&child);
     }
     tl_clocks_destroy (&clocks);
@@ -907,6 +960,7 @@ int main (void)
     s_test_contact_decision ();
     s_test_assessment ();
     s_test_icpc_and_core_group ();
+    s_test_working_days_elapsed ();
     s_test_rcpc ();
     s_test_cp_visit ();
     s_test_cin_review ();

@@ -97,6 +97,47 @@ static const char *s_dataset =
     //  ICPCs from the s47 start (DfE): S1 on Monday 22 April; the 15th working day after it,
     //  across the May Day bank holiday, is 14 May: M1 in time, M2 a day late. M3 names no s47
     //  and M4's s47 has no start date: left out. M5 is not an ICPC.
+    //  "In time" by working days elapsed, as the DfE counts, in the first quarter of 2025 (no
+    //  bank holiday after 1 January). 45 working days from Friday 3 January: 4 weeks of 5 in
+    //  January after it (6-31 Jan: 20), February (3-28: 20), then 3-7 March: the 45th is Friday
+    //  7 March. AS1 authorised on Saturday 8 March: still 45 working days (the DfE's rule: in
+    //  time, though after the due date); AS2 on Monday 10 March: 46, late. From Monday 6
+    //  January the 45th working day is Monday 10 March (9 whole weeks): AS3 on Tuesday 11
+    //  March, 46, late. ICPCs, 15 working days from Friday 3 January: 6-10, 13-17, 20-24
+    //  January, due Friday 24 January; IC1 held on Saturday 25 January in time, IC2 on Monday
+    //  27 January late. Stored as the timeliness store held them before the rule changed
+    //  (AS1 and IC1 met_late by 0 working days). Assessments 1 of 3 (TA 1 of 2, TB 0 of 1),
+    //  ICPCs 1 of 2 (TA).
+    //  IC3 (C3): its enquiry S5 was completed on 10 January with icpc_required false, which
+    //  closed the ICPC clock (cancelled, s47_no_icpc); an ICPC was held anyway on Monday 20
+    //  January. It meets no deadline, so icpc_in_time (ICPC deadlines met) does not count it;
+    //  icpc_in_time_s47 (ICPCs held) does: M6, 10 working days after 6 January, in time; M7
+    //  (IC1) 15 after 3 January, in time; M8 (IC2) 16, late: 2 of 3 (TA 1 of 2, TB 1 of 1).
+    "INSERT INTO timeliness.deadline (id, la_code, child_id, clock, anchor, started_on, due_on,"
+    " state, met_on, late_working_days, cancelled_on, cancel_reason, team_id, first_seen_on,"
+    " backfill, updated_on) SELECT id, '872', child, clock, anchor, start, due, state, met,"
+    " late, cancelled, reason, team, due, false, due FROM (VALUES"
+    " (25, 'C1', 'assessment', 'AS1', '2025-01-03'::date, '2025-03-07'::date, 'met_late',"
+    "  '2025-03-08'::date, 0, NULL::date, NULL, 'TA'),"
+    " (26, 'C2', 'assessment', 'AS2', '2025-01-03', '2025-03-07', 'met_late', '2025-03-10', 1,"
+    "  NULL, NULL, 'TA'),"
+    " (27, 'C3', 'assessment', 'AS3', '2025-01-06', '2025-03-10', 'met_late', '2025-03-11', 1,"
+    "  NULL, NULL, 'TB'),"
+    " (28, 'C1', 'icpc', 'S6', '2025-01-03', '2025-01-24', 'met_late', '2025-01-25', 0, NULL,"
+    "  NULL, 'TA'),"
+    " (29, 'C2', 'icpc', 'S7', '2025-01-03', '2025-01-24', 'met_late', '2025-01-27', 1, NULL,"
+    "  NULL, 'TA'),"
+    " (30, 'C3', 'icpc', 'S5', '2025-01-06', '2025-01-27', 'cancelled', NULL, NULL,"
+    "  '2025-01-10', 's47_no_icpc', 'TB')"
+    " ) AS d (id, child, clock, anchor, start, due, state, met, late, cancelled, reason, team);"
+    "INSERT INTO ingest.s47 (la_code, child_id, s47_id, started_on, completed_on, icpc_required)"
+    " VALUES ('872', 'C3', 'S5', '2025-01-06', '2025-01-10', false),"
+    " ('872', 'C1', 'S6', '2025-01-03', NULL, NULL), ('872', 'C2', 'S7', '2025-01-03', NULL, NULL);"
+    "INSERT INTO ingest.meeting (la_code, child_id, meeting_id, kind, held_on, s47_id) VALUES"
+    " ('872', 'C3', 'M6', 'icpc', '2025-01-20', 'S5'),"
+    " ('872', 'C1', 'M7', 'icpc', '2025-01-25', 'S6'),"
+    " ('872', 'C2', 'M8', 'icpc', '2025-01-27', 'S7');"
+
     "INSERT INTO ingest.s47 (la_code, child_id, s47_id, started_on) VALUES"
     " ('872', 'C1', 'S1', '2024-04-22'), ('872', 'C2', 'S2', '2024-04-22'),"
     " ('872', 'C3', 'S3', NULL);"
@@ -322,6 +363,14 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
     v = s_la_value (db, context, "assessments_in_time");
     CHECK (v.has_value && s_near (v.value, 200.0 / 3));
 
+    //  Working days elapsed, in the first quarter of 2025 (the dataset's comment works it).
+    s_expect (db, context, "assessments_in_time", "2025-01-01", "2025-03-31",
+              (const s_row_t[]){{NULL, 1, 3}, {"TA", 1, 2}, {"TB", 0, 1}}, 3, __LINE__);
+    s_expect (db, context, "icpc_in_time", "2025-01-01", "2025-03-31",
+              (const s_row_t[]){{NULL, 1, 2}, {"TA", 1, 2}}, 2, __LINE__);
+    s_expect (db, context, "icpc_in_time_s47", "2025-01-01", "2025-03-31",
+              (const s_row_t[]){{NULL, 2, 3}, {"TA", 1, 2}, {"TB", 1, 1}}, 3, __LINE__);
+
     //  15 working days across a bank holiday (counting 6 May as a working day would make M1
     //  late); a closure day on 1 May takes a working day out of both, and M2 is in time too.
     EXPECT ("icpc_in_time_s47", {NULL, 1, 2}, {"TA", 1, 2});
@@ -368,10 +417,11 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
     EXPECT ("audits_good_or_better", {NULL, 2, 4}, {"TA", 1, 2}, {"TB", 1, 2});
     EXPECT ("audits_inadequate", {NULL, 1, 4}, {"TA", 1, 2}, {"TB", 0, 2});
 
-    //  Every measure was checked above (the closure and threshold runs repeat two).
+    //  Every measure was checked above (the closure and threshold runs and the three in 2025
+    //  repeat five).
     size_t count;
     jy_measures_table (&count);
-    CHECK_INT (s_checked_measures, count + 2);
+    CHECK_INT (s_checked_measures, count + 5);
 
     //  A period with nothing in it: the LA row alone, with no value.
     s_checked_measures = 0;
@@ -596,8 +646,16 @@ static void s_test_table (void)
         if (!m)
             fprintf (stderr, "docs/measures.md names %s, which is not a measure\n", line + 3);
         CHECK (m != NULL);
-        if (m)
+        if (m) {
             seen[m - table] = true;
+            //  The row states the table's own definition: denominator, then numerator.
+            char definition[2048];
+            snprintf (definition, sizeof definition, " | %s | %s | ",
+                      m->denominator ? m->denominator : "(none: a count)", m->numerator);
+            if (!strstr (end + 1, definition))
+                fprintf (stderr, "docs/measures.md: %s does not say%s\n", m->name, definition);
+            CHECK (strstr (end + 1, definition) != NULL);
+        }
         rows++;
     }
     fclose (file);
