@@ -4,7 +4,8 @@
     escalation: a command naming a role is refused (role_not_allowed) unless the role is among
     the certificate's dispute_roles; a command naming none is the ladder's to judge (list is
     for anyone). reporting: a report request is refused (not_allowed) without reports = "yes",
-    and goes on to the request's own checks with it. Each daemon logs who asked.
+    and (la_not_allowed, naming the LA) for an LA its read_la_codes do not name, and goes on to
+    the request's own checks with both. Each daemon logs who asked.
 */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -63,13 +64,16 @@ static const char *s_list_as (const char *endpoint, zcert_t *key, const char *se
     return code;
 }
 
-//  A ReportRequest with no period; the reply's code.
-static const char *s_report_as (const char *endpoint, zcert_t *key, const char *server_key)
+//  A ReportRequest for la_code (NULL: the daemon's) with no period; the reply's code, and its
+//  message into message (when not NULL).
+static const char *s_report_as (const char *endpoint, zcert_t *key, const char *server_key,
+                                const char *la_code, char *message, size_t message_size)
 {
     static char code[64];
     st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     Journey__V1__ReportRequest ask = JOURNEY__V1__REPORT_REQUEST__INIT;
     ask.kind = "board-pack";
+    ask.la_code = (char *) la_code;
     jy_envelope_t request;
     jy_envelope_init (&request);
     request.message_id = "report-1";
@@ -84,6 +88,8 @@ static const char *s_report_as (const char *endpoint, zcert_t *key, const char *
               !answer      ? "no answer"
               : answer->ok ? "ok"
                            : (answer->code ? answer->code : "?"));
+    if (message)
+        snprintf (message, message_size, "%s", answer && answer->message ? answer->message : "");
     jy_envelope_free (&reply);
     st_client_destroy (&client);
     return code;
@@ -106,7 +112,8 @@ int main (void)
     CHECK_INT (st_journey (s_path ("k2.out"), "keygen", "iro-desk", "--dispute-roles", "iro",
                            "--out", keys, NULL),
                0);
-    CHECK_INT (st_journey (s_path ("k3.out"), "keygen", "board", "--reports", "--out", keys, NULL),
+    CHECK_INT (st_journey (s_path ("k3.out"), "keygen", "board", "--reports", "--read-la-codes",
+                           "872", "--out", keys, NULL),
                0);
     CHECK_INT (
         st_journey (s_path ("k4.out"), "keygen", "cms", "--la-codes", "872", "--out", keys, NULL),
@@ -173,8 +180,14 @@ int main (void)
     CHECK (jy_test_file_contains (s_path ("escalationd.log"), logged));
 
     //  Reports: only with reports = "yes"; then the request's own checks (no period here).
-    CHECK_STR (s_report_as (reporting, cms, server_key), "not_allowed");
-    CHECK_STR (s_report_as (reporting, board, server_key), "bad_request");
+    CHECK_STR (s_report_as (reporting, cms, server_key, NULL, NULL, 0), "not_allowed");
+    CHECK_STR (s_report_as (reporting, board, server_key, NULL, NULL, 0), "bad_request");
+    CHECK_STR (s_report_as (reporting, board, server_key, "872", NULL, 0), "bad_request");
+    //  Another LA's pack: refused, naming the LA, before anything is read.
+    char message[512];
+    CHECK_STR (s_report_as (reporting, board, server_key, "210", message, sizeof message),
+               "la_not_allowed");
+    CHECK (strstr (message, "LA 210") != NULL);
     snprintf (logged, sizeof logged, "report_request from board (key %s)",
               zcert_public_txt (board));
     CHECK (jy_test_file_contains (s_path ("reportingd.log"), logged));
