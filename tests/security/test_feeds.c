@@ -4,7 +4,8 @@
     every handshake watched with zmonitor.
 
     A key that may read LA 872's events receives 872's events and the heartbeat, never 210's; a
-    key with no read rights receives nothing; the daemons' own key (another daemon following
+    key with no read rights receives nothing (and the same on the alert and dispute feeds,
+    published here as their daemons publish them); the daemons' own key (another daemon following
     the feed) receives everything. A key taken out of clients_dir while subscribed is cut off
     without a restart (the feed binds again and its reconnection is refused), while the
     daemons' follower, let in again, ends with every event in order and no gap.
@@ -84,9 +85,16 @@ static bool s_receive (zsock_t *sub, s_seen_t *seen, int wait_ms)
     char *topic = NULL;
     jy_wire_status_t status;
     jy_envelope_t *envelope = jy_wire_recv (sub, JY_WIRE_DEFAULT_CAP, NULL, &topic, &status);
-    if (envelope && envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT) {
+    const char *id =
+        !envelope                                                        ? NULL
+        : envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT ? envelope->event->event_id
+        : envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERT ? envelope->alert->child_id
+        : envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_NOTICE
+            ? envelope->dispute_notice->child_id
+            : NULL;
+    if (id) {
         size_t used = strlen (seen->ids);
-        snprintf (seen->ids + used, sizeof seen->ids - used, "%s ", envelope->event->event_id);
+        snprintf (seen->ids + used, sizeof seen->ids - used, "%s ", id);
         used = strlen (seen->topics);
         snprintf (seen->topics + used, sizeof seen->topics - used, "%s ", topic ? topic : "?");
     } else if (envelope && envelope->has_feed_seq) {
@@ -136,6 +144,67 @@ static bool s_follow_to (jy_feed_sub_t *sub, uint64_t position)
             jy_feed_sub_on_readable (sub);
     zpoller_destroy (&poller);
     return jy_feed_sub_position (sub) >= position;
+}
+
+//  A feed published in this process as its daemon publishes it (jy_feed_bind, jy_feed_pub_send),
+//  behind this process's zauth: children C1 and C3 of LA 872, C2 and C4 of 210. A key reading
+//  872 gets C1 and C3 only; a key with no read rights nothing.
+static void s_check_feed (jy_config_t *config, const char *name, const char *bind_key,
+                          zcert_t *reader, zcert_t *nobody, const char *server_key)
+{
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", st_free_port ());
+    zsock_t *pub = jy_feed_bind (config, bind_key, endpoint, 1000);
+    CHECK (pub != NULL);
+    if (!pub)
+        return;
+    jy_feed_pub_t *publisher = jy_feed_pub_new (pub, jy_feed_lookup (name), 0);
+    st_client_t none = st_client (endpoint, ZMQ_SUB, nobody, server_key);
+    zsock_set_subscribe (none.sock, name);
+    CHECK_STR (st_handshake (&none), "HANDSHAKE_SUCCEEDED");
+    st_client_t only = st_client (endpoint, ZMQ_SUB, reader, server_key);
+    zsock_set_subscribe (only.sock, name);
+    CHECK_STR (st_handshake (&only), "HANDSHAKE_SUCCEEDED");
+    s_seen_t seen_only, seen_none;
+    memset (&seen_only, 0, sizeof seen_only);
+    memset (&seen_none, 0, sizeof seen_none);
+    //  Subscriptions are granted when the publisher next sends: heartbeat until one arrives.
+    for (int i = 0; i < 400 && seen_only.heartbeats == 0; i++) {
+        jy_feed_pub_heartbeat (publisher);
+        s_receive (only.sock, &seen_only, 50);
+    }
+    CHECK (seen_only.heartbeats > 0);
+    const char *las[] = {"872", "210", "872", "210"};
+    const char *children[] = {"C1", "C2", "C3", "C4"};
+    for (int i = 0; i < 4; i++) {
+        jy_envelope_t envelope;
+        jy_envelope_init (&envelope);
+        Journey__V1__Alert alert = JOURNEY__V1__ALERT__INIT;
+        Journey__V1__DisputeNotice notice = JOURNEY__V1__DISPUTE_NOTICE__INIT;
+        if (strcmp (name, "alerts") == 0) {
+            alert.la_code = (char *) las[i];
+            alert.child_id = (char *) children[i];
+            envelope.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERT;
+            envelope.alert = &alert;
+        } else {
+            notice.la_code = (char *) las[i];
+            notice.child_id = (char *) children[i];
+            envelope.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_NOTICE;
+            envelope.dispute_notice = &notice;
+        }
+        CHECK_INT (jy_feed_pub_send (publisher, (uint64_t) i + 1, &envelope), 0);
+    }
+    jy_feed_pub_heartbeat (publisher);
+    CHECK (s_until_head (only.sock, &seen_only, 4));
+    CHECK_STR (seen_only.ids, "C1 C3 ");
+    while (s_receive (none.sock, &seen_none, 0))
+        ;
+    CHECK_STR (seen_none.ids, "");
+    CHECK_INT (seen_none.heartbeats, 0);
+    st_client_destroy (&none);
+    st_client_destroy (&only);
+    jy_feed_pub_destroy (&publisher);
+    zsock_destroy (&pub);
 }
 
 static void s_keygen (const char *keys, const char *name, const char *option, const char *value,
@@ -303,6 +372,11 @@ int main (void)
 
     kill (ingestd, SIGTERM);
     CHECK_INT (jy_test_wait_exit (ingestd, 1500), 0);
+
+    //  The alert and dispute feeds, behind this process's own zauth.
+    CHECK_INT (daemon_security ? jy_security_start (daemon_security) : -1, 0);
+    s_check_feed (config, "alerts", "timeliness/feed", reader, nobody, server_key);
+    s_check_feed (config, "disputes", "escalation/feed", reader, nobody, server_key);
     jy_feed_sub_destroy (&follower);
     jy_db_destroy (&db);
     jy_security_destroy (&daemon_security);
