@@ -383,9 +383,10 @@ uint64_t jy_feed_pub_last (jy_feed_pub_t *self)
 bool jy_feed_topic_is (zframe_t *topic, const jy_feed_def_t *feed)
 {
     assert (topic && feed);
+    //  The bare name too: what a publisher of an earlier release sends.
     size_t length = strlen (feed->name);
-    return zframe_size (topic) > length && memcmp (zframe_data (topic), feed->name, length) == 0 &&
-           zframe_data (topic)[length] == '.';
+    return zframe_size (topic) >= length && memcmp (zframe_data (topic), feed->name, length) == 0 &&
+           (zframe_size (topic) == length || zframe_data (topic)[length] == '.');
 }
 
 int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, uint64_t *position)

@@ -406,8 +406,7 @@ static int s_on_feed (s_alerts_t *self, zsock_t *sub)
     jy_envelope_t *envelope = NULL;
     jy_wire_status_t status = JY_WIRE_BAD_FRAMES;
     //  SUB filters by prefix: "alerts" lets "alerts2" through; topics are "alerts.<la>".
-    if (zmsg_size (msg) == 2 &&
-        (zframe_streq (topic, "alerts") || jy_feed_topic_is (topic, jy_feed_lookup ("alerts"))))
+    if (zmsg_size (msg) == 2 && jy_feed_topic_is (topic, jy_feed_lookup ("alerts")))
         envelope =
             jy_wire_unpack (zframe_data (body), zframe_size (body), JY_WIRE_DEFAULT_CAP, &status);
     zmsg_destroy (&msg);

@@ -70,7 +70,8 @@ uint64_t jy_feed_pub_last (jy_feed_pub_t *self);
 
 //  --- Reader side --------------------------------------------------------------------------
 
-//  Whether a received topic frame is one of feed's ("<feed>.<anything>").
+//  Whether a received topic frame is one of feed's ("<feed>.<anything>", or the bare "<feed>"
+//  of an earlier release).
 bool jy_feed_topic_is (zframe_t *topic, const jy_feed_def_t *feed);
 
 //  Consume one envelope. The handler commits its effects and the new position together (see
