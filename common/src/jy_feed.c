@@ -194,7 +194,9 @@ jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_
     self->feed = feed;
     self->last = last_seq;
     self->manual = s_is_manual (pub);
-    self->revision = jy_security_revision (jy_security_process ());
+    //  From 0: a publisher made again (after a recovery) binds again if any key was ever taken
+    //  away, rather than miss one taken away just before.
+    self->revision = 0;
     char *endpoint = zsock_last_endpoint (pub);
     self->endpoint = endpoint ? strdup (endpoint) : NULL;
     zstr_free (&endpoint);
