@@ -2,6 +2,7 @@
     decision and the subscriber's behaviour are in docs/database.md.
 */
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #define JY_FEED_BATCH    1000
 #define JY_FEED_SQL_SIZE 512
+#define JY_FEED_HEAD     "head" //  the heartbeat's topic: "<feed>.head"
 //  Live messages queued before ZeroMQ drops: about a minute of a busy feed. Dropping is safe
 //  (a gap makes the subscriber catch up from the table), but never unbounded (0).
 #define JY_FEED_RCVHWM 100000
@@ -107,10 +109,13 @@ int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head)
 zsock_t *jy_feed_bind (jy_config_t *config, const char *key, const char *endpoint, int sndhwm)
 {
     assert (config && key && endpoint && sndhwm > 0);
-    zsock_t *pub = zsock_new (ZMQ_PUB);
+    //  An XPUB in manual mode: each subscription comes to the publisher, which grants each
+    //  subscriber only the topics its key may read (s_serve_subscriptions).
+    zsock_t *pub = zsock_new (ZMQ_XPUB);
     assert (pub);
     zsock_set_sndhwm (pub, sndhwm);
     zsock_set_linger (pub, 1000);
+    zsock_set_xpub_manual (pub, 1);
     if (jy_security_server (jy_security_process (), pub) != 0) {
         zsock_destroy (&pub);
         return NULL;
@@ -124,11 +129,60 @@ zsock_t *jy_feed_bind (jy_config_t *config, const char *key, const char *endpoin
     return pub;
 }
 
+//  Whether the endpoint has a wildcard host or port, which a follower cannot connect to.
+static bool s_is_wildcard (const char *endpoint)
+{
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return strchr (endpoint, '*') != NULL;
+    const char *host = endpoint + 6;
+    const char *port = strrchr (host, ':');
+    return strncmp (host, "*", 1) == 0 || strncmp (host, "0.0.0.0", 7) == 0 ||
+           strncmp (host, "[::]", 4) == 0 || (port && strcmp (port, ":*") == 0);
+}
+
+int jy_feed_connect_endpoint (jy_config_t *config, const char *bind_key, const char **endpoint)
+{
+    assert (config && bind_key && endpoint);
+    char connect_key[128];
+    int length = snprintf (connect_key, sizeof connect_key, "%s_connect", bind_key);
+    assert (length > 0 && (size_t) length < sizeof connect_key);
+    const char *bind, *connect;
+    if (jy_config_string (config, connect_key, "", &connect) ||
+        jy_config_string (config, bind_key, "", &bind))
+        return -1;
+    if (*connect) {
+        *endpoint = connect;
+        return 0;
+    }
+    if (*bind && s_is_wildcard (bind)) {
+        jy_config_fail (config, connect_key,
+                        "%s binds \"%s\", which a follower cannot connect to: set %s to the "
+                        "address followers reach the feed at",
+                        bind_key, bind, connect_key);
+        return -1;
+    }
+    *endpoint = bind;
+    return 0;
+}
+
 struct _jy_feed_pub_t {
     zsock_t *pub; //  not ours
     const jy_feed_def_t *feed;
     uint64_t last;
+    bool manual;       //  jy_feed_bind's XPUB: subscriptions are granted here
+    unsigned revision; //  jy_security_revision when the subscribers last came in
+    char *endpoint;    //  where pub is bound, to bind it again
 };
+
+//  Whether sock is an XPUB in manual mode (jy_feed_bind's). ZMQ_XPUB_MANUAL cannot be read
+//  back, but only a manual XPUB accepts ZMQ_UNSUBSCRIBE, which with no subscription received
+//  yet changes nothing.
+static bool s_is_manual (zsock_t *sock)
+{
+    if (zsock_type (sock) != ZMQ_XPUB)
+        return false;
+    return zmq_setsockopt (zsock_resolve (sock), ZMQ_UNSUBSCRIBE, "", 0) == 0;
+}
 
 jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_t last_seq)
 {
@@ -139,14 +193,155 @@ jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_
     self->pub = pub;
     self->feed = feed;
     self->last = last_seq;
+    self->manual = s_is_manual (pub);
+    //  From 0: a publisher made again (after a recovery) binds again if any key was ever taken
+    //  away, rather than miss one taken away just before.
+    self->revision = 0;
+    char *endpoint = zsock_last_endpoint (pub);
+    self->endpoint = endpoint ? strdup (endpoint) : NULL;
+    zstr_free (&endpoint);
     return self;
 }
 
 void jy_feed_pub_destroy (jy_feed_pub_t **self_p)
 {
     assert (self_p);
+    if (*self_p)
+        free ((*self_p)->endpoint);
     free (*self_p);
     *self_p = NULL;
+}
+
+//  The topic of an envelope: "<feed>.<la_code>", so that a subscriber is given only the LAs
+//  its key may read; "<feed>." when it names no LA (only a key that reads all gets it).
+static void s_topic (jy_feed_pub_t *self, const jy_envelope_t *envelope, char *topic, size_t size)
+{
+    const char *la = NULL;
+    if (envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT && envelope->event)
+        la = envelope->event->la_code;
+    else if (envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERT && envelope->alert)
+        la = envelope->alert->la_code;
+    else if (envelope->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_NOTICE &&
+             envelope->dispute_notice)
+        la = envelope->dispute_notice->la_code;
+    snprintf (topic, size, "%s.%.16s", self->feed->name, la ? la : "");
+}
+
+//  Subscribe the pipe of the subscription just received to topic (manual mode: the XPUB
+//  applies it to that pipe only).
+static void s_grant (jy_feed_pub_t *self, bool subscribe, const char *topic, size_t size)
+{
+    zmq_setsockopt (zsock_resolve (self->pub), subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, topic,
+                    size);
+}
+
+//  One (un)subscription: granted as asked to a key that reads everything (and without CURVE),
+//  else narrowed to the topics of the LAs the key may read of this feed, and the heartbeat.
+static void s_serve_subscription (jy_feed_pub_t *self, zframe_t *frame)
+{
+    const byte *data = zframe_data (frame);
+    size_t size = zframe_size (frame);
+    if (size == 0 || (data[0] != 0 && data[0] != 1))
+        return; //  not a subscription: an XPUB passes up anything a peer sends
+    bool subscribe = data[0] == 1;
+    const char *asked = (const char *) data + 1;
+    size_t asked_size = size - 1;
+    jy_security_t *security = jy_security_process ();
+    const char *key = zframe_meta (frame, "User-Id");
+    if (!subscribe && !key && jy_security_curve (security))
+        return; //  a connection gone: libzmq has dropped its subscriptions already
+    const jy_security_peer_t *peer = jy_security_peer_of (security, frame);
+    if (jy_security_reads_all (security, peer)) {
+        s_grant (self, subscribe, asked, asked_size);
+        return;
+    }
+    const char *who = peer ? jy_security_peer_name (peer) : key ? key : "(none)";
+    if (!jy_security_may_read (security, peer, self->feed->name, NULL)) {
+        if (subscribe)
+            jy_warning ("feed %s: subscription of key %s ignored: its certificate's read does "
+                        "not name %s (docs/security.md)",
+                        self->feed->name, who, self->feed->name);
+        return;
+    }
+    //  Every topic the key may have: the heartbeat, and one per LA it may read.
+    const char *las = jy_security_read_las (peer);
+    size_t granted = 0;
+    for (const char *p = las, *word = NULL;; word = p) {
+        char topic[64];
+        if (!word)
+            snprintf (topic, sizeof topic, "%s.%s", self->feed->name, JY_FEED_HEAD);
+        else {
+            p += strspn (p, " ,\t");
+            size_t length = strcspn (p, " ,\t");
+            if (length == 0)
+                break;
+            snprintf (topic, sizeof topic, "%s.%.*s", self->feed->name, (int) length, p);
+            p += length;
+        }
+        size_t topic_size = strlen (topic);
+        //  The subscriber asks for a prefix: grant each topic under it, or the narrower ask.
+        if (asked_size <= topic_size && memcmp (topic, asked, asked_size) == 0)
+            s_grant (self, subscribe, topic, topic_size);
+        else if (asked_size > topic_size && memcmp (topic, asked, topic_size) == 0)
+            s_grant (self, subscribe, asked, asked_size);
+        else
+            continue;
+        granted++;
+    }
+    if (subscribe && granted <= 1)
+        jy_warning ("feed %s: subscription of key %s to \"%.*s\" gives it no LA's children (it "
+                    "may read LA %s)",
+                    self->feed->name, who, (int) (asked_size > 64 ? 64 : asked_size), asked,
+                    *las ? las : "none");
+    else if (subscribe)
+        jy_info ("feed %s: key %s subscribed for LA %s", self->feed->name, who, las);
+}
+
+//  Bind again, so that every subscriber's connection closes and it comes back through zauth:
+//  a key taken away since it subscribed is refused, one whose rights changed is granted anew.
+//  The others lose what is sent meanwhile, and catch up from the table (the next heartbeat
+//  shows them the gap).
+static void s_rebind (jy_feed_pub_t *self)
+{
+    if (!self->endpoint)
+        return;
+    jy_notice ("feed %s: the allowed keys changed: closing every subscription at %s so that "
+               "each comes back through zauth",
+               self->feed->name, self->endpoint);
+    if (zsock_unbind (self->pub, "%s", self->endpoint) != 0) {
+        jy_error ("feed %s: cannot unbind %s: %s", self->feed->name, self->endpoint,
+                  zmq_strerror (zmq_errno ()));
+        return;
+    }
+    //  The listener closes in the I/O thread: the address may be busy for a moment.
+    for (int attempt = 0; attempt < 200; attempt++) {
+        if (zsock_bind (self->pub, "%s", self->endpoint) != -1)
+            return;
+        if (zmq_errno () != EADDRINUSE)
+            break;
+        zclock_sleep (10);
+    }
+    jy_error ("feed %s: cannot bind %s again: %s", self->feed->name, self->endpoint,
+              zmq_strerror (zmq_errno ()));
+}
+
+//  Before each send: grant what subscribers asked for, and shut out keys taken away.
+static void s_serve (jy_feed_pub_t *self)
+{
+    if (!self->manual)
+        return;
+    unsigned revision = jy_security_revision (jy_security_process ());
+    if (revision != self->revision) {
+        self->revision = revision;
+        s_rebind (self);
+    }
+    while (zsock_events (self->pub) & ZMQ_POLLIN) {
+        zframe_t *frame = zframe_recv (self->pub);
+        if (!frame)
+            break;
+        s_serve_subscription (self, frame);
+        zframe_destroy (&frame);
+    }
 }
 
 int jy_feed_pub_send (jy_feed_pub_t *self, uint64_t seq, jy_envelope_t *envelope)
@@ -158,7 +353,10 @@ int jy_feed_pub_send (jy_feed_pub_t *self, uint64_t seq, jy_envelope_t *envelope
     //  Committed is what counts: a send that fails is a gap the subscriber repairs.
     if (seq > self->last)
         self->last = seq;
-    return jy_wire_send_topic (self->pub, self->feed->name, envelope);
+    s_serve (self);
+    char topic[64];
+    s_topic (self, envelope, topic, sizeof topic);
+    return jy_wire_send_topic (self->pub, topic, envelope);
 }
 
 int jy_feed_pub_heartbeat (jy_feed_pub_t *self)
@@ -170,7 +368,10 @@ int jy_feed_pub_heartbeat (jy_feed_pub_t *self)
     envelope.feed_seq = self->last;
     envelope.has_sent_at_ms = 1;
     envelope.sent_at_ms = zclock_time ();
-    return jy_wire_send_topic (self->pub, self->feed->name, &envelope);
+    s_serve (self);
+    char topic[64];
+    snprintf (topic, sizeof topic, "%s.%s", self->feed->name, JY_FEED_HEAD);
+    return jy_wire_send_topic (self->pub, topic, &envelope);
 }
 
 uint64_t jy_feed_pub_last (jy_feed_pub_t *self)
@@ -180,6 +381,15 @@ uint64_t jy_feed_pub_last (jy_feed_pub_t *self)
 }
 
 //  --- Reader side -----------------------------------------------------------------------------
+
+bool jy_feed_topic_is (zframe_t *topic, const jy_feed_def_t *feed)
+{
+    assert (topic && feed);
+    //  The bare name too: what a publisher of an earlier release sends.
+    size_t length = strlen (feed->name);
+    return zframe_size (topic) >= length && memcmp (zframe_data (topic), feed->name, length) == 0 &&
+           (zframe_size (topic) == length || zframe_data (topic)[length] == '.');
+}
 
 int jy_feed_position_load (jy_db_t *db, const char *schema, const char *feed, uint64_t *position)
 {
@@ -452,8 +662,8 @@ static int s_receive (jy_feed_sub_t *self)
         zmsg_destroy (&msg);
         return 0;
     }
-    //  SUB filters by prefix: "events" lets "events2" through.
-    if (!zframe_streq (topic, self->feed->name)) {
+    //  SUB filters by prefix: "events" lets "events2" through; topics are "events.<la>".
+    if (!jy_feed_topic_is (topic, self->feed)) {
         zmsg_destroy (&msg);
         return 0;
     }

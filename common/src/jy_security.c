@@ -35,6 +35,7 @@ struct _jy_security_t {
     struct timespec dir_changed;     //  clients_dir's own mtime when last looked at
     int64_t scanned_at;              //  monotonic ms of the last look at every entry
     unsigned generation;             //  syncs of allowed/
+    unsigned revision;               //  reloads that took a key away or changed one
     char error[1024];
 };
 
@@ -418,6 +419,21 @@ static void s_sync_allowed (jy_security_t *self)
     zstr_free (&path);
 }
 
+static bool s_same_text (const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && streq (a, b));
+}
+
+//  Whether two certificates of one key grant the same rights.
+static bool s_same_meta (zcert_t *a, zcert_t *b)
+{
+    static const char *names[] = {"la_codes", "read_la_codes", "read", "dispute_roles", "reports"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!s_same_text (zcert_meta (a, names[i]), zcert_meta (b, names[i])))
+            return false;
+    return true;
+}
+
 //  Read clients_dir into a new set of peers, say what changed, and update zauth's copy.
 static void s_reload (jy_security_t *self, uint64_t signature)
 {
@@ -451,10 +467,18 @@ static void s_reload (jy_security_t *self, uint64_t signature)
         }
         free (names);
     }
+    bool narrowed = false;
     for (jy_security_peer_t *peer = (jy_security_peer_t *) zhashx_first (self->peers); peer;
-         peer = (jy_security_peer_t *) zhashx_next (self->peers))
-        if (!zhashx_lookup (peers, peer->key))
+         peer = (jy_security_peer_t *) zhashx_next (self->peers)) {
+        jy_security_peer_t *now = (jy_security_peer_t *) zhashx_lookup (peers, peer->key);
+        if (!now) {
             jy_notice ("security: client key no longer allowed: %s (%s)", peer->name, peer->key);
+            narrowed = true;
+        } else if (!s_same_meta (peer->cert, now->cert))
+            narrowed = true; //  its open subscriptions were granted under the old rights
+    }
+    if (narrowed)
+        self->revision++;
     for (jy_security_peer_t *peer = (jy_security_peer_t *) zhashx_first (peers); peer;
          peer = (jy_security_peer_t *) zhashx_next (peers))
         if (!zhashx_lookup (self->peers, peer->key))
@@ -646,6 +670,44 @@ const char *jy_security_peer_name (const jy_security_peer_t *peer)
 const char *jy_security_peer_meta (const jy_security_peer_t *peer, const char *name)
 {
     return peer && name ? zcert_meta (peer->cert, name) : NULL;
+}
+
+bool jy_security_reads_all (jy_security_t *self, const jy_security_peer_t *peer)
+{
+    if (!self || !self->curve)
+        return true;
+    if (!peer)
+        return false;
+    //  The daemons' own key: one daemon following another's feed reads all of it.
+    return (self->server_cert && streq (peer->key, zcert_public_txt (self->server_cert))) ||
+           (self->client_cert && streq (peer->key, zcert_public_txt (self->client_cert)));
+}
+
+const char *jy_security_read_las (const jy_security_peer_t *peer)
+{
+    if (!peer)
+        return "";
+    const char *las = zcert_meta (peer->cert, "read_la_codes");
+    if (!las)
+        las = zcert_meta (peer->cert, "la_codes");
+    return las ? las : "";
+}
+
+bool jy_security_may_read (jy_security_t *self, const jy_security_peer_t *peer, const char *what,
+                           const char *la)
+{
+    if (jy_security_reads_all (self, peer))
+        return true;
+    if (!peer)
+        return false;
+    if (what && !jy_security_list_has (zcert_meta (peer->cert, "read"), what))
+        return false;
+    return !la || jy_security_list_has (jy_security_read_las (peer), la);
+}
+
+unsigned jy_security_revision (jy_security_t *self)
+{
+    return self ? self->revision : 0;
 }
 
 bool jy_security_list_has (const char *list, const char *word)

@@ -602,6 +602,24 @@ const char *jy_service_peer_meta (jy_service_t *self, const char *name)
     return self->peer ? jy_security_peer_meta (self->peer, name) : NULL;
 }
 
+bool jy_service_may_read (jy_service_t *self, const char *what, const char *la)
+{
+    assert (self);
+    return jy_security_may_read (self->security, self->peer, what, la);
+}
+
+bool jy_service_reads_all (jy_service_t *self)
+{
+    assert (self);
+    return jy_security_reads_all (self->security, self->peer);
+}
+
+const char *jy_service_read_las (jy_service_t *self)
+{
+    assert (self);
+    return jy_security_read_las (self->peer);
+}
+
 const char *jy_service_peer_name (jy_service_t *self)
 {
     assert (self);

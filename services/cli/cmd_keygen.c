@@ -1,13 +1,16 @@
 /*  journey keygen: a CURVE certificate pair for a client or a daemon (docs/security.md).
 
         journey keygen NAME [--la-codes "872 873"] [--dispute-roles "iro cp-chair"] [--reports]
+                            [--read "events alerts disputes"] [--read-la-codes "872"]
                             [--server] [--out DIR] [--force]
 
     Writes DIR/NAME, the secret certificate (mode 0600: it stays with its owner), and
     DIR/NAME.pub, the public one, which goes into each daemon's security/clients_dir. What the
     key may do is the public certificate's metadata, which the daemons read by the key the
     handshake proved: la_codes (whose events it may push), dispute_roles (the roles it may act
-    as in disputes), reports ("yes": it may ask for board packs), and name (for the logs).
+    as in disputes), reports ("yes": it may ask for board packs), read (the feeds and queries
+    it may read) and read_la_codes (whose children it may read; default: its la_codes), and
+    name (for the logs).
 
     DIR must be the caller's alone (owned by them, not writable by group or others): in a
     shared one another user could plant a certificate of their own beside ours. The files are
@@ -27,18 +30,29 @@
 
 static const char *s_usage_text =
     "usage: journey keygen NAME [--la-codes \"872 873\"] [--dispute-roles \"iro cp-chair\"]\n"
-    "                           [--reports] [--server] [--out DIR] [--force]\n"
+    "                           [--reports] [--read \"events alerts disputes\"]\n"
+    "                           [--read-la-codes \"872\"] [--server] [--out DIR] [--force]\n"
     "  NAME              the key's name: letters, digits, '.', '_', '-' (up to 64)\n"
     "  --la-codes L      three-digit DfE LA codes whose events the key may push\n"
     "  --dispute-roles R roles the key may act as in disputes (escalation/known_roles)\n"
     "  --reports         the key may ask journey-reportingd for board packs\n"
+    "  --read F          what it may read: events, alerts (and deadlines), disputes\n"
+    "  --read-la-codes L the LAs whose children it may read (default: --la-codes)\n"
     "  --server          a daemon's own key (security/server_secret); no permissions\n"
     "  --out DIR         where to write NAME and NAME.pub (default: the current directory);\n"
     "                    yours alone: one another user owns, or its group or others may\n"
     "                    write, is refused; a missing one is made, mode 0700\n"
     "  --force           replace existing files\n"
-    "Any allowed key may follow the feeds and ask what needs no permission (Status,\n"
-    "deadlines, alerts, showing and listing disputes).\n";
+    "Any allowed key may ask Status; reading a feed, deadlines, alerts, disputes or an\n"
+    "LA's board pack needs --read and the LA in --read-la-codes (docs/security.md).\n";
+
+//  A feed a key may read (--read).
+static bool s_is_feed (const char *word, size_t length)
+{
+    return (length == 6 && strncmp (word, "events", 6) == 0) ||
+           (length == 6 && strncmp (word, "alerts", 6) == 0) ||
+           (length == 8 && strncmp (word, "disputes", 8) == 0);
+}
 
 static bool s_valid_name (const char *name)
 {
@@ -202,12 +216,15 @@ static int s_write_cert (zcert_t *cert, int fd, bool secret)
 int cmd_keygen (cli_t *cli, int argc, char **argv)
 {
     const char *name = NULL, *la_codes = NULL, *roles = NULL, *out_dir = ".";
+    const char *read = NULL, *read_la_codes = NULL;
     bool reports = false, server = false, force = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char **value = strcmp (arg, "--la-codes") == 0        ? &la_codes
                              : strcmp (arg, "--dispute-roles") == 0 ? &roles
                              : strcmp (arg, "--out") == 0           ? &out_dir
+                             : strcmp (arg, "--read") == 0          ? &read
+                             : strcmp (arg, "--read-la-codes") == 0 ? &read_la_codes
                                                                     : NULL;
         if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
             fputs (s_usage_text, stdout);
@@ -236,7 +253,7 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
         return cli_usage ("keygen: \"%s\" is not a key name (letters, digits, '.', '_', '-'; up to "
                           "64; not ending in .pub)",
                           name);
-    if (server && (la_codes || roles || reports))
+    if (server && (la_codes || roles || reports || read || read_la_codes))
         return cli_usage ("keygen: a daemon's key (--server) carries no permissions");
     char la_list[S_MAX_LIST + 64] = "", role_list[S_MAX_LIST + 64] = "";
     if (la_codes && s_list ("--la-codes", la_codes, s_is_la_code, "a three-digit DfE LA code",
@@ -245,6 +262,13 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
     if (roles &&
         s_list ("--dispute-roles", roles, s_is_role,
                 "a role name (lower-case letters, digits, '-')", role_list, sizeof role_list))
+        return CLI_USAGE;
+    char read_list[S_MAX_LIST + 64] = "", read_la_list[S_MAX_LIST + 64] = "";
+    if (read && s_list ("--read", read, s_is_feed, "events, alerts or disputes", read_list,
+                        sizeof read_list))
+        return CLI_USAGE;
+    if (read_la_codes && s_list ("--read-la-codes", read_la_codes, s_is_la_code,
+                                 "a three-digit DfE LA code", read_la_list, sizeof read_la_list))
         return CLI_USAGE;
     int dir_fd = s_open_dir (out_dir);
     if (dir_fd < 0)
@@ -259,6 +283,10 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
         zcert_set_meta (cert, "dispute_roles", "%s", role_list);
     if (reports)
         zcert_set_meta (cert, "reports", "yes");
+    if (*read_list)
+        zcert_set_meta (cert, "read", "%s", read_list);
+    if (*read_la_list)
+        zcert_set_meta (cert, "read_la_codes", "%s", read_la_list);
 
     char *secret_path = zsys_sprintf ("%s/%s", out_dir, name);
     char *public_path = zsys_sprintf ("%s/%s.pub", out_dir, name);

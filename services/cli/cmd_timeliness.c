@@ -405,8 +405,8 @@ static int s_on_feed (s_alerts_t *self, zsock_t *sub)
     zframe_t *body = zmsg_next (msg);
     jy_envelope_t *envelope = NULL;
     jy_wire_status_t status = JY_WIRE_BAD_FRAMES;
-    //  SUB filters by prefix: "alerts" lets "alerts2" through.
-    if (zmsg_size (msg) == 2 && zframe_streq (topic, "alerts"))
+    //  SUB filters by prefix: "alerts" lets "alerts2" through; topics are "alerts.<la>".
+    if (zmsg_size (msg) == 2 && jy_feed_topic_is (topic, jy_feed_lookup ("alerts")))
         envelope =
             jy_wire_unpack (zframe_data (body), zframe_size (body), JY_WIRE_DEFAULT_CAP, &status);
     zmsg_destroy (&msg);
@@ -509,9 +509,9 @@ int cmd_alerts (cli_t *cli, int argc, char **argv)
     //  Subscribe before the first page: whatever is published after it is then queued here.
     zsock_t *sub = NULL;
     if (follow) {
-        const char *feed = s_endpoint (cli, "alerts", "timeliness/feed");
-        if (!feed)
-            return CLI_FAIL;
+        const char *feed;
+        if (jy_feed_connect_endpoint (cli->config, "timeliness/feed", &feed) != 0)
+            return cli_fail ("alerts: %s", jy_config_error (cli->config));
         sub = zsock_new (ZMQ_SUB);
         assert (sub);
         zsock_set_rcvhwm (sub, S_SUB_HWM); //  before connecting, so that it applies

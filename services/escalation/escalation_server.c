@@ -305,8 +305,11 @@ static void s_show (s_server_t *self, zframe_t *routing_id, jy_envelope_t *reque
     int found = dispute_store_load (self->store, command->dispute_id, false, &dispute);
     if (found < 0)
         s_reply_database (self, routing_id, request);
-    else if (found == 0 || (command->la_code && *command->la_code &&
-                            strcmp (command->la_code, dispute.la_code) != 0)) {
+    else if (found == 0 ||
+             (command->la_code && *command->la_code &&
+              strcmp (command->la_code, dispute.la_code) != 0) ||
+             //  Another LA's child is not there for a key that may not read it.
+             !jy_service_may_read (self->service, "disputes", dispute.la_code)) {
         char message[120];
         snprintf (message, sizeof message, "no dispute %" PRIu64, command->dispute_id);
         s_reply_error (self, routing_id, request, "unknown_dispute", "dispute_id", message);
@@ -348,6 +351,14 @@ static void s_list (s_server_t *self, zframe_t *routing_id, jy_envelope_t *reque
                             &disputes, &count) != 0)
         s_reply_database (self, routing_id, request);
     else {
+        //  Only the disputes of the LAs the key may read (docs/security.md, "Reading").
+        size_t kept = 0;
+        for (size_t i = 0; i < count; i++)
+            if (jy_service_may_read (self->service, "disputes", disputes[i]->la_code))
+                disputes[kept++] = disputes[i];
+            else
+                journey__v1__dispute__free_unpacked (disputes[i], NULL);
+        count = kept;
         char message[96];
         snprintf (message, sizeof message, "%zu dispute%s%s", count, count == 1 ? "" : "s",
                   count == S_LIST_MAX ? " (the first; narrow the list)" : "");
@@ -687,7 +698,10 @@ static void *s_start (jy_service_t *service)
         jy_config_string (config, "database/escalation_url", "", &url) ||
         jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms))
         goto bad_config;
-    if (!*alerts_endpoint && jy_config_string (config, "timeliness/feed", "", &alerts_endpoint))
+    //  Unset: where followers reach journey-timelinessd's feed (timeliness/feed_connect, or
+    //  timeliness/feed), needed only when policies follow it.
+    if (!*alerts_endpoint && policy_set_count (self->policies) > 0 &&
+        jy_feed_connect_endpoint (config, "timeliness/feed", &alerts_endpoint) != 0)
         goto bad_config;
     if (!*endpoint) {
         jy_config_fail (config, "escalation/feed", "no feed endpoint configured");

@@ -170,6 +170,18 @@ static void s_request (void *state, zframe_t *routing_id, jy_envelope_t *request
         s_refuse (self, routing_id, id, "bad_request", problem);
         return;
     }
+    //  A board pack is the LA's children: only a key that may read that LA (docs/security.md).
+    if (!jy_service_may_read (self->service, NULL, la_code)) {
+        const char *las = jy_service_peer_meta (self->service, "read_la_codes");
+        if (!las)
+            las = jy_service_peer_meta (self->service, "la_codes");
+        snprintf (problem, sizeof problem,
+                  "the key %.64s may not read LA %s's children (its certificate's read_la_codes: "
+                  "%.64s)",
+                  jy_service_peer_name (self->service), la_code, las && *las ? las : "none");
+        s_refuse (self, routing_id, id, "la_not_allowed", problem);
+        return;
+    }
     jy_date_t from, to;
     if (!ask->from || jy_date_parse (ask->from, &from)) {
         s_refuse (self, routing_id, id, "bad_request", "from: a date YYYY-MM-DD is required");

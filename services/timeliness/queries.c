@@ -36,6 +36,8 @@ static const char *s_alerts_sql = "SELECT seq, envelope FROM timeliness.alert_fe
                                   "   AND ($3::text IS NULL OR team_id = $3)"
                                   "   AND ($4::text IS NULL OR la_code = $4)"
                                   "   AND ($5::text IS NULL OR child_id = $5)"
+                                  "   AND ($7::text IS NULL OR"
+                                  "        la_code = ANY (regexp_split_to_array ($7, '[ ,\t]+')))"
                                   " ORDER BY seq LIMIT $6";
 
 static char *s_strdup (const char *text)
@@ -207,6 +209,12 @@ static Journey__V1__Alert *s_alert (const PGresult *result, int row, uint64_t se
 
 jy_envelope_t *tl_queries_alerts (jy_db_t *db, const Journey__V1__AlertsRequest *request)
 {
+    return tl_queries_alerts_of (db, request, NULL);
+}
+
+jy_envelope_t *tl_queries_alerts_of (jy_db_t *db, const Journey__V1__AlertsRequest *request,
+                                     const char *la_codes)
+{
     assert (db);
     assert (request);
     Journey__V1__AlertsReply *reply;
@@ -231,13 +239,14 @@ jy_envelope_t *tl_queries_alerts (jy_db_t *db, const Journey__V1__AlertsRequest 
     snprintf (since_text, sizeof since_text, "%" PRIu64, since);
     snprintf (head_text, sizeof head_text, "%" PRIu64, head);
     snprintf (limit_text, sizeof limit_text, "%" PRIu32, limit);
-    const char *params[6] = {since_text,
+    const char *params[7] = {since_text,
                              head_text,
                              s_given (request->team_id),
                              s_given (request->la_code),
                              s_given (request->child_id),
-                             limit_text};
-    PGresult *result = jy_db_query_binary (db, s_alerts_sql, 6, params);
+                             limit_text,
+                             la_codes};
+    PGresult *result = jy_db_query_binary (db, s_alerts_sql, 7, params);
     if (!result) {
         S_FAIL (reply, "database", "alerts after %" PRIu64 " could not be read: %s", since,
                 jy_db_error (db));

@@ -17,5 +17,9 @@ jy_envelope_t *tl_queries_deadlines (jy_db_t *db, tl_clocks_t *clocks, const cha
 //  1000), oldest first, each decoded from its stored envelope with alert_id = seq; head is
 //  the feed's newest seq.
 jy_envelope_t *tl_queries_alerts (jy_db_t *db, const Journey__V1__AlertsRequest *request);
+//  The same, of the LAs in la_codes only (space- or comma-separated; NULL: every LA), so that a
+//  key reads only its LAs' alerts and still pages by the head.
+jy_envelope_t *tl_queries_alerts_of (jy_db_t *db, const Journey__V1__AlertsRequest *request,
+                                     const char *la_codes);
 
 #endif

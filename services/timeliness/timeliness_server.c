@@ -792,6 +792,9 @@ static void *s_start (jy_service_t *service)
         jy_config_fail (config, "timeliness/feed", "no alert feed endpoint configured");
         goto bad_config;
     }
+    //  Unset: where followers reach journey-ingestd's feed (ingest/feed_connect, or ingest/feed).
+    if (!*events && jy_feed_connect_endpoint (config, "ingest/feed", &events) != 0)
+        goto bad_config;
     if (!*events) {
         jy_config_fail (config, "timeliness/events",
                         "no event feed endpoint configured (ingest/feed of journey-ingestd)");
@@ -848,7 +851,13 @@ static void *s_start (jy_service_t *service)
         jy_error ("cannot watch the event feed");
         goto failed;
     }
-    self->webhooks = tl_webhooks_new (config, url, feed);
+    //  The webhooks follow this daemon's own feed, at the address a follower reaches.
+    const char *follow = feed;
+    zconfig_t *sinks = jy_config_section (config, "timeliness/webhooks");
+    if (sinks && zconfig_child (sinks) &&
+        jy_feed_connect_endpoint (config, "timeliness/feed", &follow) != 0)
+        goto bad_config;
+    self->webhooks = tl_webhooks_new (config, url, follow);
     if (!self->webhooks)
         goto bad_config;
     if (s_load (self) != 0)
@@ -871,12 +880,26 @@ static void s_request (void *state, zframe_t *routing_id, jy_envelope_t *request
     s_server_t *self = (s_server_t *) state;
     jy_envelope_t *reply = NULL;
     jy_db_ensure (self->db);
-    if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REQUEST)
+    if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REQUEST) {
         reply = tl_queries_deadlines (self->db, self->clocks, self->la_code,
                                       request->deadlines_request);
-    else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST)
-        reply = tl_queries_alerts (self->db, request->alerts_request);
-    else {
+        //  Another LA's child has no deadlines for a key that may not read it: as if unknown.
+        Journey__V1__DeadlinesReply *deadlines = reply->deadlines_reply;
+        if (deadlines->n_deadlines > 0 &&
+            !jy_service_may_read (self->service, "alerts", deadlines->deadlines[0]->la_code)) {
+            for (size_t i = 0; i < deadlines->n_deadlines; i++)
+                journey__v1__deadline__free_unpacked (deadlines->deadlines[i], NULL);
+            deadlines->n_deadlines = 0;
+        }
+    } else if (request->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST) {
+        //  Only the alerts of the LAs the key may read (none without read = alerts).
+        const char *las = NULL;
+        if (!jy_service_may_read (self->service, "alerts", NULL))
+            las = "";
+        else if (!jy_service_reads_all (self->service))
+            las = jy_service_read_las (self->service);
+        reply = tl_queries_alerts_of (self->db, request->alerts_request, las);
+    } else {
         jy_service_reply_error (self->service, routing_id, "not_supported",
                                 "journey-timelinessd takes DeadlinesRequest, AlertsRequest,"
                                 " Status and ClockSet");

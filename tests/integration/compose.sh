@@ -105,6 +105,9 @@ if [ -n "${JOURNEY_CLI:-}" ]; then
     [ "$(stat -c %a "$tmp/keys/daemons")" = 700 ] || { echo "compose-keys: daemons/ is not mode 0700"; exit 1; }
     grep -q 'la_codes = "872"' "$tmp/keys/daemons/clients/cms-872.pub" || { echo "compose-keys: cms-872 may not push for 872"; exit 1; }
     grep -q 'reports = "yes"' "$tmp/keys/daemons/clients/ops.pub" || { echo "compose-keys: ops may not ask for packs"; exit 1; }
+    grep -q 'read_la_codes = "872"' "$tmp/keys/daemons/clients/ops.pub" &&
+        grep -q 'read = "alerts disputes"' "$tmp/keys/daemons/clients/ops.pub" ||
+        { echo "compose-keys: ops may not read 872's alerts and disputes"; exit 1; }
     grep -q "^JOURNEY_UID=$(id -u)$" "$tmp/out" || { echo "compose-keys does not say JOURNEY_UID"; exit 1; }
     if JOURNEY=$JOURNEY_CLI "$top/deploy/compose-keys" --la 872 "$tmp/keys" >/dev/null 2>&1; then
         echo "compose-keys replaced existing keys"; exit 1

@@ -4,7 +4,8 @@
     escalation: a command naming a role is refused (role_not_allowed) unless the role is among
     the certificate's dispute_roles; a command naming none is the ladder's to judge (list is
     for anyone). reporting: a report request is refused (not_allowed) without reports = "yes",
-    and goes on to the request's own checks with it. A request whose kind needs a right the key
+    and (la_not_allowed, naming the LA) for an LA its read_la_codes do not name, and goes on to
+    the request's own checks with both. A request whose kind needs a right the key
     lacks altogether is refused before its frame is unpacked: a report request too large to
     unpack is not_allowed from a key with no reports, as is an EventBatch from a key with no
     la_codes, and too_large from a key with reports. Each daemon logs who asked.
@@ -71,13 +72,45 @@ static const char *s_list_as (const char *endpoint, zcert_t *key, const char *se
     return code;
 }
 
-//  A ReportRequest with no period; the reply's code.
-static const char *s_report_as (const char *endpoint, zcert_t *key, const char *server_key)
+//  A dispute command as key: the reply's code ("ok", ...), *count the disputes it holds (one
+//  for raise and show), *id the dispute's id.
+static const char *s_dispute_as (const char *endpoint, zcert_t *key, const char *server_key,
+                                 Journey__V1__DisputeCommand *command, size_t *count, uint64_t *id)
+{
+    static char code[64];
+    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
+    jy_envelope_t request;
+    jy_envelope_init (&request);
+    request.message_id = "dispute-1";
+    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_COMMAND;
+    request.dispute_command = command;
+    jy_envelope_t *reply = st_ask (client.sock, &request);
+    Journey__V1__DisputeReply *answer =
+        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_REPLY
+            ? reply->dispute_reply
+            : NULL;
+    snprintf (code, sizeof code, "%s",
+              !answer      ? "no answer"
+              : answer->ok ? "ok"
+                           : (answer->code ? answer->code : "?"));
+    *count = !answer ? 0 : answer->dispute ? 1 : answer->n_disputes;
+    if (id)
+        *id = answer && answer->dispute ? answer->dispute->id : 0;
+    jy_envelope_free (&reply);
+    st_client_destroy (&client);
+    return code;
+}
+
+//  A ReportRequest for la_code (NULL: the daemon's) with no period; the reply's code, and its
+//  message into message (when not NULL).
+static const char *s_report_as (const char *endpoint, zcert_t *key, const char *server_key,
+                                const char *la_code, char *message, size_t message_size)
 {
     static char code[64];
     st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     Journey__V1__ReportRequest ask = JOURNEY__V1__REPORT_REQUEST__INIT;
     ask.kind = "board-pack";
+    ask.la_code = (char *) la_code;
     jy_envelope_t request;
     jy_envelope_init (&request);
     request.message_id = "report-1";
@@ -96,6 +129,8 @@ static const char *s_report_as (const char *endpoint, zcert_t *key, const char *
               : !answer    ? "no answer"
               : answer->ok ? "ok"
                            : (answer->code ? answer->code : "?"));
+    if (message)
+        snprintf (message, message_size, "%s", answer && answer->message ? answer->message : "");
     jy_envelope_free (&reply);
     st_client_destroy (&client);
     return code;
@@ -161,9 +196,10 @@ int main (void)
     CHECK_INT (st_journey (s_path ("k1.out"), "keygen", "server", "--server", "--out", keys, NULL),
                0);
     CHECK_INT (st_journey (s_path ("k2.out"), "keygen", "iro-desk", "--dispute-roles", "iro",
-                           "--out", keys, NULL),
+                           "--read", "disputes", "--read-la-codes", "872", "--out", keys, NULL),
                0);
-    CHECK_INT (st_journey (s_path ("k3.out"), "keygen", "board", "--reports", "--out", keys, NULL),
+    CHECK_INT (st_journey (s_path ("k3.out"), "keygen", "board", "--reports", "--read-la-codes",
+                           "872", "--out", keys, NULL),
                0);
     CHECK_INT (
         st_journey (s_path ("k4.out"), "keygen", "cms", "--la-codes", "872", "--out", keys, NULL),
@@ -225,14 +261,48 @@ int main (void)
     CHECK_STR (s_list_as (escalation, iro, server_key, "cp-chair"), "role_not_allowed");
     CHECK_STR (s_list_as (escalation, cms, server_key, "iro"), "role_not_allowed");
     CHECK_STR (s_list_as (escalation, cms, server_key, NULL), "ok");
+    //  Disputes are read by LA: a key that may read 872's sees the dispute; one that may not
+    //  (cms: it pushes 872's events but has no read rights) finds nothing, as if none existed.
+    Journey__V1__DisputeCommand raise = JOURNEY__V1__DISPUTE_COMMAND__INIT;
+    raise.has_verb = true;
+    raise.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE;
+    raise.by_user = "a.tester";
+    raise.role = "iro";
+    raise.child_id = "C1";
+    raise.la_code = "872";
+    raise.category = "care-plan";
+    raise.text = "The care plan does not say when the child will return home.";
+    size_t count = 0;
+    uint64_t dispute_id = 0;
+    CHECK_STR (s_dispute_as (escalation, iro, server_key, &raise, &count, &dispute_id), "ok");
+    CHECK (dispute_id > 0);
+    Journey__V1__DisputeCommand look = JOURNEY__V1__DISPUTE_COMMAND__INIT;
+    look.has_verb = true;
+    look.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST;
+    look.by_user = "a.tester";
+    CHECK_STR (s_dispute_as (escalation, iro, server_key, &look, &count, NULL), "ok");
+    CHECK_INT (count, 1);
+    CHECK_STR (s_dispute_as (escalation, cms, server_key, &look, &count, NULL), "ok");
+    CHECK_INT (count, 0);
+    look.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__SHOW;
+    look.has_dispute_id = true;
+    look.dispute_id = dispute_id;
+    CHECK_STR (s_dispute_as (escalation, iro, server_key, &look, &count, NULL), "ok");
+    CHECK_STR (s_dispute_as (escalation, cms, server_key, &look, &count, NULL), "unknown_dispute");
     char logged[256];
     snprintf (logged, sizeof logged, "dispute_command from iro-desk (key %s)",
               zcert_public_txt (iro));
     CHECK (jy_test_file_contains (s_path ("escalationd.log"), logged));
 
     //  Reports: only with reports = "yes"; then the request's own checks (no period here).
-    CHECK_STR (s_report_as (reporting, cms, server_key), "not_allowed");
-    CHECK_STR (s_report_as (reporting, board, server_key), "bad_request");
+    CHECK_STR (s_report_as (reporting, cms, server_key, NULL, NULL, 0), "not_allowed");
+    CHECK_STR (s_report_as (reporting, board, server_key, NULL, NULL, 0), "bad_request");
+    CHECK_STR (s_report_as (reporting, board, server_key, "872", NULL, 0), "bad_request");
+    //  Another LA's pack: refused, naming the LA, before anything is read.
+    char message[512];
+    CHECK_STR (s_report_as (reporting, board, server_key, "210", message, sizeof message),
+               "la_not_allowed");
+    CHECK (strstr (message, "LA 210") != NULL);
     snprintf (logged, sizeof logged, "report_request from board (key %s)",
               zcert_public_txt (board));
     CHECK (jy_test_file_contains (s_path ("reportingd.log"), logged));

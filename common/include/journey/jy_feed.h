@@ -38,15 +38,28 @@ int jy_feed_reserve (jy_db_t *db, const jy_feed_def_t *feed, uint32_t count, uin
 //  The newest committed sequence number of a feed (0 when none).
 int jy_feed_head (jy_db_t *db, const jy_feed_def_t *feed, uint64_t *head);
 
-//  The writer's PUB socket, bound to the endpoint configured at key (e.g. "ingest/feed"):
-//  send high-water mark sndhwm, a second of linger, a CURVE server when the process uses CURVE.
+//  The writer's socket, bound to the endpoint configured at key (e.g. "ingest/feed"): an XPUB in
+//  manual mode (the publisher grants each subscriber the topics its key may read), send
+//  high-water mark sndhwm, a second of linger, a CURVE server when the process uses CURVE.
 //  NULL when it cannot bind, having logged why with the key and its file.
 zsock_t *jy_feed_bind (struct _jy_config_t *config, const char *key, const char *endpoint,
                        int sndhwm);
 
+//  Where a follower connects to the feed bound at bind_key ("timeliness/feed"): the setting
+//  <bind_key>_connect, else the bind endpoint when it has no wildcard ("" when neither is set).
+//  -1 with jy_config_error naming <bind_key>_connect when the bind is a wildcard
+//  (tcp://*:7312, tcp://0.0.0.0:7312) and no connect endpoint is set.
+int jy_feed_connect_endpoint (struct _jy_config_t *config, const char *bind_key,
+                              const char **endpoint);
+
 typedef struct _jy_feed_pub_t jy_feed_pub_t;
 
-//  A publisher on a PUB socket the caller owns. last_seq: the head after the caller's recovery.
+//  A publisher on a socket the caller owns. last_seq: the head after the caller's recovery.
+//  Each envelope goes out under the topic "<feed>.<la_code>", heartbeats under "<feed>.head".
+//  On jy_feed_bind's XPUB, before each send, the publisher grants each new subscription only
+//  the topics of the LAs and feed the subscriber's key may read (docs/security.md, "Reading")
+//  and, when the process's allowed keys were narrowed (jy_security_revision), binds again so
+//  that every subscriber comes back through zauth.
 jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_t last_seq);
 void jy_feed_pub_destroy (jy_feed_pub_t **self_p);
 //  Publish a committed envelope with its sequence number (sets envelope->feed_seq).
@@ -56,6 +69,10 @@ int jy_feed_pub_heartbeat (jy_feed_pub_t *self);
 uint64_t jy_feed_pub_last (jy_feed_pub_t *self);
 
 //  --- Reader side --------------------------------------------------------------------------
+
+//  Whether a received topic frame is one of feed's ("<feed>.<anything>", or the bare "<feed>"
+//  of an earlier release).
+bool jy_feed_topic_is (zframe_t *topic, const jy_feed_def_t *feed);
 
 //  Consume one envelope. The handler commits its effects and the new position together (see
 //  jy_feed_position_save) and returns 0; -1 means nothing was committed: the subscriber stops

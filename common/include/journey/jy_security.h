@@ -79,6 +79,21 @@ const char *jy_security_peer_name (const jy_security_peer_t *peer);
 //  A metadata value of the client's certificate, NULL when absent.
 const char *jy_security_peer_meta (const jy_security_peer_t *peer, const char *name);
 
+//  Read rights (docs/security.md, "Reading"). Whether peer may read what ("events", "alerts",
+//  "disputes"; NULL: no feed right needed, as for a board pack) of the children of la (NULL: any
+//  LA): what must be in its certificate's `read` list and la in its `read_la_codes` (else its
+//  `la_codes`). Always true with CURVE off, and for the deployment's own key (a daemon following
+//  another's feed); false for NULL peer with CURVE on.
+bool jy_security_may_read (jy_security_t *self, const jy_security_peer_t *peer, const char *what,
+                           const char *la);
+//  Whether peer reads everything: CURVE off, or the deployment's own key.
+bool jy_security_reads_all (jy_security_t *self, const jy_security_peer_t *peer);
+//  The LAs peer may read: its read_la_codes, else its la_codes; "" when none.
+const char *jy_security_read_las (const jy_security_peer_t *peer);
+//  Counts the refreshes that took a key away or changed a key's certificate, so that a feed
+//  publisher knows to close its subscribers' connections and let them in again through zauth.
+unsigned jy_security_revision (jy_security_t *self);
+
 //  Whether word is one of the words of list (separated by spaces or commas); false for NULL.
 bool jy_security_list_has (const char *list, const char *word);
 

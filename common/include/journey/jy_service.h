@@ -76,6 +76,13 @@ bool jy_service_curve (jy_service_t *self);
 const char *jy_service_peer_meta (jy_service_t *self, const char *name);
 //  During the request hook, with CURVE: the client's name (its certificate's), else NULL.
 const char *jy_service_peer_name (jy_service_t *self);
+//  Whether the key of the request in hand may read what ("alerts", "disputes"; NULL: no feed
+//  right needed) of LA la's children (jy_security_may_read); true without CURVE.
+bool jy_service_may_read (jy_service_t *self, const char *what, const char *la);
+//  Whether that key reads every LA (CURVE off, or the daemons' own key), and else the LAs it
+//  may read (jy_security_read_las).
+bool jy_service_reads_all (jy_service_t *self);
+const char *jy_service_read_las (jy_service_t *self);
 //  Send a reply on the request socket. 0, or -1 when the client is gone.
 int jy_service_reply (jy_service_t *self, zframe_t *routing_id, jy_envelope_t *reply);
 //  Answer with a coded error (Reply ok=false, code, message).
