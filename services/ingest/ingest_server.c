@@ -49,6 +49,7 @@
 #define S_DEAD_MAX_BYTES  4096  //  default ingest/dead_letter_max_bytes
 #define S_DEAD_PER_MINUTE 20000 //  default ingest/dead_letter_per_minute
 #define S_DEAD_WINDOW_MS  60000 //  the rate limit's interval
+#define S_REFUSED_MAX     10000 //  connections remembered with a batch refused BUSY
 
 //  One event or unparsed record of a batch, and what became of it.
 typedef struct {
@@ -125,6 +126,7 @@ typedef struct {
     long dead_letter_max_bytes;  //  ingest/dead_letter_max_bytes: raw bytes kept of each
     long dead_letter_per_minute; //  ingest/dead_letter_per_minute: kept per sender and minute
     zhashx_t *senders;           //  sender name -> s_sender_t
+    zhashx_t *refused;           //  connection (routing id, hex) -> message id refused BUSY
     long batch_max;
     long max_pending_events; //  the admission bound (ingest/max_pending_events)
     long feed_hwm;           //  ingest/feed_hwm
@@ -1055,13 +1057,42 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
                          JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH, message);
         return;
     }
+    //  A connection's batches are admitted in the order it sent them (journey push --window):
+    //  once one is refused BUSY, a later one from the same connection is refused too until
+    //  the refused one comes again, else its events would be checked before those they follow
+    //  (a child's events before its registration: rejected for good).
+    char *connection = zframe_strhex (routing_id);
+    const char *refused = (const char *) zhashx_lookup (self->refused, connection);
+    if (refused && !(request->message_id && streq (refused, request->message_id))) {
+        char message[200];
+        snprintf (message, sizeof message,
+                  "an earlier batch from this connection (message %.64s) was answered busy: "
+                  "send it first",
+                  refused);
+        self->busy_answers++;
+        s_reply_failure (self, routing_id, request->message_id, batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__BUSY, message);
+        free (connection);
+        return;
+    }
+    if (refused)
+        zhashx_delete (self->refused, connection);
     size_t bound = (size_t) self->max_pending_events;
     if (self->pending_events + count > bound && self->unpublished)
         s_publish (self, SIZE_MAX); //  what only waits for the feed need not take room
     if (self->pending_events + count > bound) {
         s_reply_busy (self, routing_id, request->message_id, batch->batch_id, count);
+        if (request->message_id) {
+            //  Connections are not told of when they close: forget them all past a bound
+            //  (a client gone long ago has nothing more to send on them).
+            if (zhashx_size (self->refused) >= S_REFUSED_MAX)
+                zhashx_purge (self->refused);
+            zhashx_update (self->refused, connection, strdup (request->message_id));
+        }
+        free (connection);
         return;
     }
+    free (connection);
     //  The batch outlives this call (it is answered when its transaction commits), so it is
     //  taken from the request, which the skeleton frees: protobuf-c allocates every submessage
     //  on its own, and an envelope whose payload case is unset does not free it.
@@ -1222,6 +1253,7 @@ static void s_advance (s_server_t *self, int64_t now_ms)
 
 //  --- Hooks -------------------------------------------------------------------------------------
 
+//  Frees a value of senders or refused.
 static void s_sender_destroy (void **item)
 {
     free (*item);
@@ -1265,6 +1297,7 @@ static void s_stop (void **state_p)
     jy_db_destroy (&self->db);
     pg_text_free (&self->packed);
     zhashx_destroy (&self->senders);
+    zhashx_destroy (&self->refused);
     free (self);
     *state_p = NULL;
 }
@@ -1282,6 +1315,9 @@ static void *s_start (jy_service_t *service)
     self->senders = zhashx_new ();
     assert (self->senders);
     zhashx_set_destructor (self->senders, s_sender_destroy);
+    self->refused = zhashx_new ();
+    assert (self->refused);
+    zhashx_set_destructor (self->refused, s_sender_destroy);
 
     const char *url, *endpoint;
     long wait_ms;
