@@ -33,19 +33,23 @@
 #include "projection_writer.h"
 #include "validate.h"
 
-#define S_LOAD_CHUNK     50000  //  rows per query when loading the store
-#define S_FEED_HWM       100000 //  default ingest/feed_hwm
-#define S_MAX_PENDING    20000  //  default ingest/max_pending_events
-#define S_RETRY_AFTER_MS 1000   //  told to a client when the database fails
-#define S_BUSY_RETRY_MS  500    //  told to a client refused BUSY
-#define S_HEARTBEAT_MS   1000
-#define S_RELOAD_MS      1000 //  between attempts to load the store while it is not loaded
-#define S_ERROR_SIZE     1024
-#define S_CHUNK          500  //  events checked before they go to the writer
-#define S_FIRST_CHUNK    100  //  the first chunk of a batch: the database waits for it
-#define S_MAX_IN_FLIGHT  8    //  write sets queued or running in the writer
-#define S_STALLED_MS     1000 //  a BUSY answer mentions a writer this long without progress
-#define S_DEAD_ARRAYS    8    //  columns of ingest.dead_letter sent as arrays
+#define S_LOAD_CHUNK      50000  //  rows per query when loading the store
+#define S_FEED_HWM        100000 //  default ingest/feed_hwm
+#define S_MAX_PENDING     20000  //  default ingest/max_pending_events
+#define S_RETRY_AFTER_MS  1000   //  told to a client when the database fails
+#define S_BUSY_RETRY_MS   500    //  told to a client refused BUSY
+#define S_HEARTBEAT_MS    1000
+#define S_RELOAD_MS       1000 //  between attempts to load the store while it is not loaded
+#define S_ERROR_SIZE      1024
+#define S_CHUNK           500   //  events checked before they go to the writer
+#define S_FIRST_CHUNK     100   //  the first chunk of a batch: the database waits for it
+#define S_MAX_IN_FLIGHT   8     //  write sets queued or running in the writer
+#define S_STALLED_MS      1000  //  a BUSY answer mentions a writer this long without progress
+#define S_DEAD_ARRAYS     10    //  columns of ingest.dead_letter sent as arrays
+#define S_DEAD_MAX_BYTES  4096  //  default ingest/dead_letter_max_bytes
+#define S_DEAD_PER_MINUTE 20000 //  default ingest/dead_letter_per_minute
+#define S_DEAD_WINDOW_MS  60000 //  the rate limit's interval
+#define S_REFUSED_MAX     10000 //  connections remembered with a batch refused BUSY
 
 //  One event or unparsed record of a batch, and what became of it.
 typedef struct {
@@ -71,11 +75,17 @@ typedef struct _s_pending_t {
     uint8_t **arenas;               //  the events packed, one arena per chunk
     size_t arena_count;
     jy_date_t today;   //  the date it is checked against
+    int64_t begun_ms;  //  the clock when its checking began (dead letters' rate limit)
     uint64_t head_old; //  the feed head before its events
     size_t next_item;  //  the first item of the next chunk to check
     size_t accepted, duplicates, rejected;
-    int64_t started, checked;  //  usecs, for the debug log
-    size_t published;          //  items up to here are on the feed (committed, answered)
+    int64_t started, checked; //  usecs, for the debug log
+    size_t published;         //  items up to here are on the feed (committed, answered)
+    //  The sender's rights, copied at admission: its chunks are checked later (from the timer,
+    //  or when the writer returns), when the service's current request is another's or none.
+    bool curve;                //  admitted under CURVE: sender_la_codes limits its LAs
+    char *sender;              //  the key's name (CURVE), else NULL
+    char *sender_la_codes;     //  its certificate's la_codes, NULL when it has none
     struct _s_pending_t *next; //  in the waiting queue, then in the publishing queue
 } s_pending_t;
 
@@ -91,6 +101,8 @@ struct _s_write_t {
     pg_text_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
     bool has_batch_id;             //
     pg_text_t batch_id;            //  for the dead letters
+    bool has_sender;               //
+    pg_text_t sender;              //  for the dead letters: the key's name (CURVE)
     projection_plan_t *plan;       //  commit only: the projection's statements
     uint64_t head_old, head_new;   //  commit only: the feed head compare-and-set
     s_pending_t *pending;          //  commit only, actor's: the batch to answer
@@ -99,9 +111,22 @@ struct _s_write_t {
     s_write_t *next;               //  actor's: spare list
 };
 
+//  Dead letters kept from one sender (a key's name; "" without CURVE) in the rate limit's
+//  current interval, and since start.
+typedef struct {
+    int64_t window_start;    //  the clock (ms) when the current interval began
+    uint64_t in_window;      //  kept in the current interval
+    uint64_t dropped_window; //  not kept in the current interval (past the limit)
+    uint64_t kept, dropped;  //  since start
+} s_sender_t;
+
 typedef struct {
     jy_service_t *service;
-    jy_la_codes_t la_codes; //  accepted LA codes; the first is la/code
+    jy_la_codes_t la_codes;      //  accepted LA codes; the first is la/code
+    long dead_letter_max_bytes;  //  ingest/dead_letter_max_bytes: raw bytes kept of each
+    long dead_letter_per_minute; //  ingest/dead_letter_per_minute: kept per sender and minute
+    zhashx_t *senders;           //  sender name -> s_sender_t
+    zhashx_t *refused;           //  connection (routing id, hex) -> message id refused BUSY
     long batch_max;
     long max_pending_events; //  the admission bound (ingest/max_pending_events)
     long feed_hwm;           //  ingest/feed_hwm
@@ -149,7 +174,11 @@ static int s_configure (s_server_t *self, jy_config_t *config)
         jy_config_int (config, "ingest/batch_max", 10000, 1, 100000, &self->batch_max) ||
         jy_config_int (config, "ingest/max_pending_events", S_MAX_PENDING, 1, 10000000,
                        &self->max_pending_events) ||
-        jy_config_int (config, "ingest/feed_hwm", S_FEED_HWM, 1, 10000000, &self->feed_hwm))
+        jy_config_int (config, "ingest/feed_hwm", S_FEED_HWM, 1, 10000000, &self->feed_hwm) ||
+        jy_config_int (config, "ingest/dead_letter_max_bytes", S_DEAD_MAX_BYTES, 0, 16777216,
+                       &self->dead_letter_max_bytes) ||
+        jy_config_int (config, "ingest/dead_letter_per_minute", S_DEAD_PER_MINUTE, 0, 100000000,
+                       &self->dead_letter_per_minute))
         return -1;
     if (self->max_pending_events < self->batch_max)
         return jy_config_fail (config, "ingest/max_pending_events",
@@ -361,7 +390,7 @@ static void s_reject (s_item_t *item, const char *code, const char *field, const
 //  Authority, idempotency, validation, then apply: in that order, except that an event without
 //  event_id or a well-formed la_code cannot be idempotency-checked and goes to validation
 //  (missing_field, bad_la_code).
-static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
+static void s_check_event (s_server_t *self, const s_pending_t *pending, s_item_t *item)
 {
     const Journey__V1__Event *event = item->event;
     //  A malformed la_code is validation's to name (bad_la_code), not the authority check's.
@@ -374,16 +403,14 @@ static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
                   "this deployment does not accept events for la_code \"%.64s\"", event->la_code);
         return;
     }
-    //  With CURVE, also only the LAs the client's certificate names (docs/security.md).
-    if (has_la && jy_service_curve (self->service) &&
-        !jy_security_list_has (jy_service_peer_meta (self->service, "la_codes"), la)) {
+    //  With CURVE, also only the LAs the sender's certificate names (docs/security.md), as
+    //  they were when the batch was admitted.
+    if (has_la && pending->curve && !jy_security_list_has (pending->sender_la_codes, la)) {
         s_reject (item, "la_not_allowed", "la_code",
                   "the key %.64s may not push events for la_code \"%s\" (its certificate's "
                   "la_codes: %.200s)",
-                  jy_service_peer_name (self->service), la,
-                  jy_service_peer_meta (self->service, "la_codes")
-                      ? jy_service_peer_meta (self->service, "la_codes")
-                      : "none");
+                  pending->sender ? pending->sender : "(unknown)", la,
+                  pending->sender_la_codes ? pending->sender_la_codes : "none");
         return;
     }
     if (keyed) {
@@ -404,7 +431,7 @@ static void s_check_event (s_server_t *self, s_item_t *item, jy_date_t today)
         }
     }
     validate_result_t verdict;
-    if (validate_event (self->store, event, today, &verdict) != 0) {
+    if (validate_event (self->store, event, pending->today, &verdict) != 0) {
         s_reject (item, verdict.code, verdict.field, "%s", verdict.message);
         return;
     }
@@ -461,11 +488,12 @@ static const char *s_copy_events_sql =
     " supersedes, content_hash, envelope) FROM STDIN (FORMAT binary)";
 
 static const char *s_dead_letters_sql =
-    "INSERT INTO ingest.dead_letter (la_code, event_id, child_id, batch_id, batch_index, code,"
-    " field, message, raw) SELECT d.la_code, d.event_id, d.child_id, $1, d.batch_index, d.code,"
-    " d.field, d.message, d.raw FROM unnest ($2::text[], $3::text[], $4::text[], $5::int[],"
-    " $6::text[], $7::text[], $8::text[], $9::bytea[]) AS d(la_code, event_id, child_id,"
-    " batch_index, code, field, message, raw)";
+    "INSERT INTO ingest.dead_letter (la_code, event_id, child_id, batch_id, sender, batch_index,"
+    " code, field, message, raw, raw_size, raw_sha256) SELECT d.la_code, d.event_id, d.child_id,"
+    " $1, $2, d.batch_index, d.code, d.field, d.message, d.raw, d.raw_size, d.raw_sha256"
+    " FROM unnest ($3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],"
+    " $9::text[], $10::bytea[], $11::int8[], $12::bytea[]) AS d(la_code, event_id, child_id,"
+    " batch_index, code, field, message, raw, raw_size, raw_sha256)";
 
 static void s_write_fail (s_write_t *write, jy_db_t *db, const char *what)
 {
@@ -561,12 +589,13 @@ static void s_write_execute (s_writer_t *writer, s_write_t *write)
         goto failed;
     }
     if (write->dead_count) {
-        const char *params[1 + S_DEAD_ARRAYS];
+        const char *params[2 + S_DEAD_ARRAYS];
         params[0] = write->has_batch_id ? write->batch_id.data : NULL;
+        params[1] = write->has_sender ? write->sender.data : NULL;
         for (int a = 0; a < S_DEAD_ARRAYS; a++)
-            params[1 + a] = write->dead[a].data;
+            params[2 + a] = write->dead[a].data;
         if (jy_db_exec_prepared (writer->db, "ingest_dead_letters", s_dead_letters_sql,
-                                 1 + S_DEAD_ARRAYS, params) != 0) {
+                                 2 + S_DEAD_ARRAYS, params) != 0) {
             s_write_fail (write, writer->db, "storing dead letters");
             goto failed;
         }
@@ -648,6 +677,7 @@ static s_write_t *s_write_new (s_server_t *self)
     write->copy.size = 0;
     write->dead_count = 0;
     write->has_batch_id = false;
+    write->has_sender = false;
     write->head_old = write->head_new = 0;
     write->pending = NULL;
     write->rc = 0;
@@ -668,6 +698,7 @@ static void s_write_destroy (s_write_t **write_p)
         return;
     pg_text_free (&write->copy);
     pg_text_free (&write->batch_id);
+    pg_text_free (&write->sender);
     for (int a = 0; a < S_DEAD_ARRAYS; a++)
         pg_text_free (&write->dead[a]);
     projection_plan_destroy (&write->plan);
@@ -682,6 +713,8 @@ static void s_pending_destroy (s_pending_t **pending_p)
         return;
     zframe_destroy (&pending->routing_id);
     free (pending->message_id);
+    free (pending->sender);
+    free (pending->sender_la_codes);
     journey__v1__event_batch__free_unpacked (pending->batch, NULL);
     free (pending->items);
     for (size_t a = 0; a < pending->arena_count; a++)
@@ -750,10 +783,74 @@ static void s_copy_row (pg_text_t *copy, const s_item_t *item)
     pg_text_binary_bytes2 (copy, head, head_size, item->packed, item->packed_size);
 }
 
-//  One rejected item into the write set's dead-letter arrays.
-static void s_dead_letter (s_write_t *write, const char *batch_id, const s_item_t *item)
+//  Whether a dead letter from this sender may be kept now: not from a key without push rights
+//  (under CURVE, a certificate without la_codes), and at most ingest/dead_letter_per_minute of
+//  them per sender and interval. Counts it either way; the first one past the limit in an
+//  interval is logged, and the interval's total when the next begins.
+static bool s_dead_letter_allowed (s_server_t *self, bool curve, const char *sender,
+                                   const char *sender_la_codes, int64_t now_ms)
 {
-    enum { LA, EVENT_ID, CHILD_ID, INDEX, CODE, FIELD, MESSAGE, RAW };
+    const char *name = curve ? (sender ? sender : "(unknown)") : "";
+    s_sender_t *counts = (s_sender_t *) zhashx_lookup (self->senders, name);
+    if (!counts) {
+        counts = calloc (1, sizeof *counts);
+        assert (counts);
+        counts->window_start = now_ms;
+        zhashx_insert (self->senders, name, counts);
+    }
+    if (curve && !(sender_la_codes && sender_la_codes[strspn (sender_la_codes, " ,\t")])) {
+        //  A key that may push nothing has nothing to keep: its answer says what was wrong.
+        if (counts->dropped++ == 0)
+            jy_warning ("dead letters from key %s not kept: its certificate gives it no "
+                        "la_codes (no push rights)",
+                        name);
+        return false;
+    }
+    if (now_ms - counts->window_start >= S_DEAD_WINDOW_MS || now_ms < counts->window_start) {
+        if (counts->dropped_window)
+            jy_warning ("%" PRIu64 " dead letters from %s%s not kept in the last interval "
+                        "(%" PRIu64 " since start)",
+                        counts->dropped_window, *name ? "key " : "plaintext senders", name,
+                        counts->dropped);
+        counts->window_start = now_ms;
+        counts->in_window = counts->dropped_window = 0;
+    }
+    if (counts->in_window >= (uint64_t) self->dead_letter_per_minute) {
+        if (counts->dropped_window++ == 0)
+            jy_warning ("dead letters from %s%s past ingest/dead_letter_per_minute (%ld): not "
+                        "kept for the rest of this minute (%" PRIu64 " kept since start)",
+                        *name ? "key " : "plaintext senders", name, self->dead_letter_per_minute,
+                        counts->kept);
+        counts->dropped++;
+        return false;
+    }
+    counts->in_window++;
+    counts->kept++;
+    return true;
+}
+
+//  The raw columns of a dead letter: at most ingest/dead_letter_max_bytes of the bytes, their
+//  whole size and SHA-256.
+static void s_dead_raw (s_server_t *self, pg_text_t *raw, pg_text_t *size_column,
+                        pg_text_t *digest_column, const uint8_t *data, size_t size)
+{
+    size_t kept =
+        size < (size_t) self->dead_letter_max_bytes ? size : (size_t) self->dead_letter_max_bytes;
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (digest, data ? data : (const uint8_t *) "", size);
+    pg_text_array_bytes (raw, data, kept);
+    char text[24];
+    snprintf (text, sizeof text, "%zu", size);
+    pg_text_array_element (size_column, text);
+    pg_text_array_bytes (digest_column, digest, sizeof digest);
+}
+
+//  One rejected item into the write set's dead-letter arrays.
+static void s_dead_letter (s_server_t *self, s_write_t *write, const s_pending_t *pending,
+                           const s_item_t *item)
+{
+    enum { LA, EVENT_ID, CHILD_ID, INDEX, CODE, FIELD, MESSAGE, RAW, RAW_SIZE, RAW_SHA256 };
+    const char *batch_id = pending->batch->batch_id;
     if (write->dead_count++ == 0) {
         for (int a = 0; a < S_DEAD_ARRAYS; a++) {
             write->dead[a].size = 0;
@@ -764,6 +861,11 @@ static void s_dead_letter (s_write_t *write, const char *batch_id, const s_item_
         pg_text_put (&write->batch_id, "", 0); //  "" stays "", not NULL
         if (batch_id)
             pg_text_plain (&write->batch_id, batch_id);
+        write->sender.size = 0;
+        write->has_sender = pending->curve && pending->sender;
+        pg_text_put (&write->sender, "", 0);
+        if (write->has_sender)
+            pg_text_plain (&write->sender, pending->sender);
     }
     const Journey__V1__Event *event = item->event;
     pg_text_array_element (&write->dead[LA], event && event->la_code ? event->la_code : "");
@@ -777,10 +879,12 @@ static void s_dead_letter (s_write_t *write, const char *batch_id, const s_item_
     pg_text_array_element (&write->dead[FIELD], item->result.field);
     pg_text_array_element (&write->dead[MESSAGE], item->result.message ? item->result.message : "");
     if (event)
-        pg_text_array_bytes (&write->dead[RAW], item->packed, item->packed_size);
+        s_dead_raw (self, &write->dead[RAW], &write->dead[RAW_SIZE], &write->dead[RAW_SHA256],
+                    item->packed, item->packed_size);
     else
-        pg_text_array_bytes (&write->dead[RAW], item->unparsed->raw.data,
-                             item->unparsed->has_raw ? item->unparsed->raw.len : 0);
+        s_dead_raw (self, &write->dead[RAW], &write->dead[RAW_SIZE], &write->dead[RAW_SHA256],
+                    item->unparsed->raw.data,
+                    item->unparsed->has_raw ? item->unparsed->raw.len : 0);
 }
 
 //  Put committed events on the feed, oldest first, at most max of them; batches done with are
@@ -953,13 +1057,42 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
                          JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH, message);
         return;
     }
+    //  A connection's batches are admitted in the order it sent them (journey push --window):
+    //  once one is refused BUSY, a later one from the same connection is refused too until
+    //  the refused one comes again, else its events would be checked before those they follow
+    //  (a child's events before its registration: rejected for good).
+    char *connection = zframe_strhex (routing_id);
+    const char *refused = (const char *) zhashx_lookup (self->refused, connection);
+    if (refused && !(request->message_id && streq (refused, request->message_id))) {
+        char message[200];
+        snprintf (message, sizeof message,
+                  "an earlier batch from this connection (message %.64s) was answered busy: "
+                  "send it first",
+                  refused);
+        self->busy_answers++;
+        s_reply_failure (self, routing_id, request->message_id, batch->batch_id,
+                         JOURNEY__V1__BATCH_RESULT__STATUS__BUSY, message);
+        free (connection);
+        return;
+    }
+    if (refused)
+        zhashx_delete (self->refused, connection);
     size_t bound = (size_t) self->max_pending_events;
     if (self->pending_events + count > bound && self->unpublished)
         s_publish (self, SIZE_MAX); //  what only waits for the feed need not take room
     if (self->pending_events + count > bound) {
         s_reply_busy (self, routing_id, request->message_id, batch->batch_id, count);
+        if (request->message_id) {
+            //  Connections are not told of when they close: forget them all past a bound
+            //  (a client gone long ago has nothing more to send on them).
+            if (zhashx_size (self->refused) >= S_REFUSED_MAX)
+                zhashx_purge (self->refused);
+            zhashx_update (self->refused, connection, strdup (request->message_id));
+        }
+        free (connection);
         return;
     }
+    free (connection);
     //  The batch outlives this call (it is answered when its transaction commits), so it is
     //  taken from the request, which the skeleton frees: protobuf-c allocates every submessage
     //  on its own, and an envelope whose payload case is unset does not free it.
@@ -969,6 +1102,11 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     pending->message_id = request->message_id ? strdup (request->message_id) : NULL;
     pending->batch = batch;
     pending->count = count;
+    pending->curve = jy_service_curve (self->service);
+    const char *sender = jy_service_peer_name (self->service);
+    const char *sender_la_codes = jy_service_peer_meta (self->service, "la_codes");
+    pending->sender = sender ? strdup (sender) : NULL;
+    pending->sender_la_codes = sender_la_codes ? strdup (sender_la_codes) : NULL;
     request->event_batch = NULL;
     request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
     self->pending_batches++;
@@ -1006,6 +1144,7 @@ static void s_begin (s_server_t *self, int64_t now_ms)
     assert (pending->arenas);
     pending->started = zclock_usecs ();
     pending->today = jy_clock_local_date (now_ms);
+    pending->begun_ms = now_ms;
     pending->head_old = self->assigned;
     self->checking = pending;
 }
@@ -1045,7 +1184,7 @@ static void s_check_chunk (s_server_t *self)
             item->packed_size = journey__v1__event__pack (event, arena + offset);
             offset += item->packed_size;
             crypto_hash_sha256 (item->hash, item->packed, item->packed_size);
-            s_check_event (self, item, pending->today);
+            s_check_event (self, pending, item);
         } else {
             const Journey__V1__UnparsedEvent *record = batch->unparsed[i - events];
             item->unparsed = record;
@@ -1065,7 +1204,9 @@ static void s_check_chunk (s_server_t *self)
             pending->duplicates++;
         else {
             pending->rejected++;
-            s_dead_letter (write, batch->batch_id, item);
+            if (s_dead_letter_allowed (self, pending->curve, pending->sender,
+                                       pending->sender_la_codes, pending->begun_ms))
+                s_dead_letter (self, write, pending, item);
         }
     }
     pending->next_item = last;
@@ -1112,6 +1253,13 @@ static void s_advance (s_server_t *self, int64_t now_ms)
 
 //  --- Hooks -------------------------------------------------------------------------------------
 
+//  Frees a value of senders or refused.
+static void s_sender_destroy (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
 static void s_stop (void **state_p)
 {
     s_server_t *self = (s_server_t *) *state_p;
@@ -1148,6 +1296,8 @@ static void s_stop (void **state_p)
     case_store_destroy (&self->store);
     jy_db_destroy (&self->db);
     pg_text_free (&self->packed);
+    zhashx_destroy (&self->senders);
+    zhashx_destroy (&self->refused);
     free (self);
     *state_p = NULL;
 }
@@ -1162,6 +1312,12 @@ static void *s_start (jy_service_t *service)
     assert (self->feed);
     self->positions[0] = &self->position;
     self->generation = 1;
+    self->senders = zhashx_new ();
+    assert (self->senders);
+    zhashx_set_destructor (self->senders, s_sender_destroy);
+    self->refused = zhashx_new ();
+    assert (self->refused);
+    zhashx_set_destructor (self->refused, s_sender_destroy);
 
     const char *url, *endpoint;
     long wait_ms;
@@ -1246,23 +1402,37 @@ static void s_request (void *state, zframe_t *routing_id, jy_envelope_t *request
 static void s_unreadable (void *state, const uint8_t *data, size_t size, jy_wire_status_t status,
                           int64_t now_ms)
 {
-    (void) now_ms;
     s_server_t *self = (s_server_t *) state;
     const char *code = status == JY_WIRE_UNKNOWN_PAYLOAD ? "unknown_payload" : "bad_frame";
+    bool curve = jy_service_curve (self->service);
+    const char *sender = jy_service_peer_name (self->service);
+    if (!s_dead_letter_allowed (self, curve, sender,
+                                jy_service_peer_meta (self->service, "la_codes"), now_ms))
+        return;
     if (jy_db_ensure (self->db) != 0) {
         jy_warning ("unreadable request of %zu bytes not kept: database unreachable", size);
         return;
     }
-    pg_text_t raw = {0};
+    size_t kept =
+        size < (size_t) self->dead_letter_max_bytes ? size : (size_t) self->dead_letter_max_bytes;
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (digest, data, size);
+    pg_text_t raw = {0}, sha = {0};
     pg_text_str (&raw, "\\x");
-    pg_text_hex (&raw, data, size);
-    const char *params[3] = {code, jy_wire_status_text (status), raw.data};
+    pg_text_hex (&raw, data, kept);
+    pg_text_str (&sha, "\\x");
+    pg_text_hex (&sha, digest, sizeof digest);
+    char raw_size[24];
+    snprintf (raw_size, sizeof raw_size, "%zu", size);
+    const char *params[6] = {code,     jy_wire_status_text (status), raw.data, raw_size,
+                             sha.data, curve ? sender : NULL};
     if (jy_db_exec (self->db,
-                    "INSERT INTO ingest.dead_letter (la_code, code, message, raw)"
-                    " VALUES ('', $1, $2, $3::bytea)",
-                    3, params))
+                    "INSERT INTO ingest.dead_letter (la_code, code, message, raw, raw_size,"
+                    " raw_sha256, sender) VALUES ('', $1, $2, $3::bytea, $4, $5::bytea, $6)",
+                    6, params))
         jy_warning ("unreadable request of %zu bytes not kept: %s", size, jy_db_error (self->db));
     pg_text_free (&raw);
+    pg_text_free (&sha);
 }
 
 static void s_status (void *state, Journey__V1__StatusReply *reply)

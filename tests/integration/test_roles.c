@@ -38,14 +38,83 @@ static const struct {
     {"escalation", "journey_escalation"},
 };
 
-//  Where even the writer may not: the dispute record is append-only (005_escalation.sql).
+//  Where even the writer may not: the dispute record (005_escalation.sql) and the events
+//  (009_ingest_hardening.sql) are append-only.
 static const struct {
     const char *table;
     const char *write;
 } s_append_only[] = {
-    {"escalation.dispute_step", "UPDATE"}, {"escalation.dispute_step", "DELETE"},
-    {"escalation.dispute_feed", "UPDATE"}, {"escalation.dispute_feed", "DELETE"},
+    {"escalation.dispute_step", "UPDATE"},
+    {"escalation.dispute_step", "DELETE"},
+    {"escalation.dispute_feed", "UPDATE"},
+    {"escalation.dispute_feed", "DELETE"},
     {"escalation.dispute", "DELETE"},
+    {"ingest.event", "UPDATE"},
+    {"ingest.event", "DELETE"},
+};
+
+//  The rule for reading: each role reads its own schema (journey_reporting: reporting) and
+//  journey's, and of the other services' schemas only these tables, the ones its queries read
+//  (009_ingest_hardening.sql names the queries). Every other table of another service is
+//  refused, so that a role cannot read what it has no need of.
+static const struct {
+    const char *role;
+    const char *table;
+} s_reads[] = {
+    //  journey-timelinessd: the event feed's catch-up, the projection, the measures' tables.
+    {"journey_timeliness", "ingest.event"},
+    {"journey_timeliness", "ingest.child"},
+    {"journey_timeliness", "ingest.contact"},
+    {"journey_timeliness", "ingest.referral"},
+    {"journey_timeliness", "ingest.assessment"},
+    {"journey_timeliness", "ingest.strategy"},
+    {"journey_timeliness", "ingest.s47"},
+    {"journey_timeliness", "ingest.booking"},
+    {"journey_timeliness", "ingest.meeting"},
+    {"journey_timeliness", "ingest.cp_plan"},
+    {"journey_timeliness", "ingest.cin_plan"},
+    {"journey_timeliness", "ingest.visit"},
+    {"journey_timeliness", "ingest.care_period"},
+    {"journey_timeliness", "ingest.placement"},
+    {"journey_timeliness", "ingest.health"},
+    {"journey_timeliness", "ingest.pep"},
+    {"journey_timeliness", "ingest.missing"},
+    {"journey_timeliness", "ingest.allocation"},
+    {"journey_timeliness", "ingest.case_closure"},
+    {"journey_timeliness", "ingest.adoption"},
+    {"journey_timeliness", "ingest.care_leaver"},
+    {"journey_timeliness", "ingest.audit"},
+    //  journey-escalationd: the alert feed's catch-up, periods of care.
+    {"journey_escalation", "timeliness.alert_feed"},
+    {"journey_escalation", "ingest.care_period"},
+    //  journey-reportingd: what the board pack reads.
+    {"journey_reporting", "ingest.child"},
+    {"journey_reporting", "ingest.referral"},
+    {"journey_reporting", "ingest.s47"},
+    {"journey_reporting", "ingest.meeting"},
+    {"journey_reporting", "ingest.cp_plan"},
+    {"journey_reporting", "ingest.care_period"},
+    {"journey_reporting", "ingest.placement"},
+    {"journey_reporting", "ingest.adoption"},
+    {"journey_reporting", "ingest.care_leaver"},
+    {"journey_reporting", "ingest.missing"},
+    {"journey_reporting", "ingest.allocation"},
+    {"journey_reporting", "ingest.audit"},
+    {"journey_reporting", "ingest.dead_letter"},
+    {"journey_reporting", "timeliness.deadline"},
+    {"journey_reporting", "timeliness.alert_feed"},
+    {"journey_reporting", "escalation.dispute"},
+    {"journey_reporting", "escalation.dispute_step"},
+};
+
+//  Reads that must be refused, so that the rule cannot pass by allowing everything.
+static const struct {
+    const char *role;
+    const char *table;
+} s_refused_reads[] = {
+    {"journey_escalation", "ingest.event"},       {"journey_reporting", "ingest.event"},
+    {"journey_timeliness", "ingest.dead_letter"}, {"journey_ingest", "timeliness.deadline"},
+    {"journey_timeliness", "escalation.dispute"}, {"journey_escalation", "timeliness.deadline"},
 };
 
 //  Tables that must be among those found, so that the loop cannot pass by finding nothing.
@@ -70,6 +139,20 @@ static const char *s_writer_of (const char *schema)
         if (streq (s_writers[i].schema, schema))
             return s_writers[i].writer;
     return NULL;
+}
+
+//  Whether role may read table (schema.name), by the rule above.
+static bool s_may_read (const char *role, const char *schema, const char *table)
+{
+    const char *writer = s_writer_of (schema);
+    if (writer ? streq (writer, role)
+               : streq (schema, "journey") || streq (schema, "public") ||
+                     (streq (schema, "reporting") && streq (role, "journey_reporting")))
+        return true;
+    for (size_t i = 0; i < sizeof s_reads / sizeof s_reads[0]; i++)
+        if (streq (s_reads[i].role, role) && streq (s_reads[i].table, table))
+            return true;
+    return false;
 }
 
 static bool s_is_append_only (const char *table, const char *write)
@@ -221,6 +304,12 @@ static void s_test_tables (void)
             fprintf (stderr, "  table %s not found\n", s_known_tables[k]);
     }
 
+    for (size_t k = 0; k < sizeof s_refused_reads / sizeof s_refused_reads[0]; k++) {
+        char schema[64];
+        snprintf (schema, sizeof schema, "%.*s", (int) strcspn (s_refused_reads[k].table, "."),
+                  s_refused_reads[k].table);
+        CHECK (!s_may_read (s_refused_reads[k].role, schema, s_refused_reads[k].table));
+    }
     int allowed_count = 0, tried = s_tries;
     for (int row = 0; row < count; row++) {
         const char *schema = PQgetvalue (tables, row, 0);
@@ -230,10 +319,10 @@ static void s_test_tables (void)
         const char *writer = s_writer_of (schema);
         for (int i = 0; i < ROLE_COUNT; i++) {
             char sql[1024], what[512];
-            //  Everyone reads everything (a consumer catches up from another's feed table).
+            //  Its own schema, and of others only what it reads.
             snprintf (sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", table);
             snprintf (what, sizeof what, "SELECT on %s", table);
-            s_try (i, sql, true, what);
+            s_try (i, sql, s_may_read (s_roles[i].role, schema, table), what);
             for (size_t w = 0; w < sizeof s_writes / sizeof s_writes[0]; w++) {
                 bool allowed = writer && streq (writer, s_roles[i].role) &&
                                !streq (s_writes[w], "TRUNCATE") &&
@@ -315,11 +404,13 @@ static void s_test_create (void)
 
 //  --- The feeds -----------------------------------------------------------------------------
 
-//  Only a feed's writer can take its numbers (the code path jy_feed_reserve uses); everyone can
-//  read it back (the catch-up query subscribers run).
+//  Only a feed's writer can take its numbers (the code path jy_feed_reserve uses); its writer
+//  and its followers can read it back (the catch-up query subscribers run), no one else.
 static void s_test_feeds (void)
 {
     static const char *const feeds[] = {"events", "alerts", "disputes"};
+    static const char *const tables[] = {"ingest.event", "timeliness.alert_feed",
+                                         "escalation.dispute_feed"};
     for (size_t f = 0; f < sizeof feeds / sizeof feeds[0]; f++) {
         const jy_feed_def_t *feed = jy_feed_lookup (feeds[f]);
         CHECK (feed != NULL);
@@ -348,9 +439,12 @@ static void s_test_feeds (void)
                 fprintf (stderr, "  reserve on feed %s as %s\n", feeds[f], s_roles[i].role);
 
             const char *params[2] = {"0", "10"};
+            bool reads = s_may_read (s_roles[i].role, feed->schema, tables[f]);
             PGresult *rows = jy_db_query (db, feed->catchup_sql, 2, params);
-            CHECK (rows != NULL);
-            CHECK_INT (rows ? PQntuples (rows) : -1, 0);
+            CHECK (reads ? rows != NULL : rows == NULL);
+            CHECK_INT (rows ? PQntuples (rows) : -1, reads ? 0 : -1);
+            if (!reads)
+                CHECK_STR (jy_db_sqlstate (db), "42501");
             PQclear (rows);
         }
     }
@@ -373,7 +467,7 @@ static void s_test_reporting_read_only (void)
     CHECK_STR (s_roles[3].role, "journey_reporting");
     CHECK_INT (jy_db_exec (db, "DELETE FROM ingest.event WHERE false", 0, NULL), -1);
     CHECK_STR (jy_db_sqlstate (db), "25006"); //  read_only_sql_transaction
-    CHECK_STR (s_value (db, "SELECT count(*) FROM ingest.event", NULL, buffer, sizeof buffer), "0");
+    CHECK_STR (s_value (db, "SELECT count(*) FROM ingest.child", NULL, buffer, sizeof buffer), "0");
 }
 
 //  --- Refusing a privileged login --------------------------------------------------------------

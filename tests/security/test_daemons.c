@@ -320,7 +320,7 @@ int main (void)
     const char *flooded = s_flood_as (reporting, board, server_key, false);
     CHECK (strncmp (flooded, "too_large: ", 11) == 0 &&
            strstr (flooded, "reporting/max_unpack_bytes = 2097152 bytes"));
-    CHECK_STR (s_report_as (reporting, board, server_key), "bad_request");
+    CHECK_STR (s_report_as (reporting, board, server_key, NULL, NULL, 0), "bad_request");
 
     //  A plaintext client: refused at once, and said so.
     setenv ("JOURNEY_SECURITY_CURVE", "0", 1);
