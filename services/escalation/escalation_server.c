@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escalation_server.h"
 #include "chain.h"
@@ -556,6 +557,33 @@ static int s_roll (s_server_t *self)
 
 //  --- The alert feed ----------------------------------------------------------------------------
 
+//  When a policy's dispute raised from an alert of day raised_on is stamped (its raise step).
+//  Now, when escalationd is on the alert's day. Otherwise (timelinessd moved to the next day
+//  first, or a catch-up after a stop) the alert's day decides, so that the stamp does not
+//  depend on which daemon's clock moved first: on a simulated clock, what the clock reads on
+//  that day (the alert's day at the clock's time of day, which `journey clock set` keeps), as a
+//  replay needs; on the system clock, when it happened, but never before the alert's day began
+//  (escalationd is behind only by moments, at midnight).
+static int64_t s_raised_at (s_server_t *self, jy_date_t raised_on)
+{
+    if (raised_on == self->today)
+        return self->now_ms;
+    int64_t day_start = jy_clock_local_midnight_ms (raised_on);
+    if (!jy_clock_is_simulated (jy_service_clock (self->service)))
+        return self->now_ms > day_start ? self->now_ms : day_start;
+    time_t seconds = (time_t) (self->now_ms / 1000);
+    struct tm local;
+    if (self->now_ms < 0 || !localtime_r (&seconds, &local))
+        return self->now_ms;
+    jy_clock_t *that_day = jy_clock_new_simulated (0);
+    int64_t at = self->now_ms;
+    if (jy_clock_set_date (that_day, raised_on,
+                           local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec) == 0)
+        at = jy_clock_now_ms (that_day) + self->now_ms % 1000;
+    jy_clock_destroy (&that_day);
+    return at;
+}
+
 //  Raise the policy's dispute for an alert, with the feed position, in one transaction.
 //  0, or -1 when nothing was committed.
 static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
@@ -585,11 +613,12 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
     if (open < 0)
         goto failed;
     if (open == 0) {
-        //  Raised on the day the alert says (not after, and never in the future), so that a
-        //  catch-up after a stop gives the dispute the dates a running daemon would have.
-        jy_date_t raised_on = self->today;
-        if (alert->raised_on && jy_date_parse (alert->raised_on, &raised_on) == 0 &&
-            raised_on > self->today)
+        //  Raised on the day the alert says, never before it: the alert is what happened, and
+        //  escalationd's clock may still be on the day before (timelinessd moved first) or on
+        //  a later day (a catch-up after a stop). The stage deadlines run from that day, as a
+        //  daemon on it would have set them. Without a day in the alert, today.
+        jy_date_t raised_on;
+        if (!alert->raised_on || jy_date_parse (alert->raised_on, &raised_on) != 0)
             raised_on = self->today;
         char text[1024];
         Journey__V1__DisputeCommand command;
@@ -603,8 +632,16 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
             jy_warning ("alert %" PRIu64 " (policy %s): no dispute: %s: %s", seq, policy->name,
                         refusal.code, refusal.message);
         else {
-            dispute_roll (self->ladder, self->calendar, &dispute, self->today, &change);
-            if (dispute_store_save (self->store, &dispute, &change, self->now_ms) != 0)
+            //  The raise as of the alert's day; then rolled to the later of that day and
+            //  today, whatever that adds stamped now.
+            if (dispute_store_save (self->store, &dispute, &change,
+                                    s_raised_at (self, raised_on)) != 0)
+                goto failed;
+            dispute_change_clear (&change);
+            dispute_roll (self->ladder, self->calendar, &dispute,
+                          raised_on > self->today ? raised_on : self->today, &change);
+            if ((change.step_count > 0 || change.notice_count > 0) &&
+                dispute_store_save (self->store, &dispute, &change, self->now_ms) != 0)
                 goto failed;
         }
     }

@@ -6,7 +6,8 @@
     refer-cafcass, comment) and every refusal; the ladder walked day by day with ClockSet, with
     a notice at each step naming who must act; a safety concern; the 20 working day limit;
     SIGTERM and SIGKILL in the middle of a dispute, the climb continuing after each; disputes
-    raised by policy from alerts, live and caught up after a stop, never twice; the step chain
+    raised by policy from alerts, live and caught up after a stop, never twice, dated the
+    alert's day also when the daemon's clock is still on the day before; the step chain
     verified intact, then a step altered as the superuser and the broken link named.
 
     The dates (DOMAIN.md working days; no bank holiday in July 2025): raised Tuesday 07-01,
@@ -606,6 +607,13 @@ int main (void)
                "5 C5 1 journey-policy iro 2025-07-16 reviews cla_review_overdue 41 1");
     CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute WHERE child_id = $1", "C6"), 0);
     CHECK (s_log_contains ("escalationd-3.log", "caught up 2 alerts"));
+    //  Caught up a day late, it is stamped as a running daemon would have stamped it: on the
+    //  alert's day, at the simulated clock's time of day (09:00 BST), not when it was read.
+    CHECK_STR (
+        s_value ("SELECT to_char (at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+                 " FROM escalation.dispute_step WHERE dispute_id = 5 AND n = 1",
+                 NULL),
+        "2025-07-16T08:00:00.000Z");
 
     //  A live alert, and its dispute raised without a restart.
     s_alert (alerts, 3, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C7", "rcpc", 43,
@@ -701,6 +709,41 @@ int main (void)
     s_status ();
     s_wait_alerts (alerts, 3);
     CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute", NULL), disputes);
+
+    //  --- An alert of a day escalationd has not reached yet -------------------------------------
+    //  `journey clock set` (or midnight on the system clock) moves timelinessd first: here
+    //  escalationd is held on Sunday 08-10 while Monday 08-11's alert arrives. The dispute is
+    //  the alert's, dated Monday: stage 1 is due 5 working days on, Monday 08-18 (from Sunday
+    //  it would be Friday 08-15); the 20 working day limit skips the bank holiday of 08-25 and
+    //  is Tuesday 09-09. Its raise is stamped Monday 09:00 BST, as if escalationd had been there.
+    s_day ("2025-08-10");
+    s_alert (alerts, 4, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C8", "cla_review", 44,
+             "2025-08-11");
+    s_wait_alerts (alerts, 4);
+    CHECK_STR (s_value ("SELECT raised_on || ' ' || stage_entered_on || ' ' || due_on || ' ' ||"
+                        " overall_due_on || ' ' || alert_seq FROM escalation.dispute"
+                        " WHERE child_id = $1",
+                        "C8"),
+               "2025-08-11 2025-08-11 2025-08-18 2025-09-09 4");
+    CHECK_STR (
+        s_value ("SELECT to_char (at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+                 " || ' ' || verb FROM escalation.dispute_step WHERE dispute_id = (SELECT id"
+                 " FROM escalation.dispute WHERE child_id = $1) ORDER BY n",
+                 "C8"),
+        "2025-08-11T08:00:00.000Z raise");
+    uint64_t early =
+        (uint64_t) s_count ("SELECT id FROM escalation.dispute WHERE child_id = $1", "C8");
+    CHECK_STR (s_notices (early, 0), "raised:1:" STAGE1_ROLES ":2025-08-18:2025-08-11");
+    //  Monday comes: nothing more to say until the warning before 08-18.
+    s_day ("2025-08-11");
+    dispute = s_show (early);
+    CHECK_STR (dispute ? dispute->raised_on : NULL, "2025-08-11");
+    CHECK_STR (dispute ? dispute->due_on : NULL, "2025-08-18");
+    CHECK_INT (dispute ? dispute->n_steps : 0, 1);
+    CHECK_STR (s_notices (early, 0), "raised:1:" STAGE1_ROLES ":2025-08-18:2025-08-11");
+    reply = s_send (et_command (VERIFY, NULL, NULL, early));
+    CHECK_STR (s_code (reply), "ok");
+    CHECK_INT (reply ? reply->n_broken : 99, 0);
 
     //  --- The database connection lost under the daemon ---------------------------------------
     //  The next command may find out (database: nothing recorded) or reconnect first; either
