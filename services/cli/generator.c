@@ -200,7 +200,10 @@ static const struct {
     s_weight_t activity[S_MAX_WEIGHTS];
 
     //  Workforce and quality assurance
-    s_range_t teams; //  team 1 is the front door
+    //  Case-holding workers: one for so many children a year (a child's open case lasts some
+    //  months on average), so that open cases per worker land near the English average (about
+    //  17; timeliness/caseload/threshold is 20). Team 1 is the front door, besides them.
+    int children_a_year_per_worker;
     s_range_t workers_per_team;
     double unallocated_spell; //  a referral left without a worker for a while
     s_range_t unallocated_days;
@@ -441,7 +444,7 @@ static const struct {
                  {"G5", 18},
                  {"G6", 10}},
 
-    .teams = {8, 15},
+    .children_a_year_per_worker = 36,
     .workers_per_team = {5, 8},
     .unallocated_spell = 0.08,
     .unallocated_days = {5, 40},
@@ -712,16 +715,17 @@ static int s_pick_index (s_rng_t *rng, const int *weights, int count)
 #ifndef S_MAX_HELD                   //  (a test build may lower it to exercise the windows)
 #define S_MAX_HELD (2 * 1000 * 1000) //  events held in memory at once (~150 MB)
 #endif
-#define S_MAX_SEGMENTS 64 //  placements tracked per period of care for visits
+#define S_MAX_SEGMENTS 64    //  placements tracked per period of care for visits
+#define S_MAX_WORKERS  30000 //  worker ids are int16_t in the events held
 
 struct _generator_t {
     generator_params_t params;
     jy_calendar_t *calendar;
-    jy_date_t start; //  first day of the history
-    int teams;
-    int workers;
-    int16_t team_of[16 * 8]; //  each worker's team
-    int team_first[16], team_size[16];
+    jy_date_t start;  //  first day of the history
+    int teams;        //  team 0 is the front door; the others hold cases
+    int workers;      //  numbered team by team
+    int16_t *team_of; //  each worker's team
+    int *team_first, *team_size;
     uint32_t next_id[ID__COUNT];
 
     s_event_t *child_events; //  the child being simulated
@@ -776,8 +780,18 @@ generator_t *generator_new (const generator_params_t *params)
     //  The workforce comes from stream 0; children use streams 1..N.
     s_rng_t rng;
     s_rng_seed (&rng, params->seed, 0);
-    self->teams = s_in (&rng, s_journey.teams);
-    for (int team = 0; team < self->teams; team++) {
+    //  Workers for the children a year, in teams of workers_per_team after the front door.
+    double a_year = (double) params->children / params->years;
+    int holding = (int) (a_year / s_journey.children_a_year_per_worker + 0.5);
+    holding = holding < 1 ? 1 : holding > S_MAX_WORKERS ? S_MAX_WORKERS : holding;
+    int most_teams = 2 + holding / s_journey.workers_per_team.min;
+    self->team_first = calloc ((size_t) most_teams, sizeof (int));
+    self->team_size = calloc ((size_t) most_teams, sizeof (int));
+    self->team_of =
+        calloc ((size_t) (holding + 2 * s_journey.workers_per_team.max), sizeof (int16_t));
+    assert (self->team_first && self->team_size && self->team_of);
+    while (self->teams < 2 || self->workers - self->team_size[0] < holding) {
+        int team = self->teams++;
         self->team_first[team] = self->workers;
         self->team_size[team] = s_in (&rng, s_journey.workers_per_team);
         for (int i = 0; i < self->team_size[team]; i++)
@@ -793,6 +807,9 @@ void generator_destroy (generator_t **self_p)
     if (!self)
         return;
     jy_calendar_destroy (&self->calendar);
+    free (self->team_of);
+    free (self->team_first);
+    free (self->team_size);
     free (self->child_events);
     free (self->events);
     free (self->per_day);
@@ -1367,9 +1384,10 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
     s_rng_t *rng = &c->rng;
     generator_t *gen = c->gen;
 
-    //  Allocation to a worker in a case-holding team (team 0 is the front door).
-    c->team = s_between (rng, 1, gen->teams - 1);
-    c->worker = gen->team_first[c->team] + s_between (rng, 0, gen->team_size[c->team] - 1);
+    //  Allocation to a worker in a case-holding team (team 0 is the front door), any of them
+    //  alike, so that caseloads spread evenly whatever the team sizes.
+    c->worker = s_between (rng, gen->team_first[1], gen->workers - 1);
+    c->team = gen->team_of[c->worker];
     jy_date_t allocated = referred + s_in (rng, s_journey.allocation_days);
     s_event_t *event = s_emit (c, allocated, K_WORKER_ALLOCATED);
     event->id1 = (uint32_t) c->worker;
@@ -1494,12 +1512,14 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
 
     //  Along the way (dropped with the rest when after the horizon): a spell without a
     //  worker, a case audit.
+    bool has_worker = true;
     if (closed - referred > 40 && s_chance (rng, s_journey.unallocated_spell)) {
         jy_date_t left = s_between (rng, referred + 10, closed - 20);
         event = s_emit (c, left, K_WORKER_UNALLOCATED);
         event->id1 = (uint32_t) c->worker;
         jy_date_t back = left + s_in (rng, s_journey.unallocated_days);
-        if (back < closed) {
+        has_worker = back < closed;
+        if (has_worker) {
             c->worker = gen->team_first[c->team] + s_between (rng, 0, gen->team_size[c->team] - 1);
             event = s_emit (c, back, K_WORKER_ALLOCATED);
             event->id1 = (uint32_t) c->worker;
@@ -1516,6 +1536,10 @@ static jy_date_t s_referral (s_child_t *c, jy_date_t referred, uint32_t referral
     event = s_emit (c, closed, K_REFERRAL_CLOSED);
     event->id1 = referral;
     event->code1 = closure;
+    //  Closing the case ends the worker's allocation: a later contact that goes no further
+    //  reopens the case's record (ingest.child.closed_on) but gives it no worker.
+    if (has_worker)
+        s_emit (c, closed, K_WORKER_UNALLOCATED)->id1 = (uint32_t) c->worker;
     s_emit (c, closed, K_CASE_CLOSED)->code1 = closure;
     return closed;
 }
