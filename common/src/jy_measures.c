@@ -16,9 +16,10 @@
         limit of working days passed from the start to the day met (the DfE's rule: met on a
         Saturday after a Friday due date is in time).
       due in period (reviews, visits, IHAs, RHIs): deadlines due in [from, to] that were met,
-        are past due unmet (missed), or were closed unmet after their due date; deadlines
-        cancelled before they fell due, and those still open (due today or later), do not
-        count. In time when journey-timelinessd stored it met_on_time: working days elapsed
+        are unmet and due before the day the measure is computed on (missed, read from the
+        dates rather than the stored state, which the day's sweep may not have reached), or
+        were closed unmet after their due date; deadlines cancelled before they fell due, and
+        those still open (due today or later), do not count. In time when journey-timelinessd stored it met_on_time: working days elapsed
         for a working-day clock, on or before the due date for the others.
       at period end: open on `to` (started on or before, not ended by it).
 */
@@ -37,10 +38,11 @@
 
 //  --- SQL wrappers ---------------------------------------------------------------------------
 
-//  Types $1..$3 once, whether or not a measure reads all three (an untyped parameter is an
-//  error in PostgreSQL).
+//  Types $1..$4 once, whether or not a measure reads all four (an untyped parameter is an
+//  error in PostgreSQL). $4 is the day the measure is computed on: what counts as past due.
 #define S_PERIOD                                                                                   \
-    "WITH period AS (SELECT $1::text AS la_code, $2::date AS from_on, $3::date AS to_on),"         \
+    "WITH period AS (SELECT $1::text AS la_code, $2::date AS from_on, $3::date AS to_on,"          \
+    " $4::date AS today),"                                                                         \
     " items AS ("
 
 //  Per team and for the LA. A record without a team counts only in the LA row, so that the
@@ -65,11 +67,11 @@
 //  passed from its start to the day it was met, as the DfE counts: met on or before the due
 //  date, or after it with no working day between (a Saturday after a Friday due date). The
 //  due date is the limit-th working day after the start, so "no working day in (due, met]"
-//  is "working days in (start, met] <= limit". $4: the holidays (JY_MEASURE_ARG_HOLIDAYS).
+//  is "working days in (start, met] <= limit". $5: the holidays (JY_MEASURE_ARG_HOLIDAYS).
 #define S_WORKING_DAYS_IN_TIME                                                                     \
     "(d.met_on <= d.due_on OR NOT EXISTS (SELECT 1 FROM generate_series (1, d.met_on - d.due_on) " \
     "k"                                                                                            \
-    " WHERE extract (isodow FROM d.due_on + k) < 6 AND d.due_on + k <> ALL ($4::date[])))"
+    " WHERE extract (isodow FROM d.due_on + k) < 6 AND d.due_on + k <> ALL ($5::date[])))"
 
 //  Deadlines of the working-day clocks (a quoted, comma-separated list) met in the period.
 #define S_MET_IN_PERIOD(CLOCKS)                                                                    \
@@ -80,14 +82,17 @@
              " AND d.met_on BETWEEN p.from_on AND p.to_on"
 
 //  Deadlines of the clocks due in the period that were met, missed, or closed unmet after
-//  their due date. In time as journey-timelinessd judged it (met_on_time): working days
-//  elapsed for a working-day clock, the date for the others.
+//  their due date. Missed is read from the dates (unmet and due before today), not from the
+//  state journey-timelinessd's sweep of today may not have stored yet, so that a pack built
+//  at midnight is the same whichever daemon moved first. In time as journey-timelinessd judged it
+//  (met_on_time): working days elapsed for a working-day clock, the date for the others.
 #define S_DUE_IN_PERIOD(CLOCKS)                                                                    \
     "SELECT COALESCE (d.team_id, c.team_id) AS team_id,"                                           \
     " (d.state = 'met_on_time')::int AS numerator, 1 AS denominator"                               \
     " FROM period p JOIN timeliness.deadline d ON d.la_code = p.la_code" S_CHILD_OF (              \
         "d") " WHERE d.clock IN (" CLOCKS ") AND d.due_on BETWEEN p.from_on AND p.to_on"           \
-             " AND (d.state IN ('met_on_time', 'met_late', 'missed')"                              \
+             " AND (d.state IN ('met_on_time', 'met_late')"                                        \
+             " OR (d.state IN ('open', 'missed') AND d.due_on < p.today)"                          \
              " OR (d.state = 'cancelled' AND d.cancelled_on > d.due_on))"
 
 //  Children looked after at the end of the period (cla.child_id).
@@ -268,7 +273,7 @@ static const jy_measure_t s_table[] = {
             "SELECT c.team_id,"
             " ((SELECT count (*) FROM generate_series (1, m.held_on - s.started_on) k"
             " WHERE extract (isodow FROM s.started_on + k) < 6"
-            " AND s.started_on + k <> ALL ($4::date[])) <= 15)::int AS numerator,"
+            " AND s.started_on + k <> ALL ($5::date[])) <= 15)::int AS numerator,"
             " 1 AS denominator"
             " FROM period p JOIN ingest.meeting m ON m.la_code = p.la_code"
             " AND m.kind = 'icpc' AND m.held_on BETWEEN p.from_on AND p.to_on"
@@ -722,7 +727,7 @@ static const jy_measure_t s_table[] = {
         .polarity = LOWER,
         .per_team = true,
         .arg = JY_MEASURE_ARG_CASELOAD,
-        .sql = S_BY_TEAM (S_WORKERS_AT_END ("(count (*) > $4::int)::int")),
+        .sql = S_BY_TEAM (S_WORKERS_AT_END ("(count (*) > $5::int)::int")),
     },
     {
         .name = "audits_good_or_better",
@@ -887,16 +892,18 @@ static void s_set_value (const jy_measure_t *measure, const jy_measure_context_t
 
 int jy_measures_compute (jy_db_t *db, const jy_measure_t *measure,
                          const jy_measure_context_t *context, const char *la_code, jy_date_t from,
-                         jy_date_t to, jy_measure_value_t **values, size_t *count)
+                         jy_date_t to, jy_date_t today, jy_measure_value_t **values, size_t *count)
 {
     assert (db && measure && context && la_code && values && count);
     assert (jy_measures_find (measure->name) == measure);
     *values = NULL;
     *count = 0;
     char from_text[JY_DATE_TEXT_SIZE], to_text[JY_DATE_TEXT_SIZE], arg_text[24];
-    const char *params[4] = {la_code, jy_date_format (from, from_text),
-                             jy_date_format (to, to_text), NULL};
-    int nparams = 3;
+    char today_text[JY_DATE_TEXT_SIZE];
+    const char *params[5] = {la_code, jy_date_format (from, from_text),
+                             jy_date_format (to, to_text), jy_date_format (today, today_text),
+                             NULL};
+    int nparams = 4;
     char *holidays = NULL;
     if (measure->arg == JY_MEASURE_ARG_HOLIDAYS) {
         assert (context->calendar);

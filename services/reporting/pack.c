@@ -65,6 +65,7 @@ struct _rp_pack_t {
     char la_code[16];
     jy_date_t from, to, previous_from, previous_to;
     int64_t generated_at_ms;
+    jy_date_t today; //  local date of generated_at_ms: a deadline due before it and unmet is missed
     rp_measure_t *measures;
     size_t measure_count;
     rp_table_t *tables;
@@ -263,8 +264,8 @@ static int s_compute (rp_pack_t *self, const jy_measure_t *def, jy_date_t from, 
                       jy_measure_value_t **values, size_t *count, jy_db_t *db, char *error,
                       size_t error_size)
 {
-    if (jy_measures_compute (db, def, &self->settings->context, self->la_code, from, to, values,
-                             count) == 0)
+    if (jy_measures_compute (db, def, &self->settings->context, self->la_code, from, to,
+                             self->today, values, count) == 0)
         return 0;
     snprintf (error, error_size, "measure %s: %s", def->name, jy_db_error (db));
     return -1;
@@ -545,6 +546,7 @@ rp_pack_t *rp_pack_build (jy_db_t *db, rp_settings_t *settings, const char *la_c
     self->from = from;
     self->to = to;
     self->generated_at_ms = now_ms;
+    self->today = jy_clock_local_date (now_ms);
     rp_pack_previous_period (from, to, &self->previous_from, &self->previous_to);
     self->month_count = rp_pack_trend_months (from, to, self->months, RP_MAX_MONTHS);
 

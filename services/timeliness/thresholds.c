@@ -194,8 +194,9 @@ static int s_compute (tl_thresholds_t *self, jy_db_t *db, jy_date_t from, jy_dat
             continue;
         jy_measure_value_t *values;
         size_t n;
-        if (jy_measures_compute (db, &table[m], &self->context, self->la_code, from, to, &values,
-                                 &n) != 0)
+        //  The period ends today: computed on it.
+        if (jy_measures_compute (db, &table[m], &self->context, self->la_code, from, to, to,
+                                 &values, &n) != 0)
             return -1;
         for (size_t i = 0; i < n; i++) {
             if (results->count == results->capacity) {

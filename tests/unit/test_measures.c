@@ -20,8 +20,9 @@
 #include "jy_test.h"
 
 //  The period: the first quarter of 2024-25. Bank holidays in it: 6 May and 27 May.
-#define FROM "2024-04-01"
-#define TO   "2024-06-30"
+#define FROM  "2024-04-01"
+#define TO    "2024-06-30"
+#define TODAY "2024-07-01" //  computed the day after the period, as a scheduled pack is
 
 static const char *s_dataset =
     //  Children: team and worker now, date of birth, closure.
@@ -73,7 +74,9 @@ static const char *s_dataset =
     " (7, '872', 'C1', 'icpc', 'I1', '2024-04-22', 'met_on_time', '2024-04-22', NULL, 'TA'),"
     " (8, '872', 'C2', 'icpc', 'I2', '2024-04-30', 'met_late', '2024-05-01', NULL, NULL),"
     //  RCPCs due in the period: 9 in time, 10 missed, 11 late, 13 closed unmet after its due
-    //  date; 12 cancelled before it fell due and 14 still open do not count: 1 of 4
+    //  date, 14 still open but due before today (missed by its dates, whether or not the
+    //  sweep has stored it); 12 cancelled before it fell due does not count: 1 of 5. Computed
+    //  on 15 June, 10 (due 30 June) and 14 (due that day) are not yet past due: 1 of 3.
     " (9, '872', 'C1', 'rcpc_first', 'P1', '2024-04-01', 'met_on_time', '2024-03-28', NULL, 'TA'),"
     " (10, '872', 'C1', 'rcpc', 'P1/1', '2024-06-30', 'missed', NULL, NULL, 'TA'),"
     " (11, '872', 'C2', 'rcpc', 'P2/1', '2024-05-10', 'met_late', '2024-05-15', NULL, NULL),"
@@ -261,7 +264,8 @@ static int s_checked_measures = 0;
 
 //  The measure's rows over [from, to] are exactly the expected ones, in order (LA first).
 static void s_expect (jy_db_t *db, const jy_measure_context_t *context, const char *name,
-                      const char *from, const char *to, const s_row_t *rows, size_t count, int line)
+                      const char *from, const char *to, const char *today, const s_row_t *rows,
+                      size_t count, int line)
 {
     const jy_measure_t *measure = jy_measures_find (name);
     jy_test_checks++;
@@ -274,7 +278,8 @@ static void s_expect (jy_db_t *db, const jy_measure_context_t *context, const ch
     jy_measure_value_t *values = NULL;
     size_t n = 0;
     jy_test_checks++;
-    if (jy_measures_compute (db, measure, context, "872", D (from), D (to), &values, &n) != 0) {
+    if (jy_measures_compute (db, measure, context, "872", D (from), D (to), D (today), &values,
+                             &n) != 0) {
         jy_test_failures++;
         fprintf (stderr, "line %d: %s: compute failed: %s\n", line, name, jy_db_error (db));
         return;
@@ -307,7 +312,8 @@ static void s_expect (jy_db_t *db, const jy_measure_context_t *context, const ch
 #define EXPECT(NAME, ...)                                                                          \
     do {                                                                                           \
         const s_row_t rows_[] = {__VA_ARGS__};                                                     \
-        s_expect (db, context, NAME, FROM, TO, rows_, sizeof rows_ / sizeof rows_[0], __LINE__);   \
+        s_expect (db, context, NAME, FROM, TO, TODAY, rows_, sizeof rows_ / sizeof rows_[0],       \
+                  __LINE__);                                                                       \
     } while (0)
 
 //  The LA value of a measure over the period.
@@ -318,7 +324,7 @@ static jy_measure_value_t s_la_value (jy_db_t *db, const jy_measure_context_t *c
     jy_measure_value_t *values = NULL;
     size_t n = 0;
     CHECK_INT (jy_measures_compute (db, jy_measures_find (name), context, "872", D (FROM), D (TO),
-                                    &values, &n),
+                                    D (TODAY), &values, &n),
                0);
     CHECK (n >= 1 && values[0].team_id == NULL);
     if (n >= 1)
@@ -354,7 +360,10 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
     //  From timeliness.deadline.
     EXPECT ("assessments_in_time", {NULL, 2, 3}, {"TA", 1, 2}, {"TB", 1, 1});
     EXPECT ("icpc_in_time", {NULL, 1, 2}, {"TA", 1, 2});
-    EXPECT ("cp_reviews_in_time", {NULL, 1, 4}, {"TA", 1, 3}, {"TB", 0, 1});
+    EXPECT ("cp_reviews_in_time", {NULL, 1, 5}, {"TA", 1, 3}, {"TB", 0, 2});
+    s_expect (db, context, "cp_reviews_in_time", FROM, TO, "2024-06-15",
+              (const s_row_t[]){{NULL, 1, 3}, {"TA", 1, 2}, {"TB", 0, 1}}, 3, __LINE__);
+    s_checked_measures--; //  the same measure again, on another day: counted once
     EXPECT ("cp_visits_in_time", {NULL, 1, 2}, {"TA", 0, 1}, {"TB", 1, 1});
     EXPECT ("cin_reviews_in_time", {NULL, 1, 1}, {"TA", 1, 1});
     EXPECT ("cla_reviews_in_time", {NULL, 2, 3}, {"TB", 2, 3});
@@ -364,11 +373,11 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
     CHECK (v.has_value && s_near (v.value, 200.0 / 3));
 
     //  Working days elapsed, in the first quarter of 2025 (the dataset's comment works it).
-    s_expect (db, context, "assessments_in_time", "2025-01-01", "2025-03-31",
+    s_expect (db, context, "assessments_in_time", "2025-01-01", "2025-03-31", "2025-04-01",
               (const s_row_t[]){{NULL, 1, 3}, {"TA", 1, 2}, {"TB", 0, 1}}, 3, __LINE__);
-    s_expect (db, context, "icpc_in_time", "2025-01-01", "2025-03-31",
+    s_expect (db, context, "icpc_in_time", "2025-01-01", "2025-03-31", "2025-04-01",
               (const s_row_t[]){{NULL, 1, 2}, {"TA", 1, 2}}, 2, __LINE__);
-    s_expect (db, context, "icpc_in_time_s47", "2025-01-01", "2025-03-31",
+    s_expect (db, context, "icpc_in_time_s47", "2025-01-01", "2025-03-31", "2025-04-01",
               (const s_row_t[]){{NULL, 2, 3}, {"TA", 1, 2}, {"TB", 1, 1}}, 3, __LINE__);
 
     //  15 working days across a bank holiday (counting 6 May as a working day would make M1
@@ -377,7 +386,7 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
     jy_calendar_t *closed = jy_calendar_new ();
     CHECK_INT (jy_calendar_add_day (closed, D ("2024-05-01"), JY_DAY_CLOSURE, "office move"), 0);
     jy_measure_context_t with_closure = {closed, 8000, 2};
-    s_expect (db, &with_closure, "icpc_in_time_s47", FROM, TO,
+    s_expect (db, &with_closure, "icpc_in_time_s47", FROM, TO, TODAY,
               (const s_row_t[]){{NULL, 2, 2}, {"TA", 2, 2}}, 2, __LINE__);
     jy_calendar_destroy (&closed);
 
@@ -411,7 +420,7 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
     EXPECT ("workers_over_caseload", {NULL, 1, 3}, {"TA", 1, 1}, {"TB", 0, 2});
     //  Exactly at the threshold is not over it.
     jy_measure_context_t threshold_3 = {calendar, 8000, 3};
-    s_expect (db, &threshold_3, "workers_over_caseload", FROM, TO,
+    s_expect (db, &threshold_3, "workers_over_caseload", FROM, TO, TODAY,
               (const s_row_t[]){{NULL, 0, 3}, {"TA", 0, 1}, {"TB", 0, 2}}, 3, __LINE__);
 
     EXPECT ("audits_good_or_better", {NULL, 2, 4}, {"TA", 1, 2}, {"TB", 1, 2});
@@ -425,12 +434,13 @@ static void s_test_measures (jy_db_t *db, jy_calendar_t *calendar)
 
     //  A period with nothing in it: the LA row alone, with no value.
     s_checked_measures = 0;
-    s_expect (db, context, "assessments_in_time", "2020-01-01", "2020-03-31",
+    s_expect (db, context, "assessments_in_time", "2020-01-01", "2020-03-31", "2020-04-01",
               (const s_row_t[]){{NULL, 0, 0}}, 1, __LINE__);
     jy_measure_value_t *values = NULL;
     size_t n = 0;
     CHECK_INT (jy_measures_compute (db, jy_measures_find ("assessments_in_time"), context, "872",
-                                    D ("2020-01-01"), D ("2020-03-31"), &values, &n),
+                                    D ("2020-01-01"), D ("2020-03-31"), D ("2020-04-01"), &values,
+                                    &n),
                0);
     CHECK_INT (n, 1);
     CHECK (n == 1 && !values[0].has_value);
@@ -609,7 +619,7 @@ static void s_test_table (void)
         //  Only rates are LA-only, and they say so instead of naming a team rule.
         CHECK ((m->unit == JY_UNIT_RATE_PER_10K) == !m->per_team);
         CHECK (m->per_team == (m->team != NULL));
-        CHECK ((m->arg == JY_MEASURE_ARG_NONE) == (strstr (m->sql, "$4") == NULL));
+        CHECK ((m->arg == JY_MEASURE_ARG_NONE) == (strstr (m->sql, "$5") == NULL));
         CHECK (!m->has_national_value || m->national);
     }
     CHECK (jy_measures_find ("no_such_measure") == NULL);

@@ -54,8 +54,8 @@ typedef enum {
 //  The parameter a measure's SQL takes after $1 la_code, $2 period from, $3 period to.
 typedef enum {
     JY_MEASURE_ARG_NONE,
-    JY_MEASURE_ARG_HOLIDAYS, //  $4 date[]: the non-working weekdays (bank holidays, closures)
-    JY_MEASURE_ARG_CASELOAD, //  $4 int: the caseload threshold
+    JY_MEASURE_ARG_HOLIDAYS, //  $5 date[]: the non-working weekdays (bank holidays, closures)
+    JY_MEASURE_ARG_CASELOAD, //  $5 int: the caseload threshold
 } jy_measure_arg_t;
 
 typedef struct {
@@ -111,12 +111,13 @@ typedef struct {
     double value;       //  in the measure's unit
 } jy_measure_value_t;
 
-//  The measure over [from, to] (inclusive) for la_code: the LA row first, then one per team
-//  in team order. *values is allocated (free with jy_measure_values_free). 0, or -1 on a
-//  database error (logged; *values NULL, *count 0).
+//  The measure over [from, to] (inclusive) for la_code, computed on today (a deadline unmet
+//  and due before today is missed): the LA row first, then one per team in team order. *values is
+//  allocated (free with jy_measure_values_free). 0, or -1 on a database error (logged; *values
+//  NULL, *count 0).
 int jy_measures_compute (struct _jy_db_t *db, const jy_measure_t *measure,
                          const jy_measure_context_t *context, const char *la_code, jy_date_t from,
-                         jy_date_t to, jy_measure_value_t **values, size_t *count);
+                         jy_date_t to, jy_date_t today, jy_measure_value_t **values, size_t *count);
 void jy_measure_values_free (jy_measure_value_t **values_p, size_t count);
 
 //  --- Targets and ratings ------------------------------------------------------------------
