@@ -906,6 +906,29 @@ def packs(directory):
     return found
 
 
+def show_pack_differences(dir_a, dir_b, packs_a, packs_b):
+    """Where two packs of the same name differ: the JSON values that are not equal, so that a
+    failing seed says which figure moved without the run being kept."""
+    def leaves(value, path=""):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from leaves(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from leaves(item, f"{path}[{index}]")
+        else:
+            yield path, value
+    for name in sorted(set(packs_a) & set(packs_b)):
+        if not name.endswith(".json") or packs_a[name] == packs_b[name]:
+            continue
+        with open(os.path.join(dir_a, name)) as fa, open(os.path.join(dir_b, name)) as fb:
+            a, b = dict(leaves(json.load(fa))), dict(leaves(json.load(fb)))
+        moved = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k) and "generated" not in k]
+        print(f"\n{name}: {len(moved)} values differ")
+        for key in moved[:20]:
+            print(f"  {key}: A {a.get(key)!r}  B {b.get(key)!r}")
+
+
 def compare(a, b):
     """(rows per table, differences, identifiers assigned otherwise): B against A."""
     counts, differences = [], []
@@ -1048,6 +1071,9 @@ def main():
                 print(f"  A only: {row}")
             for row in only_b[:10]:
                 print(f"  B only: {row}")
+        if packs_a != packs_b:
+            show_pack_differences(os.path.join(clean.dir, "out"), os.path.join(chaos.dir, "out"),
+                                  packs_a, packs_b)
         total = time.monotonic() - began
         if problems or differences:
             print(f"chaos: FAIL (seed {seed}; {total:.0f} s; CHAOS_SEED={seed} repeats it,"
