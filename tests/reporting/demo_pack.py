@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 
@@ -238,8 +239,10 @@ def main():
     for failure in failures:
         print(f"FAIL: {failure}")
     if failures:
+        print(f"kept for a look: {work}")
         return 1
     print(f"all {len(names)} measures have a value; {len(BANDS)} within their bands")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
