@@ -23,68 +23,18 @@
 #include "jy_test_process.h"
 #include "security/security_test.h"
 
-static char s_dir[256];
-
-static const char *s_path (const char *name)
-{
-    static char path[512];
-    snprintf (path, sizeof path, "%s/%s", s_dir, name);
-    return path;
-}
-
-static zcert_t *s_key (const char *name)
-{
-    char path[512];
-    snprintf (path, sizeof path, "%s/keys/%s", s_dir, name);
-    zcert_t *cert = zcert_load (path);
-    if (!cert)
-        abort ();
-    return cert;
-}
-
-//  A DisputeCommand LIST acting as role (NULL: none); the reply's code, "ok", or "no answer".
-static const char *s_list_as (const char *endpoint, zcert_t *key, const char *server_key,
-                              const char *role)
-{
-    static char code[64];
-    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
-    Journey__V1__DisputeCommand command = JOURNEY__V1__DISPUTE_COMMAND__INIT;
-    command.has_verb = true;
-    command.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST;
-    command.role = (char *) role;
-    command.by_user = "a.tester";
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    request.message_id = "list-1";
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_COMMAND;
-    request.dispute_command = &command;
-    jy_envelope_t *reply = st_ask (client.sock, &request);
-    Journey__V1__DisputeReply *answer =
-        reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_REPLY
-            ? reply->dispute_reply
-            : NULL;
-    snprintf (code, sizeof code, "%s",
-              !answer      ? "no answer"
-              : answer->ok ? "ok"
-                           : (answer->code ? answer->code : "?"));
-    jy_envelope_free (&reply);
-    st_client_destroy (&client);
-    return code;
-}
-
-//  A dispute command as key: the reply's code ("ok", ...), *count the disputes it holds (one
-//  for raise and show), *id the dispute's id.
+//  A dispute command as key, sent as message_id: the reply's code ("ok", ...), *count the
+//  disputes it holds (one for raise and show), *id (when not NULL) the dispute's id.
 static const char *s_dispute_as (const char *endpoint, zcert_t *key, const char *server_key,
-                                 Journey__V1__DisputeCommand *command, size_t *count, uint64_t *id)
+                                 const char *message_id, Journey__V1__DisputeCommand *command,
+                                 size_t *count, uint64_t *id)
 {
     static char code[64];
-    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     jy_envelope_t request;
     jy_envelope_init (&request);
-    request.message_id = "dispute-1";
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_COMMAND;
     request.dispute_command = command;
-    jy_envelope_t *reply = st_ask (client.sock, &request);
+    jy_envelope_t *reply = st_ask_as (endpoint, key, server_key, message_id, &request);
     Journey__V1__DisputeReply *answer =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DISPUTE_REPLY
             ? reply->dispute_reply
@@ -97,8 +47,20 @@ static const char *s_dispute_as (const char *endpoint, zcert_t *key, const char 
     if (id)
         *id = answer && answer->dispute ? answer->dispute->id : 0;
     jy_envelope_free (&reply);
-    st_client_destroy (&client);
     return code;
+}
+
+//  A DisputeCommand LIST acting as role (NULL: none); the reply's code, "ok", or "no answer".
+static const char *s_list_as (const char *endpoint, zcert_t *key, const char *server_key,
+                              const char *role)
+{
+    Journey__V1__DisputeCommand command = JOURNEY__V1__DISPUTE_COMMAND__INIT;
+    command.has_verb = true;
+    command.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST;
+    command.role = (char *) role;
+    command.by_user = "a.tester";
+    size_t count;
+    return s_dispute_as (endpoint, key, server_key, "list-1", &command, &count, NULL);
 }
 
 //  A ReportRequest for la_code (NULL: the daemon's) with no period; the reply's code, and its
@@ -107,16 +69,14 @@ static const char *s_report_as (const char *endpoint, zcert_t *key, const char *
                                 const char *la_code, char *message, size_t message_size)
 {
     static char code[64];
-    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     Journey__V1__ReportRequest ask = JOURNEY__V1__REPORT_REQUEST__INIT;
     ask.kind = "board-pack";
     ask.la_code = (char *) la_code;
     jy_envelope_t request;
     jy_envelope_init (&request);
-    request.message_id = "report-1";
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST;
     request.report_request = &ask;
-    jy_envelope_t *reply = st_ask (client.sock, &request);
+    jy_envelope_t *reply = st_ask_as (endpoint, key, server_key, "report-1", &request);
     Journey__V1__ReportReply *answer =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REPLY
             ? reply->report_reply
@@ -132,7 +92,6 @@ static const char *s_report_as (const char *endpoint, zcert_t *key, const char *
     if (message)
         snprintf (message, message_size, "%s", answer && answer->message ? answer->message : "");
     jy_envelope_free (&reply);
-    st_client_destroy (&client);
     return code;
 }
 
@@ -186,74 +145,42 @@ int main (void)
     if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
         !getenv ("JOURNEY_DATABASE_ESCALATION_URL") || !getenv ("JOURNEY_DATABASE_REPORTING_URL"))
         return 77;
-    const char *admin_url = jy_test_db_url ();
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-security-daemons-%d", (int) getpid ());
-    char keys[300], clients[300], from[600], to[600];
-    snprintf (keys, sizeof keys, "%s/keys", s_dir);
-    snprintf (clients, sizeof clients, "%s/clients", s_dir);
-    zsys_dir_create ("%s", clients);
-    zsys_dir_create ("%s/out", s_dir);
-    CHECK_INT (st_journey (s_path ("k1.out"), "keygen", "server", "--server", "--out", keys, NULL),
+    char keys[300], clients[300];
+    st_dir_create ("daemons", keys, clients, sizeof keys);
+    zsys_dir_create ("%s/out", st_dir ());
+    CHECK_INT (st_keygen ("server", "--server", NULL), 0);
+    CHECK_INT (st_keygen ("iro-desk", "--dispute-roles", "iro", "--read", "disputes",
+                          "--read-la-codes", "872", NULL),
                0);
-    CHECK_INT (st_journey (s_path ("k2.out"), "keygen", "iro-desk", "--dispute-roles", "iro",
-                           "--read", "disputes", "--read-la-codes", "872", "--out", keys, NULL),
-               0);
-    CHECK_INT (st_journey (s_path ("k3.out"), "keygen", "board", "--reports", "--read-la-codes",
-                           "872", "--out", keys, NULL),
-               0);
-    CHECK_INT (
-        st_journey (s_path ("k4.out"), "keygen", "cms", "--la-codes", "872", "--out", keys, NULL),
-        0);
-    const char *names[] = {"iro-desk", "board", "cms"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf (from, sizeof from, "%s/%s.pub", keys, names[i]);
-        snprintf (to, sizeof to, "%s/%s.pub", clients, names[i]);
-        st_copy_public (from, to);
-    }
+    CHECK_INT (st_keygen ("board", "--reports", "--read-la-codes", "872", NULL), 0);
+    CHECK_INT (st_keygen ("cms", "--la-codes", "872", NULL), 0);
+    st_allow ("iro-desk", "board", "cms", NULL);
 
     //  One migrated database for both daemons.
-    char dbname[64], sql[256], db_admin_url[1024], escalation_url[1024], reporting_url[1024];
-    snprintf (dbname, sizeof dbname, "journey_security_d_%d", (int) getpid ());
-    jy_db_t *admin = jy_db_new (admin_url);
-    CHECK_INT (jy_db_connect (admin, 10000), 0);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (db_admin_url, sizeof db_admin_url, "%s dbname=%s", admin_url, dbname);
-    snprintf (escalation_url, sizeof escalation_url, "%s dbname=%s",
-              getenv ("JOURNEY_DATABASE_ESCALATION_URL"), dbname);
-    snprintf (reporting_url, sizeof reporting_url, "%s dbname=%s",
-              getenv ("JOURNEY_DATABASE_REPORTING_URL"), dbname);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
-    CHECK_INT (st_journey (s_path ("migrate.out"), "migrate", NULL), 0);
+    st_db_t db;
+    st_db_create (&db, "journey_security_d_");
+    st_db_use (&db, "JOURNEY_DATABASE_ESCALATION_URL");
+    st_db_use (&db, "JOURNEY_DATABASE_REPORTING_URL");
 
     char escalation[64], escalation_feed[64], alerts[64], reporting[64], path[600];
-    snprintf (escalation, sizeof escalation, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (escalation_feed, sizeof escalation_feed, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (alerts, sizeof alerts, "tcp://127.0.0.1:%d", st_free_port ()); //  nobody there
-    snprintf (reporting, sizeof reporting, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (path, sizeof path, "%s/server", keys);
-    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
-    setenv ("JOURNEY_SECURITY_SERVER_SECRET", path, 1);
-    setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
+    st_loopback (escalation, sizeof escalation);
+    st_loopback (escalation_feed, sizeof escalation_feed);
+    st_loopback (alerts, sizeof alerts); //  nobody there
+    st_loopback (reporting, sizeof reporting);
+    st_daemon_env ();
     setenv ("JOURNEY_ESCALATION_REQUEST", escalation, 1);
     setenv ("JOURNEY_ESCALATION_FEED", escalation_feed, 1);
     setenv ("JOURNEY_ESCALATION_ALERTS", alerts, 1);
     setenv ("JOURNEY_REPORTING_REQUEST", reporting, 1);
     setenv ("JOURNEY_REPORTING_MAX_FRAME_BYTES", "524288", 1);
-    snprintf (path, sizeof path, "%s/out", s_dir);
-    setenv ("JOURNEY_REPORTING_OUT_DIR", path, 1);
-    setenv ("JOURNEY_DATABASE_ESCALATION_URL", escalation_url, 1);
-    setenv ("JOURNEY_DATABASE_REPORTING_URL", reporting_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
-    setenv ("JOURNEY_LOG_LEVEL", "info", 1);
-    pid_t escalationd = st_spawn ("escalation", s_path ("escalationd.log"));
-    pid_t reportingd = st_spawn ("reporting", s_path ("reportingd.log"));
+    setenv ("JOURNEY_REPORTING_OUT_DIR", st_path ("out"), 1);
+    pid_t escalationd = st_spawn ("escalation", st_path ("escalationd.log"));
+    pid_t reportingd = st_spawn ("reporting", st_path ("reportingd.log"));
 
-    zcert_t *server = s_key ("server.pub");
-    zcert_t *iro = s_key ("iro-desk");
-    zcert_t *board = s_key ("board");
-    zcert_t *cms = s_key ("cms");
+    zcert_t *server = st_key ("server.pub");
+    zcert_t *iro = st_key ("iro-desk");
+    zcert_t *board = st_key ("board");
+    zcert_t *cms = st_key ("cms");
     const char *server_key = zcert_public_txt (server);
 
     //  Disputes: only the roles the certificate holds; no role, the ladder decides.
@@ -274,25 +201,27 @@ int main (void)
     raise.text = "The care plan does not say when the child will return home.";
     size_t count = 0;
     uint64_t dispute_id = 0;
-    CHECK_STR (s_dispute_as (escalation, iro, server_key, &raise, &count, &dispute_id), "ok");
+    CHECK_STR (s_dispute_as (escalation, iro, server_key, "dispute-1", &raise, &count, &dispute_id),
+               "ok");
     CHECK (dispute_id > 0);
     Journey__V1__DisputeCommand look = JOURNEY__V1__DISPUTE_COMMAND__INIT;
     look.has_verb = true;
     look.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST;
     look.by_user = "a.tester";
-    CHECK_STR (s_dispute_as (escalation, iro, server_key, &look, &count, NULL), "ok");
+    CHECK_STR (s_dispute_as (escalation, iro, server_key, "dispute-1", &look, &count, NULL), "ok");
     CHECK_INT (count, 1);
-    CHECK_STR (s_dispute_as (escalation, cms, server_key, &look, &count, NULL), "ok");
+    CHECK_STR (s_dispute_as (escalation, cms, server_key, "dispute-1", &look, &count, NULL), "ok");
     CHECK_INT (count, 0);
     look.verb = JOURNEY__V1__DISPUTE_COMMAND__VERB__SHOW;
     look.has_dispute_id = true;
     look.dispute_id = dispute_id;
-    CHECK_STR (s_dispute_as (escalation, iro, server_key, &look, &count, NULL), "ok");
-    CHECK_STR (s_dispute_as (escalation, cms, server_key, &look, &count, NULL), "unknown_dispute");
+    CHECK_STR (s_dispute_as (escalation, iro, server_key, "dispute-1", &look, &count, NULL), "ok");
+    CHECK_STR (s_dispute_as (escalation, cms, server_key, "dispute-1", &look, &count, NULL),
+               "unknown_dispute");
     char logged[256];
     snprintf (logged, sizeof logged, "dispute_command from iro-desk (key %s)",
               zcert_public_txt (iro));
-    CHECK (jy_test_file_contains (s_path ("escalationd.log"), logged));
+    CHECK (jy_test_file_contains (st_path ("escalationd.log"), logged));
 
     //  Reports: only with reports = "yes"; then the request's own checks (no period here).
     CHECK_STR (s_report_as (reporting, cms, server_key, NULL, NULL, 0), "not_allowed");
@@ -305,7 +234,7 @@ int main (void)
     CHECK (strstr (message, "LA 210") != NULL);
     snprintf (logged, sizeof logged, "report_request from board (key %s)",
               zcert_public_txt (board));
-    CHECK (jy_test_file_contains (s_path ("reportingd.log"), logged));
+    CHECK (jy_test_file_contains (st_path ("reportingd.log"), logged));
 
     //  Refused by its kind before it is unpacked; with the right, unpacked within the budget.
     //  reportingd's frame cap is 256 KiB by default: its socket takes the 400 KB frame once the
@@ -327,43 +256,43 @@ int main (void)
     setenv ("JOURNEY_PUSH_GIVE_UP_MS", "3600000", 1);
     setenv ("JOURNEY_PUSH_REPLY_TIMEOUT_MS", "3600000", 1);
     char nobody[600], expected[1024];
-    snprintf (nobody, sizeof nobody, "ipc://%s/nobody-ingest.sock", s_dir);
+    snprintf (nobody, sizeof nobody, "ipc://%s/nobody-ingest.sock", st_dir ());
     setenv ("JOURNEY_INGEST_REQUEST", nobody, 1);
-    snprintf (path, sizeof path, "ipc://%s/nobody-timeliness.sock", s_dir);
+    snprintf (path, sizeof path, "ipc://%s/nobody-timeliness.sock", st_dir ());
     setenv ("JOURNEY_TIMELINESS_REQUEST", path, 1);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
-    CHECK_INT (st_journey (s_path ("status.out"), "--json", "status", NULL), 0);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", db.url, 1);
+    CHECK_INT (st_journey (st_path ("status.out"), "--json", "status", NULL), 0);
     snprintf (expected, sizeof expected,
               "\"service\": \"escalation\", \"endpoint\": \"%s\", \"state\": \"refused\"",
               escalation);
-    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("status.out"), expected));
     snprintf (expected, sizeof expected,
               "\"service\": \"reporting\", \"endpoint\": \"%s\", \"state\": \"refused\"",
               reporting);
-    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("status.out"), expected));
     snprintf (expected, sizeof expected,
               "the daemon at %s refused the handshake: it runs with CURVE and this client has no "
               "key",
               escalation);
-    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("status.out"), expected));
     snprintf (expected, sizeof expected,
               "\"service\": \"ingest\", \"endpoint\": \"%s\", \"state\": \"stopped\"", nobody);
-    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("status.out"), expected));
     snprintf (expected, sizeof expected, "nothing is listening at %s", nobody);
-    CHECK (jy_test_file_contains (s_path ("status.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("status.out"), expected));
 
-    CHECK_INT (st_journey (s_path ("dispute.out"), "dispute", "list", NULL), 1);
+    CHECK_INT (st_journey (st_path ("dispute.out"), "dispute", "list", NULL), 1);
     snprintf (expected, sizeof expected, "the daemon at %s refused the handshake", escalation);
-    CHECK (jy_test_file_contains (s_path ("dispute.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("dispute.out"), expected));
 
-    snprintf (path, sizeof path, "%s/one.jsonl", s_dir);
+    snprintf (path, sizeof path, "%s/one.jsonl", st_dir ());
     st_write (path, "{\"event_id\":\"x\"}\n");
     setenv ("JOURNEY_INGEST_REQUEST", escalation, 1); //  a CURVE daemon, whichever it is
-    CHECK_INT (st_journey (s_path ("push.out"), "push", path, NULL), 1);
+    CHECK_INT (st_journey (st_path ("push.out"), "push", path, NULL), 1);
     snprintf (expected, sizeof expected,
               "journey: push: the daemon at %s refused the handshake: it runs with CURVE",
               escalation);
-    CHECK (jy_test_file_contains (s_path ("push.out"), expected));
+    CHECK (jy_test_file_contains (st_path ("push.out"), expected));
     setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
 
     kill (escalationd, SIGTERM);
@@ -374,14 +303,5 @@ int main (void)
     zcert_destroy (&iro);
     zcert_destroy (&board);
     zcert_destroy (&cms);
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    jy_db_destroy (&admin);
-    if (!jy_test_failures) {
-        char command[300];
-        snprintf (command, sizeof command, "rm -rf %s", s_dir);
-        CHECK_INT (system (command), 0);
-    } else
-        fprintf (stderr, "files kept in %s\n", s_dir);
-    return jy_test_summary ("security.daemons");
+    return st_finish (&db, "security.daemons");
 }

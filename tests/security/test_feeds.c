@@ -20,51 +20,6 @@
 
 #define S_WAIT_MS 20000 //  an upper bound for a broken build; messages end every wait
 
-static char s_dir[256];
-
-static const char *s_path (const char *name)
-{
-    static char path[512];
-    snprintf (path, sizeof path, "%s/%s", s_dir, name);
-    return path;
-}
-
-#define EVENT(id, la, child)                                                                       \
-    "{\"event_id\":\"" id "\",\"la_code\":\"" la "\",\"child_id\":\"" child                        \
-    "\",\"occurred_on\":\"2024-01-03\",\"recorded_at\":\"2024-01-03T09:00:00Z\",\"source\":"       \
-    "\"cms\",\"child_registered\":{\"date_of_birth\":\"2016-05-14\",\"sex\":\"F\","                \
-    "\"ethnicity\":\"WBRI\",\"disability\":false,\"uasc\":false}}"
-
-//  Push JSON lines as one batch; how many were accepted (-1: no answer).
-static int s_push (zsock_t *dealer, const char *batch_id, const char *const *lines, size_t count)
-{
-    Journey__V1__Event *events[8];
-    char err[256];
-    for (size_t i = 0; i < count; i++)
-        events[i] = jy_json_parse_event (lines[i], strlen (lines[i]), err, sizeof err);
-    Journey__V1__EventBatch batch = JOURNEY__V1__EVENT_BATCH__INIT;
-    batch.batch_id = (char *) batch_id;
-    batch.n_events = count;
-    batch.events = events;
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    request.message_id = (char *) batch_id;
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
-    request.event_batch = &batch;
-    jy_envelope_t *reply = st_ask (dealer, &request);
-    for (size_t i = 0; i < count; i++)
-        journey__v1__event__free_unpacked (events[i], NULL);
-    int accepted = -1;
-    if (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT) {
-        accepted = 0;
-        for (size_t i = 0; i < reply->batch_result->n_results; i++)
-            accepted += reply->batch_result->results[i]->status ==
-                        JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED;
-    }
-    jy_envelope_free (&reply);
-    return accepted;
-}
-
 //  What a plain subscriber received: the event ids in order ("A1 A3 "), the topics of events
 //  that were not "events.872"-like for its LA, and the newest heartbeat.
 typedef struct {
@@ -207,77 +162,42 @@ static void s_check_feed (jy_config_t *config, const char *name, const char *bin
     zsock_destroy (&pub);
 }
 
-static void s_keygen (const char *keys, const char *name, const char *option, const char *value,
-                      const char *option2, const char *value2)
-{
-    char out[64];
-    snprintf (out, sizeof out, "keygen-%s.out", name);
-    CHECK_INT (st_journey (s_path (out), "keygen", name, "--out", keys, option, value, option2,
-                           value2, NULL),
-               0);
-}
-
 int main (void)
 {
     if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
         !getenv ("JOURNEY_DATABASE_INGEST_URL"))
         return 77;
-    const char *admin_url = jy_test_db_url ();
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-security-feeds-%d", (int) getpid ());
-    char keys[300], clients[300], from[600], to[600];
-    snprintf (keys, sizeof keys, "%s/keys", s_dir);
-    snprintf (clients, sizeof clients, "%s/clients", s_dir);
-    zsys_dir_create ("%s", clients);
-    CHECK_INT (st_journey (s_path ("keygen-server.out"), "keygen", "server", "--server", "--out",
-                           keys, NULL),
+    char keys[300], clients[300];
+    st_dir_create ("feeds", keys, clients, sizeof keys);
+    CHECK_INT (st_keygen ("server", "--server", NULL), 0);
+    CHECK_INT (st_keygen ("cms", "--la-codes", "210 872", NULL), 0);
+    CHECK_INT (st_keygen ("reader-872", "--read", "events alerts disputes", "--read-la-codes",
+                          "872", NULL),
                0);
-    s_keygen (keys, "cms", "--la-codes", "210 872", NULL, NULL);
-    s_keygen (keys, "reader-872", "--read", "events alerts disputes", "--read-la-codes", "872");
-    s_keygen (keys, "nobody", NULL, NULL, NULL, NULL);
-    s_keygen (keys, "leaver", "--read", "events", "--read-la-codes", "210 872");
-    const char *names[] = {"server", "cms", "reader-872", "nobody", "leaver"};
-    for (size_t i = 0; i < 5; i++) {
-        snprintf (from, sizeof from, "%s/%s.pub", keys, names[i]);
-        snprintf (to, sizeof to, "%s/%s.pub", clients, names[i]);
-        st_copy_public (from, to);
-    }
+    CHECK_INT (st_keygen ("nobody", NULL), 0);
+    CHECK_INT (st_keygen ("leaver", "--read", "events", "--read-la-codes", "210 872", NULL), 0);
+    st_allow ("server", "cms", "reader-872", "nobody", "leaver", NULL);
     char path[512];
-    snprintf (path, sizeof path, "%s/reader-872.pub", keys);
-    zcert_t *cert = zcert_load (path);
+    zcert_t *cert = st_key_load ("reader-872.pub");
     CHECK_STR (cert ? zcert_meta (cert, "read") : NULL, "events alerts disputes");
     CHECK_STR (cert ? zcert_meta (cert, "read_la_codes") : NULL, "872");
     zcert_destroy (&cert);
 
-    char dbname[64], sql[256], db_admin_url[1024], ingest_url[1024];
-    snprintf (dbname, sizeof dbname, "journey_security_f_%d", (int) getpid ());
-    jy_db_t *admin = jy_db_new (admin_url);
-    CHECK_INT (jy_db_connect (admin, 10000), 0);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (db_admin_url, sizeof db_admin_url, "%s dbname=%s", admin_url, dbname);
-    snprintf (ingest_url, sizeof ingest_url, "%s dbname=%s", getenv ("JOURNEY_DATABASE_INGEST_URL"),
-              dbname);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
-    CHECK_INT (st_journey (s_path ("migrate.out"), "migrate", NULL), 0);
+    st_db_t admin;
+    st_db_create (&admin, "journey_security_f_");
+    st_db_use (&admin, "JOURNEY_DATABASE_INGEST_URL");
 
     //  The feed bound to every interface; followers told where to reach it.
     int port = st_free_port ();
-    char request[64], feed_bind[64], feed[64], server_secret[400];
-    snprintf (request, sizeof request, "tcp://127.0.0.1:%d", st_free_port ());
+    char request[64], feed_bind[64], feed[64];
+    st_loopback (request, sizeof request);
     snprintf (feed_bind, sizeof feed_bind, "tcp://*:%d", port);
     snprintf (feed, sizeof feed, "tcp://127.0.0.1:%d", port);
-    snprintf (server_secret, sizeof server_secret, "%s/server", keys);
-    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
-    setenv ("JOURNEY_SECURITY_SERVER_SECRET", server_secret, 1);
-    setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
+    st_daemon_env ();
     setenv ("JOURNEY_INGEST_REQUEST", request, 1);
     setenv ("JOURNEY_INGEST_FEED", feed_bind, 1);
-    setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
     setenv ("JOURNEY_INGEST_LA_CODES", "210", 1);
-    setenv ("JOURNEY_LOG_LEVEL", "info", 1);
-    pid_t ingestd = st_spawn ("ingest", s_path ("ingestd.log"));
+    pid_t ingestd = st_spawn ("ingest", st_path ("ingestd.log"));
 
     //  A follower cannot connect to a wildcard: without ingest/feed_connect it is told so.
     char err[256];
@@ -292,11 +212,11 @@ int main (void)
     CHECK_INT (config ? jy_feed_connect_endpoint (config, "ingest/feed", &endpoint) : -1, 0);
     CHECK_STR (endpoint, feed);
 
-    zcert_t *server = zcert_load (s_path ("keys/server.pub"));
-    zcert_t *cms = zcert_load (s_path ("keys/cms"));
-    zcert_t *reader = zcert_load (s_path ("keys/reader-872"));
-    zcert_t *nobody = zcert_load (s_path ("keys/nobody"));
-    zcert_t *leaver = zcert_load (s_path ("keys/leaver"));
+    zcert_t *server = st_key_load ("server.pub");
+    zcert_t *cms = st_key_load ("cms");
+    zcert_t *reader = st_key_load ("reader-872");
+    zcert_t *nobody = st_key_load ("nobody");
+    zcert_t *leaver = st_key_load ("leaver");
     CHECK (server && cms && reader && nobody && leaver);
     if (!server || !cms || !reader || !nobody || !leaver)
         return jy_test_summary ("security.feeds");
@@ -318,7 +238,7 @@ int main (void)
     jy_security_t *daemon_security = config ? jy_security_new (config, JY_SECURITY_SERVER) : NULL;
     CHECK (daemon_security != NULL);
     jy_security_set_process (daemon_security);
-    jy_db_t *db = jy_db_new (db_admin_url);
+    jy_db_t *db = jy_db_new (admin.url);
     CHECK_INT (jy_db_connect (db, 10000), 0);
     s_follower_t followed = {{0}};
     jy_feed_sub_t *follower =
@@ -332,9 +252,9 @@ int main (void)
     CHECK (s_until_head (only_872.sock, &seen_872, 0));
     CHECK (s_until_head (leaving.sock, &seen_leaving, 0));
 
-    const char *first[] = {EVENT ("A1", "872", "C1"), EVENT ("A2", "210", "C2"),
-                           EVENT ("A3", "872", "C3"), EVENT ("A4", "210", "C4")};
-    CHECK_INT (s_push (pusher.sock, "batch-1", first, 4), 4);
+    const char *first[] = {ST_EVENT ("A1", "872", "C1"), ST_EVENT ("A2", "210", "C2"),
+                           ST_EVENT ("A3", "872", "C3"), ST_EVENT ("A4", "210", "C4")};
+    CHECK_INT (st_push (pusher.sock, "batch-1", first, 4), 4);
     CHECK (s_until_head (only_872.sock, &seen_872, 4));
     CHECK (s_until_head (leaving.sock, &seen_leaving, 4));
     CHECK_STR (seen_872.ids, "A1 A3 ");
@@ -345,7 +265,7 @@ int main (void)
         ;
     CHECK_STR (seen_none.ids, "");
     CHECK_INT (seen_none.heartbeats, 0);
-    CHECK (jy_test_file_contains (s_path ("ingestd.log"), "subscription of key nobody ignored"));
+    CHECK (jy_test_file_contains (st_path ("ingestd.log"), "subscription of key nobody ignored"));
     CHECK (follower && s_follow_to (follower, 4));
     CHECK_STR (followed.seqs, "1 2 3 4 ");
 
@@ -354,9 +274,9 @@ int main (void)
     snprintf (path, sizeof path, "%s/leaver.pub", clients);
     CHECK_INT (unlink (path), 0);
     CHECK_STR (st_handshake (&leaving), "HANDSHAKE_FAILED_AUTH");
-    CHECK (jy_test_file_contains (s_path ("ingestd.log"), "closing every subscription"));
-    const char *second[] = {EVENT ("B1", "872", "C5"), EVENT ("B2", "210", "C6")};
-    CHECK_INT (s_push (pusher.sock, "batch-2", second, 2), 2);
+    CHECK (jy_test_file_contains (st_path ("ingestd.log"), "closing every subscription"));
+    const char *second[] = {ST_EVENT ("B1", "872", "C5"), ST_EVENT ("B2", "210", "C6")};
+    CHECK_INT (st_push (pusher.sock, "batch-2", second, 2), 2);
     //  The daemons' follower has everything, in order, no gap (caught up from the table when
     //  the live feed missed some while it came back).
     CHECK (follower && s_follow_to (follower, 6));
@@ -390,14 +310,5 @@ int main (void)
     zcert_destroy (&reader);
     zcert_destroy (&nobody);
     zcert_destroy (&leaver);
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    jy_db_destroy (&admin);
-    if (!jy_test_failures) {
-        char command[300];
-        snprintf (command, sizeof command, "rm -rf %s", s_dir);
-        CHECK_INT (system (command), 0);
-    } else
-        fprintf (stderr, "files kept in %s\n", s_dir);
-    return jy_test_summary ("security.feeds");
+    return st_finish (&admin, "security.feeds");
 }

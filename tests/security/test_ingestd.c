@@ -20,74 +20,12 @@
 #include "jy_test_process.h"
 #include "security/security_test.h"
 
-static char s_dir[256];
-
 //  Run `journey ARGS...` with its output into DIR/out_name; its exit status.
-#define s_journey(out_name, ...) st_journey (s_path (out_name), __VA_ARGS__)
-
-static const char *s_path (const char *name)
-{
-    static char path[512];
-    snprintf (path, sizeof path, "%s/%s", s_dir, name);
-    return path;
-}
+#define s_journey(out_name, ...) st_journey (st_path (out_name), __VA_ARGS__)
 
 static bool s_file_contains (const char *name, const char *text)
 {
-    char path[512];
-    snprintf (path, sizeof path, "%s/%s", s_dir, name);
-    return jy_test_file_contains (path, text);
-}
-
-static pid_t s_spawn_ingestd (const char *log_name)
-{
-    return st_spawn ("ingest", s_path (log_name));
-}
-
-#define EVENT(id, la, child)                                                                       \
-    "{\"event_id\":\"" id "\",\"la_code\":\"" la "\",\"child_id\":\"" child                        \
-    "\",\"occurred_on\":\"2024-01-03\",\"recorded_at\":\"2024-01-03T09:00:00Z\",\"source\":"       \
-    "\"cms\",\"child_registered\":{\"date_of_birth\":\"2016-05-14\",\"sex\":\"F\","                \
-    "\"ethnicity\":\"WBRI\",\"disability\":false,\"uasc\":false}}"
-
-//  Send a batch of JSON lines and wait for the answer (NULL when none comes).
-static jy_envelope_t *s_batch (zsock_t *dealer, const char *batch_id, const char *const *lines,
-                               size_t count)
-{
-    Journey__V1__Event *events[8];
-    char err[256];
-    for (size_t i = 0; i < count; i++)
-        events[i] = jy_json_parse_event (lines[i], strlen (lines[i]), err, sizeof err);
-    Journey__V1__EventBatch batch = JOURNEY__V1__EVENT_BATCH__INIT;
-    batch.batch_id = (char *) batch_id;
-    batch.n_events = count;
-    batch.events = events;
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    request.message_id = (char *) batch_id;
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
-    request.event_batch = &batch;
-    int rc = jy_wire_send (dealer, &request);
-    for (size_t i = 0; i < count; i++)
-        journey__v1__event__free_unpacked (events[i], NULL);
-    jy_envelope_t *reply = NULL;
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    if (rc == 0 && zpoller_wait (poller, 30000)) {
-        jy_wire_status_t status;
-        reply = jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
-    }
-    zpoller_destroy (&poller);
-    return reply;
-}
-
-static jy_envelope_t *s_status (zsock_t *dealer)
-{
-    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
-    request.status_request = &body;
-    return st_ask (dealer, &request);
+    return jy_test_file_contains (st_path (name), text);
 }
 
 static int s_on_event (void *arg, uint64_t seq, jy_envelope_t *envelope)
@@ -102,14 +40,12 @@ static int s_on_event (void *arg, uint64_t seq, jy_envelope_t *envelope)
 //  permissions and no secret.
 static void s_check_keygen (const char *keys)
 {
-    CHECK_INT (s_journey ("keygen-server.out", "keygen", "server", "--server", "--out", keys, NULL),
-               0);
-    CHECK_INT (s_journey ("keygen-cms.out", "keygen", "cms-210", "--la-codes", "210", "--read",
-                          "events", "--out", keys, NULL),
-               0);
-    CHECK (s_file_contains ("keygen-cms.out", "copy it into each daemon's security/clients_dir"));
-    CHECK_INT (s_journey ("keygen-stranger.out", "keygen", "stranger", "--la-codes", "210 872",
-                          "--dispute-roles", "iro,cp-chair", "--reports", "--out", keys, NULL),
+    CHECK_INT (st_keygen ("server", "--server", NULL), 0);
+    CHECK_INT (st_keygen ("cms-210", "--la-codes", "210", "--read", "events", NULL), 0);
+    CHECK (
+        s_file_contains ("keygen-cms-210.out", "copy it into each daemon's security/clients_dir"));
+    CHECK_INT (st_keygen ("stranger", "--la-codes", "210 872", "--dispute-roles", "iro,cp-chair",
+                          "--reports", NULL),
                0);
     char path[512];
     snprintf (path, sizeof path, "%s/cms-210", keys);
@@ -153,7 +89,7 @@ static void s_check_refuses (const char *log_name, const char *variable, const c
 {
     char *saved = getenv (variable) ? strdup (getenv (variable)) : NULL;
     setenv (variable, value, 1);
-    pid_t pid = s_spawn_ingestd (log_name);
+    pid_t pid = st_spawn ("ingest", st_path (log_name));
     CHECK_INT (jy_test_wait_exit (pid, 1500), 1);
     CHECK (s_file_contains (log_name, key));
     if (saved)
@@ -168,55 +104,30 @@ int main (void)
     if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
         !getenv ("JOURNEY_DATABASE_INGEST_URL"))
         return 77;
-    const char *admin_url = jy_test_db_url ();
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-security-ingestd-%d", (int) getpid ());
     char keys[300], clients[300], path[600], other[600];
-    snprintf (keys, sizeof keys, "%s/keys", s_dir);
-    snprintf (clients, sizeof clients, "%s/clients", s_dir);
-    zsys_dir_create ("%s", clients);
+    st_dir_create ("ingestd", keys, clients, sizeof keys);
     s_check_keygen (keys);
 
     //  The daemon's database.
-    char dbname[64], sql[256], db_admin_url[1024], ingest_url[1024];
-    snprintf (dbname, sizeof dbname, "journey_security_%d", (int) getpid ());
-    jy_db_t *admin = jy_db_new (admin_url);
-    CHECK_INT (jy_db_connect (admin, 10000), 0);
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (db_admin_url, sizeof db_admin_url, "%s dbname=%s", admin_url, dbname);
-    snprintf (ingest_url, sizeof ingest_url, "%s dbname=%s", getenv ("JOURNEY_DATABASE_INGEST_URL"),
-              dbname);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
-    CHECK_INT (s_journey ("migrate.out", "migrate", NULL), 0);
+    st_db_t admin;
+    st_db_create (&admin, "journey_security_");
+    st_db_use (&admin, "JOURNEY_DATABASE_INGEST_URL");
 
     //  The daemon: CURVE on loopback TCP, LA 872 and 210, cms-210 allowed.
-    char request[64], feed[64], server_secret[400], server_public[400];
-    snprintf (request, sizeof request, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (feed, sizeof feed, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (server_secret, sizeof server_secret, "%s/server", keys);
+    char request[64], feed[64], server_public[400];
+    st_loopback (request, sizeof request);
+    st_loopback (feed, sizeof feed);
     snprintf (server_public, sizeof server_public, "%s/server.pub", keys);
-    snprintf (path, sizeof path, "%s/cms-210.pub", keys);
-    snprintf (other, sizeof other, "%s/cms-210.pub", clients);
-    st_copy_public (path, other);
-    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
-    setenv ("JOURNEY_SECURITY_SERVER_SECRET", server_secret, 1);
-    setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
+    st_allow ("cms-210", NULL);
+    st_daemon_env ();
     setenv ("JOURNEY_INGEST_REQUEST", request, 1);
     setenv ("JOURNEY_INGEST_FEED", feed, 1);
-    setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
     setenv ("JOURNEY_INGEST_LA_CODES", "210", 1);
-    setenv ("JOURNEY_LOG_LEVEL", "info", 1);
-    pid_t pid = s_spawn_ingestd ("ingestd.log");
+    pid_t pid = st_spawn ("ingest", st_path ("ingestd.log"));
 
-    zcert_t *server = zcert_load (server_public);
-    snprintf (path, sizeof path, "%s/cms-210", keys);
-    zcert_t *pusher = zcert_load (path);
-    snprintf (path, sizeof path, "%s/stranger", keys);
-    zcert_t *stranger = zcert_load (path);
+    zcert_t *server = st_key_load ("server.pub");
+    zcert_t *pusher = st_key_load ("cms-210");
+    zcert_t *stranger = st_key_load ("stranger");
     CHECK (server && pusher && stranger);
     if (!server || !pusher || !stranger)
         return jy_test_summary ("security.ingestd");
@@ -227,8 +138,8 @@ int main (void)
     CHECK_STR (st_handshake (&client), "HANDSHAKE_SUCCEEDED");
 
     //  la_codes 210: its 872 event is refused like a foreign LA's, its 210 event accepted.
-    const char *mixed[] = {EVENT ("S1", "872", "C1"), EVENT ("S2", "210", "C2")};
-    jy_envelope_t *reply = s_batch (client.sock, "sec-1", mixed, 2);
+    const char *mixed[] = {ST_EVENT ("S1", "872", "C1"), ST_EVENT ("S2", "210", "C2")};
+    jy_envelope_t *reply = st_batch (client.sock, "sec-1", mixed, 2);
     Journey__V1__BatchResult *result =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT
             ? reply->batch_result
@@ -275,9 +186,8 @@ int main (void)
     //  server.pub is in clients_dir; the live heartbeat tells it the head. A refused handshake
     //  is not retried by libzmq, so the daemon must have seen the new file first: it reads
     //  clients_dir again before answering any request.
-    snprintf (path, sizeof path, "%s/server.pub", clients);
-    st_copy_public (server_public, path);
-    reply = s_status (client.sock);
+    st_allow ("server", NULL);
+    reply = st_status (client.sock);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY);
     jy_envelope_free (&reply);
     char err[256];
@@ -285,7 +195,7 @@ int main (void)
     jy_security_t *daemon_security = config ? jy_security_new (config, JY_SECURITY_SERVER) : NULL;
     CHECK (daemon_security != NULL);
     jy_security_set_process (daemon_security);
-    jy_db_t *db = jy_db_new (db_admin_url);
+    jy_db_t *db = jy_db_new (admin.url);
     CHECK_INT (jy_db_connect (db, 10000), 0);
     jy_feed_sub_t *sub = jy_feed_sub_new (db, jy_feed_lookup ("events"), feed, 0, s_on_event, NULL);
     CHECK (sub != NULL);
@@ -304,8 +214,8 @@ int main (void)
     jy_config_destroy (&config);
 
     //  journey push with the same key: the 210 line accepted, the 872 line refused.
-    snprintf (path, sizeof path, "%s/events.jsonl", s_dir);
-    st_write (path, EVENT ("P1", "210", "C3") "\n" EVENT ("P2", "872", "C4") "\n");
+    snprintf (path, sizeof path, "%s/events.jsonl", st_dir ());
+    st_write (path, ST_EVENT ("P1", "210", "C3") "\n" ST_EVENT ("P2", "872", "C4") "\n");
     setenv ("JOURNEY_SECURITY_SERVER_PUBLIC", server_public, 1);
     snprintf (other, sizeof other, "%s/cms-210", keys);
     setenv ("JOURNEY_SECURITY_CLIENT_SECRET", other, 1);
@@ -323,7 +233,7 @@ int main (void)
     //  Revoked: the open connection's next request is refused, and so is a new connection.
     snprintf (path, sizeof path, "%s/cms-210.pub", clients);
     CHECK_INT (unlink (path), 0);
-    reply = s_status (client.sock);
+    reply = st_status (client.sock);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY);
     CHECK_STR (reply && reply->reply ? reply->reply->code : NULL, "key_not_allowed");
     jy_envelope_free (&reply);
@@ -337,7 +247,7 @@ int main (void)
 
     //  Told to use CURVE but without zauth, clients_dir or its own secret: exits 1, naming it.
     s_check_refuses ("no-zauth.log", "JOURNEY_SECURITY_ZAUTH", "0", "security/zauth");
-    snprintf (path, sizeof path, "%s/missing", s_dir);
+    snprintf (path, sizeof path, "%s/missing", st_dir ());
     s_check_refuses ("no-clients.log", "JOURNEY_SECURITY_CLIENTS_DIR", path,
                      "security/clients_dir");
     s_check_refuses ("public-secret.log", "JOURNEY_SECURITY_SERVER_SECRET", server_public,
@@ -346,15 +256,5 @@ int main (void)
     zcert_destroy (&server);
     zcert_destroy (&pusher);
     zcert_destroy (&stranger);
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    jy_db_destroy (&admin);
-    int failed = jy_test_failures;
-    if (!failed) {
-        char command[300];
-        snprintf (command, sizeof command, "rm -rf %s", s_dir);
-        CHECK_INT (system (command), 0);
-    } else
-        fprintf (stderr, "files kept in %s\n", s_dir);
-    return jy_test_summary ("security.ingestd");
+    return st_finish (&admin, "security.ingestd");
 }

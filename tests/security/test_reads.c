@@ -23,25 +23,6 @@
 
 #define S_WAIT_MS 20000 //  an upper bound for a broken build; Status ends every wait
 
-static char s_dir[256];
-
-static const char *s_path (const char *name)
-{
-    static char path[512];
-    snprintf (path, sizeof path, "%s/%s", s_dir, name);
-    return path;
-}
-
-static zcert_t *s_key (const char *name)
-{
-    char path[512];
-    snprintf (path, sizeof path, "%s/keys/%s", s_dir, name);
-    zcert_t *cert = zcert_load (path);
-    if (!cert)
-        abort ();
-    return cert;
-}
-
 #define REGISTERED(id, la, child)                                                                  \
     "{\"event_id\":\"" id "\",\"la_code\":\"" la "\",\"child_id\":\"" child                        \
     "\",\"occurred_on\":\"2025-06-30\",\"recorded_at\":\"2025-06-30T08:00:00Z\",\"source\":"       \
@@ -52,51 +33,11 @@ static zcert_t *s_key (const char *name)
     "\",\"occurred_on\":\"2025-06-30\",\"recorded_at\":\"2025-06-30T08:00:00Z\",\"source\":"       \
     "\"cms\",\"contact_received\":{\"contact_id\":\"CT-" child "\"}}"
 
-//  Push JSON lines as one batch; how many were accepted (-1: no answer).
-static int s_push (zsock_t *dealer, const char *const *lines, size_t count)
-{
-    Journey__V1__Event *events[8];
-    char err[256];
-    for (size_t i = 0; i < count; i++) {
-        events[i] = jy_json_parse_event (lines[i], strlen (lines[i]), err, sizeof err);
-        if (!events[i]) {
-            fprintf (stderr, "bad test event: %s: %s\n", err, lines[i]);
-            abort ();
-        }
-    }
-    Journey__V1__EventBatch batch = JOURNEY__V1__EVENT_BATCH__INIT;
-    batch.batch_id = "batch-1";
-    batch.n_events = count;
-    batch.events = events;
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    request.message_id = "batch-1";
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
-    request.event_batch = &batch;
-    jy_envelope_t *reply = st_ask (dealer, &request);
-    for (size_t i = 0; i < count; i++)
-        journey__v1__event__free_unpacked (events[i], NULL);
-    int accepted = -1;
-    if (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT) {
-        accepted = 0;
-        for (size_t i = 0; i < reply->batch_result->n_results; i++)
-            accepted += reply->batch_result->results[i]->status ==
-                        JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED;
-    }
-    jy_envelope_free (&reply);
-    return accepted;
-}
-
 //  journey-timelinessd's feed positions from Status (the event feed's position, the alert
 //  feed's last number); false when it did not answer.
 static bool s_positions (zsock_t *dealer, uint64_t *events, uint64_t *alerts)
 {
-    Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
-    jy_envelope_t request;
-    jy_envelope_init (&request);
-    request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
-    request.status_request = &body;
-    jy_envelope_t *reply = st_ask (dealer, &request);
+    jy_envelope_t *reply = st_status (dealer);
     bool ok = reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY;
     for (size_t i = 0; ok && i < reply->status_reply->n_feeds; i++) {
         Journey__V1__FeedPosition *feed = reply->status_reply->feeds[i];
@@ -148,16 +89,14 @@ static const char *s_deadlines_as (const char *endpoint, zcert_t *key, const cha
                                    const char *la, const char *child)
 {
     static char text[512];
-    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     Journey__V1__DeadlinesRequest ask = JOURNEY__V1__DEADLINES_REQUEST__INIT;
     ask.la_code = (char *) la;
     ask.child_id = (char *) child;
     jy_envelope_t request;
     jy_envelope_init (&request);
-    request.message_id = "deadlines-1";
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REQUEST;
     request.deadlines_request = &ask;
-    jy_envelope_t *reply = st_ask (client.sock, &request);
+    jy_envelope_t *reply = st_ask_as (endpoint, key, server_key, "deadlines-1", &request);
     Journey__V1__DeadlinesReply *answer =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REPLY
             ? reply->deadlines_reply
@@ -176,7 +115,6 @@ static const char *s_deadlines_as (const char *endpoint, zcert_t *key, const cha
         }
     }
     jy_envelope_free (&reply);
-    st_client_destroy (&client);
     return text;
 }
 
@@ -187,14 +125,12 @@ static const char *s_alerts_as (const char *endpoint, zcert_t *key, const char *
     static char text[1024];
     static const char *const kinds[] = {"?",       "due_soon",   "drifted",     "due_today",
                                         "overdue", "overdue_by", "rag_changed", "caseload"};
-    st_client_t client = st_client (endpoint, ZMQ_DEALER, key, server_key);
     Journey__V1__AlertsRequest ask = JOURNEY__V1__ALERTS_REQUEST__INIT;
     jy_envelope_t request;
     jy_envelope_init (&request);
-    request.message_id = "alerts-1";
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST;
     request.alerts_request = &ask;
-    jy_envelope_t *reply = st_ask (client.sock, &request);
+    jy_envelope_t *reply = st_ask_as (endpoint, key, server_key, "alerts-1", &request);
     Journey__V1__AlertsReply *answer =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REPLY
             ? reply->alerts_reply
@@ -215,18 +151,7 @@ static const char *s_alerts_as (const char *endpoint, zcert_t *key, const char *
         }
     }
     jy_envelope_free (&reply);
-    st_client_destroy (&client);
     return text;
-}
-
-static void s_keygen (const char *keys, const char *name, const char *option, const char *value,
-                      const char *option2, const char *value2)
-{
-    char out[64];
-    snprintf (out, sizeof out, "keygen-%s.out", name);
-    CHECK_INT (st_journey (s_path (out), "keygen", name, "--out", keys, option, value, option2,
-                           value2, NULL),
-               0);
 }
 
 int main (void)
@@ -234,69 +159,41 @@ int main (void)
     if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
         !getenv ("JOURNEY_DATABASE_INGEST_URL") || !getenv ("JOURNEY_DATABASE_TIMELINESS_URL"))
         return 77;
-    const char *admin_url = jy_test_db_url ();
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-security-reads-%d", (int) getpid ());
-    char keys[300], clients[300], from[600], to[600];
-    snprintf (keys, sizeof keys, "%s/keys", s_dir);
-    snprintf (clients, sizeof clients, "%s/clients", s_dir);
-    zsys_dir_create ("%s", clients);
-    CHECK_INT (st_journey (s_path ("keygen-server.out"), "keygen", "server", "--server", "--out",
-                           keys, NULL),
-               0);
-    s_keygen (keys, "cms", "--la-codes", "210 872", NULL, NULL);
-    s_keygen (keys, "reader-872", "--read", "alerts", "--read-la-codes", "872");
-    s_keygen (keys, "nobody", NULL, NULL, NULL, NULL);
+    char keys[300], clients[300];
+    st_dir_create ("reads", keys, clients, sizeof keys);
+    CHECK_INT (st_keygen ("server", "--server", NULL), 0);
+    CHECK_INT (st_keygen ("cms", "--la-codes", "210 872", NULL), 0);
+    CHECK_INT (st_keygen ("reader-872", "--read", "alerts", "--read-la-codes", "872", NULL), 0);
+    CHECK_INT (st_keygen ("nobody", NULL), 0);
     //  The server key among the clients: journey-timelinessd follows ingestd's feed with it.
-    const char *names[] = {"server", "cms", "reader-872", "nobody"};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf (from, sizeof from, "%s/%s.pub", keys, names[i]);
-        snprintf (to, sizeof to, "%s/%s.pub", clients, names[i]);
-        st_copy_public (from, to);
-    }
+    st_allow ("server", "cms", "reader-872", "nobody", NULL);
 
-    char dbname[64], sql[256], db_admin_url[1024], ingest_url[1024], timeliness_url[1024];
-    snprintf (dbname, sizeof dbname, "journey_security_r_%d", (int) getpid ());
-    jy_db_t *admin = jy_db_new (admin_url);
-    CHECK_INT (jy_db_connect (admin, 10000), 0);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (db_admin_url, sizeof db_admin_url, "%s dbname=%s", admin_url, dbname);
-    snprintf (ingest_url, sizeof ingest_url, "%s dbname=%s", getenv ("JOURNEY_DATABASE_INGEST_URL"),
-              dbname);
-    snprintf (timeliness_url, sizeof timeliness_url, "%s dbname=%s",
-              getenv ("JOURNEY_DATABASE_TIMELINESS_URL"), dbname);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", db_admin_url, 1);
-    CHECK_INT (st_journey (s_path ("migrate.out"), "migrate", NULL), 0);
+    st_db_t admin;
+    st_db_create (&admin, "journey_security_r_");
+    st_db_use (&admin, "JOURNEY_DATABASE_INGEST_URL");
+    st_db_use (&admin, "JOURNEY_DATABASE_TIMELINESS_URL");
 
-    char ingest[64], events[64], timeliness[64], alerts[64], server_secret[400];
-    snprintf (ingest, sizeof ingest, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (events, sizeof events, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (timeliness, sizeof timeliness, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (alerts, sizeof alerts, "tcp://127.0.0.1:%d", st_free_port ());
-    snprintf (server_secret, sizeof server_secret, "%s/server", keys);
-    setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
-    setenv ("JOURNEY_SECURITY_SERVER_SECRET", server_secret, 1);
-    setenv ("JOURNEY_SECURITY_CLIENTS_DIR", clients, 1);
+    char ingest[64], events[64], timeliness[64], alerts[64];
+    st_loopback (ingest, sizeof ingest);
+    st_loopback (events, sizeof events);
+    st_loopback (timeliness, sizeof timeliness);
+    st_loopback (alerts, sizeof alerts);
+    st_daemon_env ();
     setenv ("JOURNEY_INGEST_REQUEST", ingest, 1);
     setenv ("JOURNEY_INGEST_FEED", events, 1);
     setenv ("JOURNEY_TIMELINESS_REQUEST", timeliness, 1);
     setenv ("JOURNEY_TIMELINESS_FEED", alerts, 1);
     setenv ("JOURNEY_TIMELINESS_EVENTS", events, 1);
     setenv ("JOURNEY_TIMELINESS_THRESHOLDS_INTERVAL_DAYS", "366", 1);
-    setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
-    setenv ("JOURNEY_DATABASE_TIMELINESS_URL", timeliness_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
     setenv ("JOURNEY_INGEST_LA_CODES", "210", 1);
-    setenv ("JOURNEY_LOG_LEVEL", "info", 1);
     //  Both on Monday 2025-06-30.
-    pid_t ingestd = st_spawn ("ingest", s_path ("ingestd.log"));
-    pid_t timelinessd = st_spawn ("timeliness", s_path ("timelinessd.log"));
+    pid_t ingestd = st_spawn ("ingest", st_path ("ingestd.log"));
+    pid_t timelinessd = st_spawn ("timeliness", st_path ("timelinessd.log"));
 
-    zcert_t *server = s_key ("server.pub");
-    zcert_t *cms = s_key ("cms");
-    zcert_t *reader = s_key ("reader-872");
-    zcert_t *nobody = s_key ("nobody");
+    zcert_t *server = st_key ("server.pub");
+    zcert_t *cms = st_key ("cms");
+    zcert_t *reader = st_key ("reader-872");
+    zcert_t *nobody = st_key ("nobody");
     const char *server_key = zcert_public_txt (server);
     st_client_t pusher = st_client (ingest, ZMQ_DEALER, cms, server_key);
     CHECK_STR (st_handshake (&pusher), "HANDSHAKE_SUCCEEDED");
@@ -305,7 +202,7 @@ int main (void)
 
     const char *lines[] = {REGISTERED ("A1", "872", "C1"), CONTACT ("A2", "872", "C1"),
                            REGISTERED ("A3", "210", "C2"), CONTACT ("A4", "210", "C2")};
-    CHECK_INT (s_push (pusher.sock, lines, 4), 4);
+    CHECK_INT (st_push (pusher.sock, "batch-1", lines, 4), 4);
     //  Each contact_decision is announced DUE_SOON as it is derived: alerts 1 and 2.
     CHECK (s_until (watcher.sock, 4, 2));
 
@@ -317,7 +214,7 @@ int main (void)
     CHECK_STR (s_deadlines_as (timeliness, nobody, server_key, "872", "C1"), "ok:");
     CHECK_STR (s_deadlines_as (timeliness, nobody, server_key, "210", "C2"), "ok:");
     //  The daemon itself holds C2's deadline: what the reader is denied exists.
-    jy_db_t *db = jy_db_new (db_admin_url);
+    jy_db_t *db = jy_db_new (admin.url);
     CHECK_INT (jy_db_connect (db, 10000), 0);
     PGresult *held = jy_db_query (db,
                                   "SELECT due_on::text FROM timeliness.deadline"
@@ -348,14 +245,5 @@ int main (void)
     zcert_destroy (&cms);
     zcert_destroy (&reader);
     zcert_destroy (&nobody);
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    jy_db_destroy (&admin);
-    if (!jy_test_failures) {
-        char command[300];
-        snprintf (command, sizeof command, "rm -rf %s", s_dir);
-        CHECK_INT (system (command), 0);
-    } else
-        fprintf (stderr, "files kept in %s\n", s_dir);
-    return jy_test_summary ("security.reads");
+    return st_finish (&admin, "security.reads");
 }
