@@ -19,8 +19,9 @@
         are unmet and due before the day the measure is computed on (missed, read from the
         dates rather than the stored state, which the day's sweep may not have reached), or
         were closed unmet after their due date; deadlines cancelled before they fell due, and
-        those still open (due today or later), do not count. In time when journey-timelinessd stored it met_on_time: working days elapsed
-        for a working-day clock, on or before the due date for the others.
+        those still open (due today or later), do not count. In time when journey-timelinessd
+        stored it met_on_time: working days elapsed for a working-day clock, on or before the
+        due date for the others.
       at period end: open on `to` (started on or before, not ended by it).
 */
 #include <assert.h>
