@@ -92,8 +92,12 @@ typedef enum {
     CLI_LINK_REFUSED        //  the handshake failed: CURVE at one end only, or the key refused
 } cli_link_t;
 //  A PAIR socket receiving sock's connection events (zmq_socket_monitor), made before sock
-//  connects. Destroy it before sock.
+//  connects. Close both with cli_link_close.
 zsock_t *cli_link_monitor (zsock_t *sock);
+//  Stop monitoring *sock_p, then destroy the monitor and the socket (either may be NULL). In
+//  that order because libzmq raises an event by a blocking send to the monitor: one raised
+//  after the monitor socket is gone, and before monitoring stops, would hang the process.
+void cli_link_close (zsock_t **sock_p, zsock_t **monitor_p);
 //  Read one event from a link monitor; for NOT_LISTENING and REFUSED, the sentence in why
 //  ("nothing is listening at ENDPOINT", "the daemon at ENDPOINT refused the handshake: ...").
 cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, char *why, size_t size);

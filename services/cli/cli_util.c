@@ -139,6 +139,15 @@ zsock_t *cli_link_monitor (zsock_t *sock)
     return monitor;
 }
 
+void cli_link_close (zsock_t **sock_p, zsock_t **monitor_p)
+{
+    assert (sock_p && monitor_p);
+    if (*sock_p && *monitor_p)
+        zmq_socket_monitor (zsock_resolve (*sock_p), NULL, 0);
+    zsock_destroy (monitor_p);
+    zsock_destroy (sock_p);
+}
+
 //  Why a handshake failed, from this end: the mechanisms differ (CURVE at one end only), the
 //  daemon's ZAP handler refused the key, or the CURVE exchange itself failed.
 static void s_handshake_failure (uint16_t event, uint32_t value, const char *endpoint, char *why,
@@ -236,7 +245,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         monitors[i] = cli_link_monitor (socks[i]);
         if (zsock_connect (socks[i], "%s", endpoints[i]) != 0) {
             snprintf (reasons[i], sizeof reasons[i], "bad endpoint \"%s\"", endpoints[i]);
-            zsock_destroy (&socks[i]);
+            cli_link_close (&socks[i], &monitors[i]);
             continue;
         }
         //  A fresh id per request, so that the reply can be matched to it.
@@ -251,7 +260,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         if (jy_wire_send (socks[i], &envelope) != 0) {
             snprintf (reasons[i], sizeof reasons[i], "cannot send: %s",
                       zmq_strerror (zmq_errno ()));
-            zsock_destroy (&socks[i]);
+            cli_link_close (&socks[i], &monitors[i]);
             continue;
         }
         snprintf (reasons[i], sizeof reasons[i], "not running (no answer in %d ms)", timeout_ms);
@@ -314,8 +323,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
     zpoller_destroy (&poller);
     for (size_t i = 0; i < count; i++) {
         zuuid_destroy (&ids[i]);
-        zsock_destroy (&monitors[i]);
-        zsock_destroy (&socks[i]);
+        cli_link_close (&socks[i], &monitors[i]);
     }
 }
 

@@ -367,8 +367,7 @@ static int s_connect (s_push_t *self)
     if (self->sock) {
         zpoller_remove (self->poller, self->sock);
         zpoller_remove (self->poller, self->monitor);
-        zsock_destroy (&self->monitor);
-        zsock_destroy (&self->sock); //  linger 0: whatever it still held is dropped
+        cli_link_close (&self->sock, &self->monitor); //  linger 0: what it held is dropped
     }
     self->sock = zsock_new (ZMQ_DEALER);
     assert (self->sock);
@@ -896,8 +895,7 @@ int cmd_push (cli_t *cli, int argc, char **argv)
     for (size_t i = 0; i < self.queued; i++)
         s_batch_destroy (&self.queue[i]);
     zpoller_destroy (&self.poller);
-    zsock_destroy (&self.monitor);
-    zsock_destroy (&self.sock);
+    cli_link_close (&self.sock, &self.monitor);
     json_decref (self.rejections);
     free (self.line);
     if (self.in != stdin)
