@@ -61,8 +61,10 @@ GRANT SELECT ON ingest.event,
     TO journey_timeliness;
 
 --  journey-escalationd: the alert feed's catch-up (jy_feed, "alerts"), for policy from alerts,
---  and the periods of care (services/escalation/dispute_store.c: who chairs a child's review).
-GRANT SELECT ON timeliness.alert_feed, ingest.care_period TO journey_escalation;
+--  its head (Status: the lag behind it), and the periods of care
+--  (services/escalation/dispute_store.c: who chairs a child's review).
+GRANT SELECT ON timeliness.alert_feed, timeliness.feed_head, ingest.care_period
+    TO journey_escalation;
 
 --  journey-reportingd: what the board pack reads (services/reporting/pack_sql.c and the
 --  measures of common/src/jy_measures.c).

@@ -86,6 +86,7 @@ static const struct {
     {"journey_timeliness", "ingest.audit"},
     //  journey-escalationd: the alert feed's catch-up, periods of care.
     {"journey_escalation", "timeliness.alert_feed"},
+    {"journey_escalation", "timeliness.feed_head"}, //  Status: the alert feed's lag
     {"journey_escalation", "ingest.care_period"},
     //  journey-reportingd: what the board pack reads.
     {"journey_reporting", "ingest.child"},
