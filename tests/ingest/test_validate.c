@@ -964,24 +964,33 @@ static void s_test_coverage (void)
     }
 }
 
-//  docs/events.md lists every code in its validation section.
-static void s_test_docs (void)
+//  docs/events.md whole, in static storage; NULL (said why) when it cannot be read.
+static char *s_events_md (void)
 {
+    static char text[1 << 20];
     const char *source = getenv ("JOURNEY_SOURCE_DIR");
     if (!source || !*source) {
         printf ("note: JOURNEY_SOURCE_DIR not set, docs/events.md not checked (run under ctest)\n");
-        return;
+        return NULL;
     }
     char path[1024];
     snprintf (path, sizeof path, "%s/docs/events.md", source);
     FILE *file = fopen (path, "r");
     CHECK (file != NULL);
     if (!file)
-        return;
-    static char text[1 << 20];
+        return NULL;
     size_t size = fread (text, 1, sizeof text - 1, file);
     text[size] = 0;
     fclose (file);
+    return text;
+}
+
+//  docs/events.md lists every code in its validation section.
+static void s_test_docs (void)
+{
+    const char *text = s_events_md ();
+    if (!text)
+        return;
     const char *section = strstr (text, "## Validation and rejection codes");
     CHECK (section != NULL);
     if (!section)
@@ -1044,19 +1053,9 @@ static void s_test_required_docs (void)
     }
     CHECK_INT (row, count);
 
-    const char *source = getenv ("JOURNEY_SOURCE_DIR");
-    if (!source || !*source)
+    char *text = s_events_md ();
+    if (!text)
         return;
-    char path[1024];
-    snprintf (path, sizeof path, "%s/docs/events.md", source);
-    FILE *file = fopen (path, "r");
-    CHECK (file != NULL);
-    if (!file)
-        return;
-    static char text[1 << 20];
-    size_t size = fread (text, 1, sizeof text - 1, file);
-    text[size] = 0;
-    fclose (file);
     char *begin = strstr (text, S_REQUIRED_BEGIN);
     char *end = begin ? strstr (begin, S_REQUIRED_END) : NULL;
     CHECK (begin && end);
