@@ -102,6 +102,11 @@ void rp_job_run (rp_job_t *job, jy_db_t *db, rp_settings_t *settings)
     }
     rp_pack_t *pack = rp_pack_build (db, settings, job->la_code, job->from, job->to, job->now_ms,
                                      error, sizeof error);
+    //  A connection that PostgreSQL dropped while the builder was idle (a restart between two
+    //  quarters) looks healthy until its first query fails: reconnect and build once more.
+    if (!pack && !jy_db_ok (db) && jy_db_ensure (db) == 0)
+        pack = rp_pack_build (db, settings, job->la_code, job->from, job->to, job->now_ms, error,
+                              sizeof error);
     if (!pack) {
         s_fail (job, jy_db_ok (db) ? "build_failed" : "db_unavailable", error);
         jy_error ("board pack for LA %s failed: %s", job->la_code, error);

@@ -124,6 +124,12 @@ static void s_finished (s_server_t *self, rp_job_t *job)
 {
     if (job->schedule && job->rc == 0)
         rp_schedule_set_done (job->schedule, job->to);
+    //  A scheduled pack that failed is asked for again on the next day the clock passes.
+    for (size_t i = 0; job->schedule && job->rc != 0 && i < rp_schedules_count (self->schedules);
+         i++)
+        if (rp_schedules_get (self->schedules, i) == job->schedule &&
+            self->scheduled_to[i] == job->to)
+            self->scheduled_to[i] = JY_DATE_INVALID;
     if (job->rc == 0)
         self->made++;
     else

@@ -316,6 +316,12 @@ int main (void)
            reply->reply->code && strcmp (reply->reply->code, "not_supported") == 0);
     jy_envelope_free (&reply);
 
+    //  The builder's connection is cut while it is idle (as by a PostgreSQL restart between two
+    //  quarters): the scheduled packs below are still made, on a new connection.
+    RT_SQL (admin,
+            "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+            " WHERE application_name = 'journey-reportingd' AND datname = current_database ()");
+
     //  Into a new quarter: the quarterly pack for Q1 and the monthly one for March. The builder
     //  takes jobs in order, so once a later request is answered the scheduled ones are done.
     CHECK_INT (s_clock_set (dealer, "2025-04-01"), 0);
