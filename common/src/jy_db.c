@@ -280,7 +280,7 @@ bool jy_db_ok (jy_db_t *self)
 int jy_db_ensure (jy_db_t *self)
 {
     assert (self);
-    if (jy_db_ok (self))
+    if (jy_db_ok (self) && strncmp (self->sqlstate, "08", 2) != 0)
         return 0;
     jy_warning ("database: connection lost, reconnecting");
     return s_connect_once (self) == 0 ? 0 : -1;
@@ -317,7 +317,10 @@ static void s_result_error (jy_db_t *self, PGresult *result)
     const char *state = result ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
     const char *primary = result ? PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *detail = result ? PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    if (PQstatus (self->conn) == CONNECTION_BAD && (!state || !*state))
+    //  No SQLSTATE means libpq made the error itself: the server was not reached or went away.
+    //  The status can still say CONNECTION_OK on the first failure after a restart (the write
+    //  succeeded, the read found the socket closed), so the code says so, for jy_db_ensure.
+    if (!state || !*state)
         state = "08006"; //  connection_failure
     if (primary)
         s_set_error (self, state, "%s%s%s", primary, detail ? " " : "", detail ? detail : "");

@@ -104,7 +104,7 @@ void rp_job_run (rp_job_t *job, jy_db_t *db, rp_settings_t *settings)
                                      error, sizeof error);
     //  A connection that PostgreSQL dropped while the builder was idle (a restart between two
     //  quarters) looks healthy until its first query fails: reconnect and build once more.
-    if (!pack && !jy_db_ok (db) && jy_db_ensure (db) == 0)
+    if (!pack && strncmp (jy_db_sqlstate (db), "08", 2) == 0 && jy_db_ensure (db) == 0)
         pack = rp_pack_build (db, settings, job->la_code, job->from, job->to, job->now_ms, error,
                               sizeof error);
     if (!pack) {

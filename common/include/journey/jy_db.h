@@ -22,7 +22,8 @@ void jy_db_destroy (jy_db_t **self_p);
 //  max_wait_ms in all (0: one attempt). Each attempt sets synchronous_commit on and the
 //  application_name. 0 or -1.
 int jy_db_connect (jy_db_t *self, int64_t max_wait_ms);
-//  Reconnect once if the connection is bad. 0 when usable afterwards, -1 otherwise.
+//  Reconnect once if the connection is bad or the last statement failed for want of it
+//  (SQLSTATE class 08). 0 when usable afterwards, -1 otherwise.
 int jy_db_ensure (jy_db_t *self);
 bool jy_db_ok (jy_db_t *self);
 PGconn *jy_db_conn (jy_db_t *self);
