@@ -41,6 +41,7 @@
     the feed reaches it (s_wait_taken_in).
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "line_reader.h"
 #include "push_line.h"
 
 #define S_DEFAULT_BATCH    2000
@@ -100,7 +102,9 @@ typedef struct {
 typedef struct {
     cli_t *cli;
     const char *name; //  the file as named, "stdin" for -
-    FILE *in;
+    int fd;
+    line_reader_t *reader;
+    bool fd_polled; //  fd is in the poller: a pipe with no whole line yet
     const char *endpoint;
     long reply_timeout_ms, give_up_ms;
     size_t batch_size, window;
@@ -109,8 +113,7 @@ typedef struct {
     char link_why[512]; //  "nothing is listening at ...", while that is so
     zpoller_t *poller;
 
-    char *line;
-    size_t line_capacity;
+    s_batch_t *reading;   //  the batch being read: a pipe may fill it over many turns
     uint64_t line_number; //  last line read
     bool eof;
     uint64_t batches;
@@ -298,66 +301,84 @@ static bool s_blank (const char *text, size_t length)
     return true;
 }
 
-//  Read the next batch from the file, or NULL at the end. -1 in *rc on a read error.
-static s_batch_t *s_read_batch (s_push_t *self, int *rc)
+//  The batch being read, queued once full or at the end of the input.
+static void s_queue_reading (s_push_t *self)
 {
-    *rc = 0;
-    s_batch_t *batch = NULL;
+    s_batch_pack (self->reading);
+    self->queue[self->queued++] = self->reading;
+    self->reading = NULL;
+}
+
+//  Read lines into the batch being read until it is full (then queued), the input has no whole
+//  line now (a pipe), or the input ends (the last batch queued). 0, or -1 on a read error.
+static int s_read (s_push_t *self)
+{
     char err[512];
     while (!self->eof) {
+        s_batch_t *batch = self->reading;
         if (batch &&
-            (s_batch_records (batch) >= self->batch_size || batch->bytes >= S_MAX_BATCH_BYTES))
-            break;
-        errno = 0;
-        ssize_t got = getline (&self->line, &self->line_capacity, self->in);
-        if (got < 0) {
-            if (ferror (self->in)) {
-                s_fail (self, "push: reading %s failed after line %" PRIu64 ": %s", self->name,
-                        self->line_number, strerror (errno ? errno : EIO));
-                *rc = -1;
-                s_batch_destroy (&batch);
-                return NULL;
-            }
+            (s_batch_records (batch) >= self->batch_size || batch->bytes >= S_MAX_BATCH_BYTES)) {
+            s_queue_reading (self);
+            return 0;
+        }
+        const char *line;
+        size_t kept, length;
+        line_reader_result_t got = line_reader_next (self->reader, &line, &kept, &length);
+        if (got == LINE_READER_WAIT)
+            return 0;
+        if (got == LINE_READER_ERROR)
+            return s_fail (self, "push: reading %s failed after line %" PRIu64 ": %s", self->name,
+                           self->line_number, strerror (errno ? errno : EIO));
+        if (got == LINE_READER_END) {
             self->eof = true;
             break;
         }
         self->line_number++;
-        self->bytes_read += (uint64_t) got;
-        size_t length = (size_t) got;
-        if (length && self->line[length - 1] == '\n')
-            length--;
-        if (s_blank (self->line, length))
+        self->bytes_read = line_reader_bytes (self->reader);
+        if (s_blank (line, kept))
             continue;
         if (!batch) {
-            batch = s_batch_new (self->batch_size);
+            batch = self->reading = s_batch_new (self->batch_size);
             batch->number = ++self->batches;
             batch->first_line = self->line_number;
         }
         batch->last_line = self->line_number;
-        batch->bytes += length;
+        batch->bytes += kept;
         self->lines++;
         if (length > S_MAX_LINE) {
             snprintf (err, sizeof err,
                       "line is %zu bytes, over the %d byte limit (the first %d bytes are kept)",
                       length, S_MAX_LINE, S_MAX_LINE);
-            s_batch_add_unparsed (batch, self->line_number, self->line, S_MAX_LINE, err);
+            s_batch_add_unparsed (batch, self->line_number, line, kept, err);
             continue;
         }
         //  The fast path reads a plain line; the rest, errors included, go the full way.
-        Journey__V1__Event *event = push_line_parse (self->line, length);
+        Journey__V1__Event *event = push_line_parse (line, length);
         if (!event)
-            event = jy_json_parse_event (self->line, length, err, sizeof err);
+            event = jy_json_parse_event (line, length, err, sizeof err);
         if (!event) {
-            s_batch_add_unparsed (batch, self->line_number, self->line, length, err);
+            s_batch_add_unparsed (batch, self->line_number, line, length, err);
             continue;
         }
         batch->events[batch->n_events] = event;
         batch->event_lines[batch->n_events] = self->line_number;
         batch->n_events++;
     }
-    if (batch)
-        s_batch_pack (batch);
-    return batch;
+    if (self->reading)
+        s_queue_reading (self);
+    return 0;
+}
+
+//  The input is polled with the socket only while the push waits for its next line.
+static void s_poll_input (s_push_t *self, bool wanted)
+{
+    if (wanted == self->fd_polled)
+        return;
+    if (wanted)
+        zpoller_add (self->poller, &self->fd);
+    else
+        zpoller_remove (self->poller, &self->fd);
+    self->fd_polled = wanted;
 }
 
 //  --- The socket ---------------------------------------------------------------------------
@@ -647,19 +668,28 @@ static int s_run (s_push_t *self)
             return -1;
         if (self->eof && self->queued == 0)
             return 0;
-        bool can_prepare = !self->eof && self->queued < self->window + 1;
-        int64_t wait = -1;
-        if (!can_prepare) {
-            wait = S_DEFAULT_GIVE_UP;
-            if (self->in_flight > 0)
-                wait = self->last_heard + self->reply_timeout_ms - now;
-            if (self->resume_at > now && (self->in_flight == 0 || self->resume_at - now < wait))
-                wait = self->resume_at - now;
-            if (wait < 0)
-                wait = 0;
-        } else
+        //  Read while the queue has room; a pipe with no whole line yet is polled with the
+        //  socket, so that timers (a backoff, a reply timeout) still run while it is quiet.
+        bool awaiting_input = false;
+        if (!self->eof && self->queued < self->window + 1) {
+            size_t queued = self->queued;
+            if (s_read (self) != 0)
+                return -1;
+            if (self->queued > queued || self->eof)
+                continue;
+            awaiting_input = true;
+        }
+        s_poll_input (self, awaiting_input);
+        int64_t wait = S_DEFAULT_GIVE_UP;
+        if (self->in_flight > 0)
+            wait = self->last_heard + self->reply_timeout_ms - now;
+        if (self->resume_at > now && (self->in_flight == 0 || self->resume_at - now < wait))
+            wait = self->resume_at - now;
+        if (wait < 0)
             wait = 0;
-        zsock_t *which = (zsock_t *) zpoller_wait (self->poller, (int) wait);
+        void *which = zpoller_wait (self->poller, (int) wait);
+        if (which == &self->fd)
+            continue; //  more input: read it on the next turn
         if (which && which == self->monitor) {
             //  A refused handshake is not transient: fail now. Nothing listening may be a
             //  daemon restarting: say so when retrying, and go on until push/give_up_ms.
@@ -681,15 +711,6 @@ static int s_run (s_push_t *self)
         if (zpoller_terminated (self->poller))
             return s_fail (self, "push: interrupted after line %" PRIu64 " was confirmed",
                            self->confirmed_line);
-        if (can_prepare) {
-            int rc;
-            s_batch_t *batch = s_read_batch (self, &rc);
-            if (rc != 0)
-                return -1;
-            if (batch)
-                self->queue[self->queued++] = batch;
-            continue;
-        }
         now = zclock_mono ();
         if (self->in_flight > 0 && now - self->last_heard >= self->reply_timeout_ms) {
             char why[600];
@@ -865,21 +886,20 @@ int cmd_push (cli_t *cli, int argc, char **argv)
                          "JOURNEY_INGEST_REQUEST)");
 
     if (strcmp (path, "-") == 0) {
-        self.in = stdin;
+        self.fd = STDIN_FILENO;
         self.name = "stdin";
     } else {
-        self.in = fopen (path, "r");
-        if (!self.in)
+        self.fd = open (path, O_RDONLY | O_CLOEXEC);
+        if (self.fd < 0)
             return cli_usage ("push: cannot read %s: %s", path, strerror (errno));
         self.name = path;
     }
     struct stat info;
-    if (fstat (fileno (self.in), &info) == 0 && S_ISREG (info.st_mode))
+    if (fstat (self.fd, &info) == 0 && S_ISREG (info.st_mode))
         self.file_size = (uint64_t) info.st_size;
+    self.reader = line_reader_new (self.fd, S_MAX_LINE);
     self.progress = isatty (STDERR_FILENO);
     self.started = zclock_mono ();
-    static char buffer[1 << 20];
-    setvbuf (self.in, buffer, _IOFBF, sizeof buffer);
     if (cli->json)
         self.rejections = json_array ();
 
@@ -894,12 +914,13 @@ int cmd_push (cli_t *cli, int argc, char **argv)
 
     for (size_t i = 0; i < self.queued; i++)
         s_batch_destroy (&self.queue[i]);
+    s_batch_destroy (&self.reading);
     zpoller_destroy (&self.poller);
     cli_link_close (&self.sock, &self.monitor);
     json_decref (self.rejections);
-    free (self.line);
-    if (self.in != stdin)
-        fclose (self.in);
+    line_reader_destroy (&self.reader);
+    if (self.fd != STDIN_FILENO)
+        close (self.fd);
     if (rc != 0)
         return CLI_FAIL;
     return self.rejected > 0 ? CLI_FAIL : CLI_OK;

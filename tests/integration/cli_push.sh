@@ -138,6 +138,30 @@ usage "$tmp/events.jsonl" --window
 grep -q -- "--window needs a number" "$tmp/usage.err" || fail "usage message: $(cat "$tmp/usage.err")"
 echo "cli_push: usage errors exit 2"
 
+# --- A quiet pipe: the push goes on retrying while no further line comes ---------------------------
+# A CMS writing events as they happen leaves the pipe open and silent; a batch waiting to be sent
+# again must not wait for the next event. Here nothing listens, one line has come, the pipe stays
+# open: the push must try again and again (it used to block reading, with no retry at all).
+mkfifo "$tmp/quiet.fifo"
+JOURNEY_INGEST_REQUEST=ipc://$tmp/nobody.sock JOURNEY_PUSH_REPLY_TIMEOUT_MS=200 \
+    "$cli" push - --batch 1 <"$tmp/quiet.fifo" >/dev/null 2>"$tmp/quiet.err" &
+quiet_pid=$!
+exec 7>"$tmp/quiet.fifo"
+head -1 "$tmp/events.jsonl" >&7
+for _ in $(seq 1 300); do
+    [ "$(grep -c 'retrying in' "$tmp/quiet.err" || true)" -ge 3 ] && break
+    kill -0 "$quiet_pid" 2>/dev/null || break
+    sleep 0.1
+done
+retries=$(grep -c 'retrying in' "$tmp/quiet.err" || true)
+kill -TERM "$quiet_pid" 2>/dev/null || true
+wait "$quiet_pid" 2>/dev/null || true
+exec 7>&-
+[ "$retries" -ge 3 ] || fail "quiet pipe: $retries retries in 30 s: $(cat "$tmp/quiet.err")"
+grep -q "lines 1-1 not confirmed (nothing is listening at ipc://$tmp/nobody.sock)" "$tmp/quiet.err" ||
+    fail "quiet pipe: $(head -3 "$tmp/quiet.err")"
+echo "cli_push: a quiet pipe: $retries retries of line 1 while no other line came"
+
 # --- Stop the daemon -----------------------------------------------------------------------------
 kill -TERM "$ingestd_pid"
 rc=0
