@@ -2,7 +2,7 @@
 
     rp_pack_build reads everything the pack shows from the database, through the read-only
     reporting role, for one LA and one period (from and to inclusive):
-    - every measure of jy_measures (common/include/journey/jy_measures.h, the one definition
+    - every measure of jy_measures (domain/measures/jy_measures.h, the one definition
       of each measure): numerator, denominator and value for the LA in the period, in the
       previous period of the same length, in each month of the trend, and per team in the
       period; its RAG rating against measures/<name>/target and tolerance; the direction of
@@ -20,7 +20,7 @@
 #define RP_PACK_H_INCLUDED
 
 #include "journey/journey.h"
-#include "journey/jy_measures.h"
+#include "jy_measures.h"
 
 #define RP_MAX_MONTHS 36 //  the trend: 12 months to the period's end, or the whole period
 

@@ -1,5 +1,5 @@
 /*  thresholds: KPI ratings (RAG) and caseloads, evaluated at a configured interval
-    (thresholds.h; the measures and the rating rule are common/src/jy_measures.c's).
+    (thresholds.h; the measures and the rating rule are domain/measures/jy_measures.c's).
 
     A run is four statements whatever the number of measures, teams and workers, after one
     query per rated measure: the values go into timeliness.kpi_value and the ratings into
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jy_measures.h"
 #include "thresholds.h"
 
 #define S_INTERVAL_DAYS    7

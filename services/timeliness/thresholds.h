@@ -1,7 +1,7 @@
 /*  thresholds: KPI ratings (RAG) and caseloads, evaluated at a configured interval.
 
     Every `timeliness/thresholds/interval_days` days (on the daemon's clock), the measures of
-    jy_measures (common/include/journey/jy_measures.h) that have a target in configuration
+    jy_measures (domain/measures/jy_measures.h) that have a target in configuration
     are computed per LA and per team over the rolling window (`timeliness/thresholds/
     window_days`) ending today, rated red/amber/green against the target, tolerance and
     polarity (`measures/<name>/...`), and stored. A rating that differs from the stored one

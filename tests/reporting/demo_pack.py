@@ -11,7 +11,7 @@ shape (its years and seed; fewer children, with the child population scaled to m
 the rates per 10,000 stay those of the demo) and checks each measure's value against the band
 written below.
 
-The bands are the national figures of DOMAIN.md and common/src/jy_measures.c with room for an
+The bands are the national figures of DOMAIN.md and domain/measures/jy_measures.c with room for an
 authority of this size; measures with no national figure need a value only, except the rates,
 held to national orders of magnitude.
 

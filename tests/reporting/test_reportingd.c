@@ -15,6 +15,7 @@
 
 #include "reporting_test.h"
 #include "jy_test_process.h"
+#include "jy_measures.h"
 
 static char s_dir[256];
 static char s_endpoint[320];

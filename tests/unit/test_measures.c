@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "journey/journey.h"
+#include "jy_measures.h"
 #include "jy_test.h"
 
 //  The period: the first quarter of 2024-25. Bank holidays in it: 6 May and 27 May.

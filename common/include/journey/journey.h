@@ -14,7 +14,6 @@
 #include "jy_service.h"
 #include "jy_json.h"
 #include "jy_codes.h"
-#include "jy_measures.h"
 #include "jy_file.h"
 
 #endif

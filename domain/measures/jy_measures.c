@@ -31,7 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "journey/jy_measures.h"
+#include "jy_measures.h"
 #include "journey/jy_calendar.h"
 #include "journey/jy_config.h"
 #include "journey/jy_db.h"
