@@ -9,7 +9,7 @@
     sums per team plus the LA's (GROUPING SETS), the LA row first.
 
     Team attribution: the team on the record where the record has one (referral, audit,
-    allocation, and a deadline's team), else the child's current team (ingest.child.team_id).
+    allocation, and a deadline's team), else the child's current team (projection.child.team_id).
 
     Period rules used below, in the words of the appendix:
       met in period (assessments, ICPCs): deadlines met in [from, to]; in time when at most the
@@ -61,7 +61,7 @@
 
 //  The child's current team, for records that carry none.
 #define S_CHILD_OF(ALIAS)                                                                          \
-    " LEFT JOIN ingest.child c ON c.la_code = " ALIAS ".la_code"                                   \
+    " LEFT JOIN projection.child c ON c.la_code = " ALIAS ".la_code"                               \
     " AND c.child_id = " ALIAS ".child_id"
 
 //  A met deadline of a working-day clock is in time when at most its limit of working days
@@ -98,33 +98,33 @@
 
 //  Children looked after at the end of the period (cla.child_id).
 #define S_CLA_AT_END                                                                               \
-    " CROSS JOIN LATERAL (SELECT DISTINCT cp.child_id FROM ingest.care_period cp"                  \
+    " CROSS JOIN LATERAL (SELECT DISTINCT cp.child_id FROM projection.care_period cp"              \
     " WHERE cp.la_code = p.la_code AND cp.started_on <= p.to_on"                                   \
     " AND (cp.ended_on IS NULL OR cp.ended_on > p.to_on)) cla"                                     \
-    " LEFT JOIN ingest.child c ON c.la_code = p.la_code AND c.child_id = cla.child_id"
+    " LEFT JOIN projection.child c ON c.la_code = p.la_code AND c.child_id = cla.child_id"
 
 //  A placement of child cla.child_id open at the end of the period, as pl.
 #define S_PLACEMENT_AT_END                                                                         \
-    "SELECT 1 FROM ingest.placement pl WHERE pl.la_code = p.la_code"                               \
+    "SELECT 1 FROM projection.placement pl WHERE pl.la_code = p.la_code"                           \
     " AND pl.child_id = cla.child_id AND pl.started_on <= p.to_on"                                 \
     " AND (pl.ended_on IS NULL OR pl.ended_on > p.to_on)"
 
 //  Children adopted in the period (a), with the start of the period of care they were placed
 //  for adoption from (s.care_start).
 #define S_ADOPTED                                                                                  \
-    " FROM period p JOIN ingest.adoption a ON a.la_code = p.la_code"                               \
+    " FROM period p JOIN projection.adoption a ON a.la_code = p.la_code"                           \
     " AND a.adopted_on BETWEEN p.from_on AND p.to_on"                                              \
-    " CROSS JOIN LATERAL (SELECT max (cp.started_on) AS care_start FROM ingest.care_period cp"     \
+    " CROSS JOIN LATERAL (SELECT max (cp.started_on) AS care_start FROM projection.care_period cp" \
     " WHERE cp.la_code = a.la_code AND cp.child_id = a.child_id"                                   \
     " AND cp.started_on <= a.placed_on) s" S_CHILD_OF ("a")
 
 //  Care leavers aged 19 to 21 at the end of the period, with their latest contact in it (l).
 #define S_CARE_LEAVERS                                                                             \
     " FROM period p CROSS JOIN LATERAL (SELECT DISTINCT ON (cl.child_id) cl.child_id,"             \
-    " cl.accommodation_suitable, cl.activity FROM ingest.care_leaver cl"                           \
+    " cl.accommodation_suitable, cl.activity FROM projection.care_leaver cl"                       \
     " WHERE cl.la_code = p.la_code AND cl.contact_on BETWEEN p.from_on AND p.to_on"                \
     " ORDER BY cl.child_id, cl.contact_on DESC, cl.event_id DESC) l"                               \
-    " JOIN ingest.child c ON c.la_code = p.la_code AND c.child_id = l.child_id"                    \
+    " JOIN projection.child c ON c.la_code = p.la_code AND c.child_id = l.child_id"                \
     " WHERE (c.date_of_birth + interval '19 years')::date <= p.to_on"                              \
     " AND (c.date_of_birth + interval '22 years')::date > p.to_on"
 
@@ -133,8 +133,8 @@
 //  those cases are in.
 #define S_WORKERS_AT_END(NUMERATOR)                                                                \
     "SELECT mode () WITHIN GROUP (ORDER BY a.team_id) AS team_id, " NUMERATOR " AS numerator,"     \
-    " 1 AS denominator FROM period p JOIN ingest.allocation a ON a.la_code = p.la_code"            \
-    " JOIN ingest.child c ON c.la_code = a.la_code AND c.child_id = a.child_id"                    \
+    " 1 AS denominator FROM period p JOIN projection.allocation a ON a.la_code = p.la_code"        \
+    " JOIN projection.child c ON c.la_code = a.la_code AND c.child_id = a.child_id"                \
     " WHERE a.worker_id IS NOT NULL AND a.allocated_on <= p.to_on"                                 \
     " AND (a.ended_on IS NULL OR a.ended_on > p.to_on)"                                            \
     " AND (c.closed_on IS NULL OR c.closed_on > p.to_on) GROUP BY a.worker_id"
@@ -175,7 +175,7 @@ static const jy_measure_t s_table[] = {
         .polarity = NONE,
         .per_team = false,
         .sql = S_LA_ONLY ("SELECT NULL::text AS team_id, 1 AS numerator, NULL::int AS denominator"
-                          " FROM period p JOIN ingest.referral r ON r.la_code = p.la_code"
+                          " FROM period p JOIN projection.referral r ON r.la_code = p.la_code"
                           " AND r.received_on BETWEEN p.from_on AND p.to_on"),
     },
     {
@@ -195,12 +195,12 @@ static const jy_measure_t s_table[] = {
         .national_value = 22.0,
         .per_team = true,
         .sql = S_BY_TEAM ("SELECT COALESCE (r.team_id, c.team_id) AS team_id,"
-                          " EXISTS (SELECT 1 FROM ingest.referral q WHERE q.la_code = r.la_code"
+                          " EXISTS (SELECT 1 FROM projection.referral q WHERE q.la_code = r.la_code"
                           " AND q.child_id = r.child_id AND q.referral_id <> r.referral_id"
                           " AND q.received_on < r.received_on"
                           " AND q.received_on >= (r.received_on - interval '12 months')::date)::int"
                           " AS numerator, 1 AS denominator"
-                          " FROM period p JOIN ingest.referral r ON r.la_code = p.la_code"
+                          " FROM period p JOIN projection.referral r ON r.la_code = p.la_code"
                           " AND r.received_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("r")),
     },
 
@@ -276,9 +276,9 @@ static const jy_measure_t s_table[] = {
             " WHERE extract (isodow FROM s.started_on + k) < 6"
             " AND s.started_on + k <> ALL ($5::date[])) <= 15)::int AS numerator,"
             " 1 AS denominator"
-            " FROM period p JOIN ingest.meeting m ON m.la_code = p.la_code"
+            " FROM period p JOIN projection.meeting m ON m.la_code = p.la_code"
             " AND m.kind = 'icpc' AND m.held_on BETWEEN p.from_on AND p.to_on"
-            " JOIN ingest.s47 s ON s.la_code = m.la_code AND s.child_id = m.child_id"
+            " JOIN projection.s47 s ON s.la_code = m.la_code AND s.child_id = m.child_id"
             " AND s.s47_id = m.s47_id" S_CHILD_OF ("m") " WHERE s.started_on IS NOT NULL"),
     },
     {
@@ -294,13 +294,13 @@ static const jy_measure_t s_table[] = {
         .unit = JY_UNIT_PERCENT,
         .polarity = LOWER,
         .per_team = true,
-        .sql = S_BY_TEAM ("SELECT c.team_id, EXISTS (SELECT 1 FROM ingest.cp_plan q"
+        .sql = S_BY_TEAM ("SELECT c.team_id, EXISTS (SELECT 1 FROM projection.cp_plan q"
                           " WHERE q.la_code = cp.la_code AND q.child_id = cp.child_id"
                           " AND q.plan_id <> cp.plan_id AND q.started_on < cp.started_on"
                           " AND (q.ended_on IS NULL"
                           " OR q.ended_on >= (cp.started_on - interval '2 years')::date))::int"
                           " AS numerator, 1 AS denominator"
-                          " FROM period p JOIN ingest.cp_plan cp ON cp.la_code = p.la_code"
+                          " FROM period p JOIN projection.cp_plan cp ON cp.la_code = p.la_code"
                           " AND cp.started_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("cp")),
     },
     {
@@ -315,11 +315,11 @@ static const jy_measure_t s_table[] = {
         .unit = JY_UNIT_PERCENT,
         .polarity = LOWER,
         .per_team = true,
-        .sql = S_BY_TEAM ("SELECT c.team_id, EXISTS (SELECT 1 FROM ingest.cp_plan q"
+        .sql = S_BY_TEAM ("SELECT c.team_id, EXISTS (SELECT 1 FROM projection.cp_plan q"
                           " WHERE q.la_code = cp.la_code AND q.child_id = cp.child_id"
                           " AND q.plan_id <> cp.plan_id AND q.started_on < cp.started_on)::int"
                           " AS numerator, 1 AS denominator"
-                          " FROM period p JOIN ingest.cp_plan cp ON cp.la_code = p.la_code"
+                          " FROM period p JOIN projection.cp_plan cp ON cp.la_code = p.la_code"
                           " AND cp.started_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("cp")),
     },
     {
@@ -340,7 +340,7 @@ static const jy_measure_t s_table[] = {
         .sql = S_BY_TEAM (
             "SELECT c.team_id,"
             " (cp.ended_on >= (cp.started_on + interval '2 years')::date)::int AS numerator,"
-            " 1 AS denominator FROM period p JOIN ingest.cp_plan cp"
+            " 1 AS denominator FROM period p JOIN projection.cp_plan cp"
             " ON cp.la_code = p.la_code AND cp.ended_on BETWEEN p.from_on AND p.to_on"
             " AND cp.started_on IS NOT NULL" S_CHILD_OF ("cp")),
     },
@@ -385,7 +385,7 @@ static const jy_measure_t s_table[] = {
         .polarity = NONE,
         .per_team = false,
         .sql = S_LA_ONLY (
-            S_CHILDREN ("SELECT DISTINCT cp.child_id FROM period p JOIN ingest.cp_plan cp"
+            S_CHILDREN ("SELECT DISTINCT cp.child_id FROM period p JOIN projection.cp_plan cp"
                         " ON cp.la_code = p.la_code AND cp.started_on <= p.to_on"
                         " AND (cp.ended_on IS NULL OR cp.ended_on > p.to_on)")),
     },
@@ -419,10 +419,10 @@ static const jy_measure_t s_table[] = {
         .unit = JY_UNIT_RATE_PER_10K,
         .polarity = NONE,
         .per_team = false,
-        .sql =
-            S_LA_ONLY (S_CHILDREN ("SELECT DISTINCT r.child_id FROM period p JOIN ingest.referral r"
-                                   " ON r.la_code = p.la_code AND r.received_on <= p.to_on"
-                                   " AND (r.closed_on IS NULL OR r.closed_on > p.to_on)")),
+        .sql = S_LA_ONLY (
+            S_CHILDREN ("SELECT DISTINCT r.child_id FROM period p JOIN projection.referral r"
+                        " ON r.la_code = p.la_code AND r.received_on <= p.to_on"
+                        " AND (r.closed_on IS NULL OR r.closed_on > p.to_on)")),
     },
 
     //  Children looked after
@@ -438,7 +438,7 @@ static const jy_measure_t s_table[] = {
         .polarity = NONE,
         .per_team = false,
         .sql = S_LA_ONLY (S_CHILDREN ("SELECT DISTINCT cp.child_id FROM period p"
-                                      " JOIN ingest.care_period cp ON cp.la_code = p.la_code"
+                                      " JOIN projection.care_period cp ON cp.la_code = p.la_code"
                                       " AND cp.started_on <= p.to_on"
                                       " AND (cp.ended_on IS NULL OR cp.ended_on > p.to_on)")),
     },
@@ -486,7 +486,7 @@ static const jy_measure_t s_table[] = {
         .unit = JY_UNIT_PERCENT,
         .polarity = LOWER,
         .per_team = true,
-        .sql = S_BY_TEAM ("SELECT c.team_id, ((SELECT count (*) FROM ingest.placement pl"
+        .sql = S_BY_TEAM ("SELECT c.team_id, ((SELECT count (*) FROM projection.placement pl"
                           " WHERE pl.la_code = p.la_code AND pl.child_id = cla.child_id"
                           " AND pl.started_on <= p.to_on AND (pl.ended_on IS NULL"
                           " OR pl.ended_on > (p.to_on - interval '12 months')::date)) >= 3)::int"
@@ -516,7 +516,7 @@ static const jy_measure_t s_table[] = {
             " AND pl.started_on <= (p.to_on - interval '2 years')::date)::int AS numerator,"
             " 1 AS denominator FROM period p" S_CLA_AT_END
             " WHERE (c.date_of_birth + interval '16 years')::date > p.to_on"
-            " AND EXISTS (SELECT 1 FROM ingest.care_period lp WHERE lp.la_code = p.la_code"
+            " AND EXISTS (SELECT 1 FROM projection.care_period lp WHERE lp.la_code = p.la_code"
             " AND lp.child_id = cla.child_id"
             " AND lp.started_on <= (p.to_on - interval '30 months')::date"
             " AND (lp.ended_on IS NULL OR lp.ended_on > p.to_on))"),
@@ -566,7 +566,7 @@ static const jy_measure_t s_table[] = {
         .polarity = NONE,
         .per_team = true,
         .sql = S_BY_TEAM ("SELECT c.team_id, 1 AS numerator, NULL::int AS denominator"
-                          " FROM period p JOIN ingest.missing m ON m.la_code = p.la_code"
+                          " FROM period p JOIN projection.missing m ON m.la_code = p.la_code"
                           " AND m.started_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("m")),
     },
     {
@@ -585,7 +585,7 @@ static const jy_measure_t s_table[] = {
         .sql = S_BY_TEAM ("SELECT c.team_id, ((m.hours_missing > 24 OR (m.hours_missing IS NULL"
                           " AND COALESCE (m.ended_on, p.to_on) - m.started_on >= 2)) IS TRUE)::int"
                           " AS numerator, 1 AS denominator"
-                          " FROM period p JOIN ingest.missing m ON m.la_code = p.la_code"
+                          " FROM period p JOIN projection.missing m ON m.la_code = p.la_code"
                           " AND m.started_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("m")),
     },
 
@@ -708,8 +708,9 @@ static const jy_measure_t s_table[] = {
         .denominator = "workers with at least one open case at the end of the period",
         .period = "At the end of the period.",
         .team = "the team most of the worker's open cases are allocated in",
-        .notes = "A case counts as open when its current closure date (ingest.child.closed_on) is "
-                 "empty or after the period.",
+        .notes =
+            "A case counts as open when its current closure date (projection.child.closed_on) is "
+            "empty or after the period.",
         .unit = JY_UNIT_AVERAGE,
         .polarity = LOWER,
         .per_team = true,
@@ -744,7 +745,7 @@ static const jy_measure_t s_table[] = {
         .sql = S_BY_TEAM (
             "SELECT COALESCE (au.team_id, c.team_id) AS team_id,"
             " ((au.grade IN ('outstanding', 'good')) IS TRUE)::int AS numerator,"
-            " 1 AS denominator FROM period p JOIN ingest.audit au ON au.la_code = p.la_code"
+            " 1 AS denominator FROM period p JOIN projection.audit au ON au.la_code = p.la_code"
             " AND au.audited_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("au")),
     },
     {
@@ -761,7 +762,7 @@ static const jy_measure_t s_table[] = {
         .sql = S_BY_TEAM (
             "SELECT COALESCE (au.team_id, c.team_id) AS team_id,"
             " ((au.grade = 'inadequate') IS TRUE)::int AS numerator,"
-            " 1 AS denominator FROM period p JOIN ingest.audit au ON au.la_code = p.la_code"
+            " 1 AS denominator FROM period p JOIN projection.audit au ON au.la_code = p.la_code"
             " AND au.audited_on BETWEEN p.from_on AND p.to_on" S_CHILD_OF ("au")),
     },
 };

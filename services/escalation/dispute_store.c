@@ -68,7 +68,8 @@ int dispute_store_check_schema (dispute_store_t *self, char *error, size_t error
         self->db,
         "SELECT string_agg (n, ', ' ORDER BY n) FROM unnest (ARRAY['escalation.dispute',"
         " 'escalation.dispute_step', 'escalation.dispute_feed', 'escalation.feed_head',"
-        " 'escalation.feed_position', 'ingest.care_period']) AS t(n) WHERE to_regclass (n) IS NULL",
+        " 'escalation.feed_position', 'projection.care_period']) AS t(n) WHERE to_regclass (n) IS "
+        "NULL",
         0, NULL);
     if (!result) {
         snprintf (error, error_size, "database: %s", jy_db_error (self->db));
@@ -400,17 +401,22 @@ static int s_exists (dispute_store_t *self, const char *sql, int count, const ch
     return found;
 }
 
+static const char *s_looked_after_sql =
+    "SELECT EXISTS (SELECT 1 FROM projection.care_period WHERE la_code = $1 AND child_id = $2"
+    " AND started_on <= $3::date AND (ended_on IS NULL OR ended_on > $3::date))";
+
+const char *dispute_store_looked_after_sql (void)
+{
+    return s_looked_after_sql;
+}
+
 int dispute_store_looked_after (dispute_store_t *self, const char *la_code, const char *child_id,
                                 jy_date_t today)
 {
     assert (self && la_code && child_id);
     char day[JY_DATE_TEXT_SIZE];
     const char *params[3] = {la_code, child_id, jy_date_format (today, day)};
-    return s_exists (self,
-                     "SELECT EXISTS (SELECT 1 FROM ingest.care_period WHERE la_code = $1 AND"
-                     " child_id = $2 AND started_on <= $3::date AND (ended_on IS NULL OR"
-                     " ended_on > $3::date))",
-                     3, params);
+    return s_exists (self, s_looked_after_sql, 3, params);
 }
 
 int dispute_store_automatic_open (dispute_store_t *self, const char *la_code, const char *child_id,

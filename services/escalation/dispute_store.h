@@ -33,9 +33,12 @@ int dispute_store_load (dispute_store_t *self, uint64_t id, bool for_update, dis
 int dispute_store_save (dispute_store_t *self, dispute_t *dispute, dispute_change_t *change,
                         int64_t now_ms);
 
-//  Whether the child has an open period of care on today (ingest.care_period). 1, 0 or -1.
+//  Whether the child has an open period of care on today (projection.care_period). 1, 0 or -1.
 int dispute_store_looked_after (dispute_store_t *self, const char *la_code, const char *child_id,
                                 jy_date_t today);
+//  That statement's text ($1 la_code, $2 child_id, $3 today), the one read of the projection
+//  here. For tests/integration/test_contract.c.
+const char *dispute_store_looked_after_sql (void);
 //  Whether an open dispute was raised from this deadline's alert already. 1, 0 or -1.
 int dispute_store_automatic_open (dispute_store_t *self, const char *la_code, const char *child_id,
                                   uint64_t deadline_id);

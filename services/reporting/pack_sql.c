@@ -176,7 +176,7 @@ static const rp_table_def_t s_tables[] = {
                         " CASE a.grade WHEN 'outstanding' THEN 1 WHEN 'good' THEN 2"
                         " WHEN 'requires_improvement' THEN 3 WHEN 'inadequate' THEN 4"
                         " ELSE 5 END, count(*)"
-                        " FROM ingest.audit a, p"
+                        " FROM projection.audit a, p"
                         " WHERE a.la_code = p.la AND a.audited_on BETWEEN p.from_on AND p.to_on"
                         " GROUP BY 1, 2, 3",
     },
@@ -194,7 +194,7 @@ static const rp_table_def_t s_tables[] = {
                         " count(a.*) FILTER (WHERE a.audited_on BETWEEN p.prev_from AND p.prev_to)"
                         " FROM p CROSS JOIN (VALUES (1, 'outstanding'), (2, 'good'),"
                         "   (3, 'requires_improvement'), (4, 'inadequate')) g(rank, grade)"
-                        " LEFT JOIN ingest.audit a ON a.la_code = p.la AND a.grade = g.grade"
+                        " LEFT JOIN projection.audit a ON a.la_code = p.la AND a.grade = g.grade"
                         "   AND a.audited_on BETWEEN p.prev_from AND p.to_on"
                         " GROUP BY g.rank, g.grade ORDER BY g.rank",
     },
@@ -217,7 +217,7 @@ static const rp_table_def_t s_tables[] = {
                         " count(*) FILTER (WHERE (dl.received_at AT TIME ZONE p.tz)::date"
                         "   BETWEEN p.prev_from AND p.prev_to),"
                         " count(*)"
-                        " FROM ingest.dead_letter dl, p WHERE dl.la_code IN (p.la, '')"
+                        " FROM projection.dead_letter dl, p WHERE dl.la_code IN (p.la, '')"
                         " GROUP BY dl.code ORDER BY 4 DESC, 1",
     },
 };

@@ -110,7 +110,7 @@ static void s_build_sql (tl_sql_text_t *sql)
             tl_sql_text_printf (sql, ", %s%s::text", s_tables[tag].texts[t] ? "t." : "",
                                 s_tables[tag].texts[t] ? s_tables[tag].texts[t] : "NULL");
         tl_sql_text_printf (sql,
-                            ", %s%s::boolean FROM ingest.%s t JOIN k USING (la_code, child_id)",
+                            ", %s%s::boolean FROM projection.%s t JOIN k USING (la_code, child_id)",
                             s_tables[tag].flag ? "t." : "",
                             s_tables[tag].flag ? s_tables[tag].flag : "NULL", s_tables[tag].table);
     }
@@ -126,6 +126,12 @@ tl_child_records_t *tl_child_records_new (void)
     self->index = zhashx_new ();
     assert (self->index);
     return self;
+}
+
+const char *tl_child_records_sql (const tl_child_records_t *self)
+{
+    assert (self);
+    return self->sql.data;
 }
 
 void tl_child_records_destroy (tl_child_records_t **self_p)

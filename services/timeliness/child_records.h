@@ -1,8 +1,8 @@
-/*  child_records: the case records of a set of children, read from the ingest projection
-    (deploy/migrations/003_ingest_projection.sql) into tl_child_t for derive.h.
+/*  child_records: the case records of a set of children, read from the projection contract's
+    views (deploy/migrations/010_projection_contract.sql) into tl_child_t for derive.h.
 
     One statement, one round trip, whatever the number of children and tables: a UNION ALL
-    over the eighteen projection tables derivation reads, each joined on (la_code, child_id) to
+    over the eighteen projection views derivation reads, each joined on (la_code, child_id) to
     the batch's children, every branch in the same wide row (a tag naming the table, the
     record's id, up to four dates, five texts and a boolean), read in binary.
 */
@@ -26,5 +26,9 @@ void tl_child_records_destroy (tl_child_records_t **self_p);
 //  filled in. The keys must be distinct.
 int tl_child_records_read (tl_child_records_t *self, jy_db_t *db, const tl_child_key_t *keys,
                            size_t count, tl_child_t **children);
+
+//  The statement's text: $1 the la_codes, $2 the child_ids (text arrays). For
+//  tests/integration/test_contract.c, which proves it against the projection contract.
+const char *tl_child_records_sql (const tl_child_records_t *self);
 
 #endif

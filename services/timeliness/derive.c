@@ -14,7 +14,7 @@
       on the same day as the case closing gives the scope's reason;
     - the case closing cancels only the clocks that started on or before closed_on (a contact
       received after a closure still needs its decision); every closure counts, the case's
-      current one and any before a reopening (ingest.case_closure), each ending what started
+      current one and any before a reopening (projection.case_closure), each ending what started
       on or before it;
     - a chain starts no further link on or after its scope's end or the case's closure.
 */

@@ -327,7 +327,7 @@ static int s_store_ratings (tl_thresholds_t *self, jy_db_t *db, const char *toda
 //  left loses their row, and so starts again from under the threshold.
 static const char *s_caseload_sql =
     "WITH open_now AS (SELECT c.worker_id, mode () WITHIN GROUP (ORDER BY c.team_id) AS team_id,"
-    " count (*)::int AS caseload FROM ingest.child c"
+    " count (*)::int AS caseload FROM projection.child c"
     " WHERE c.la_code = $1 AND c.closed_on IS NULL AND c.worker_id IS NOT NULL"
     " GROUP BY c.worker_id),"
     " prior AS (SELECT k.worker_id, k.over_threshold FROM timeliness.caseload k"
@@ -343,6 +343,11 @@ static const char *s_caseload_sql =
     " LEFT JOIN prior p ON p.worker_id = o.worker_id"
     " WHERE o.caseload > $2::int AND NOT COALESCE (p.over_threshold, false)"
     " ORDER BY o.worker_id";
+
+const char *tl_thresholds_caseload_sql (void)
+{
+    return s_caseload_sql;
+}
 
 static int s_caseloads (tl_thresholds_t *self, jy_db_t *db, const char *today_text,
                         tl_alert_sink_fn *sink, void *arg)

@@ -33,4 +33,8 @@ int tl_thresholds_due (tl_thresholds_t *self, jy_db_t *db, jy_date_t today);
 int tl_thresholds_run (tl_thresholds_t *self, jy_db_t *db, jy_calendar_t *calendar, jy_date_t today,
                        tl_alert_sink_fn *sink, void *arg);
 
+//  The caseload statement's text ($1 la_code, $2 threshold, $3 today), which reads the
+//  projection. For tests/integration/test_contract.c.
+const char *tl_thresholds_caseload_sql (void);
+
 #endif

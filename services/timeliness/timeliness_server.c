@@ -110,13 +110,15 @@ static void s_fail (s_server_t *self, const char *what)
         self->retry_at = now;
 }
 
-//  Are the tables there? 0, or -1 having said what to do.
+//  Are the tables there? 0, or -1 having said what to do. The projection contract (migration
+//  010) is the last of them, so its presence also vouches for the event feed's table.
 static int s_check_schema (s_server_t *self)
 {
     PGresult *result =
         jy_db_query (self->db,
                      "SELECT string_agg (t, ', ') FROM unnest (ARRAY['timeliness.deadline',"
-                     " 'timeliness.alert_feed', 'timeliness.state', 'ingest.event']) AS t"
+                     " 'timeliness.alert_feed', 'timeliness.state', 'projection.case_closure'])"
+                     " AS t"
                      " WHERE to_regclass (t) IS NULL",
                      0, NULL);
     if (!result) {

@@ -364,6 +364,10 @@ static void s_test_roles (jy_db_t *db)
     CHECK_INT (jy_db_exec (db, "UPDATE ingest.feed_head SET head = head + 1", 0, NULL), -1);
     CHECK_STR (jy_db_sqlstate (db), "42501");
     CHECK_INT (s_count (db, "SELECT count(*) FROM ingest.event") >= 0, 1);
+    //  The projection through the contract's views only (migration 010), not the tables.
+    CHECK_INT (s_count (db, "SELECT count(*) FROM projection.child") >= 0, 1);
+    CHECK_INT (s_count (db, "SELECT count(*) FROM ingest.child"), -1);
+    CHECK_STR (jy_db_sqlstate (db), "42501");
     CHECK_INT (s_count (db, "SELECT head FROM ingest.feed_head WHERE feed = 'events'"), -1);
     CHECK_STR (jy_db_sqlstate (db), "42501");
     CHECK_INT (jy_db_exec (db, "UPDATE timeliness.feed_head SET head = head + 1", 0, NULL), 0);
