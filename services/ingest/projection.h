@@ -2,7 +2,9 @@
 
     Two static tables a reader can see whole (projection.c):
     - the projection tables of the ingest schema, each with its key and columns and their SQL
-      types (deploy/migrations/003_ingest_projection.sql creates exactly these);
+      types (created by migration 003 and changed by later ones; ingest's tests check this
+      table against the migrated database). Other services read them only through the views
+      of the projection schema, the contract (migration 010, docs/database.md);
     - the event map: for each event payload, which table(s) it writes, the key it finds or
       creates the row by, and which columns it sets from which fields.
     Every row carries la_code and child_id; the primary key is (la_code, child_id, key).
