@@ -643,7 +643,7 @@ int main (void)
     request.message_id = "q1";
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REQUEST;
     request.deadlines_request = &deadlines;
-    reply = tt_ask (s_timeliness, &request, 5000);
+    reply = jy_test_ask (s_timeliness, &request, 5000);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REPLY);
     CHECK_STR (reply ? reply->message_id : NULL, "q1");
     if (reply && reply->deadlines_reply) {
@@ -667,7 +667,7 @@ int main (void)
     alerts_request.limit = 5;
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST;
     request.alerts_request = &alerts_request;
-    reply = tt_ask (s_timeliness, &request, 5000);
+    reply = jy_test_ask (s_timeliness, &request, 5000);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REPLY);
     if (reply && reply->alerts_reply) {
         Journey__V1__AlertsReply *answer = reply->alerts_reply;
@@ -693,7 +693,7 @@ int main (void)
     //  DR1's second (after its contact decision's DUE_SOON): DRIFTED, with the booking's date.
     alerts_request.child_id = "DR1";
     alerts_request.limit = 2;
-    reply = tt_ask (s_timeliness, &request, 5000);
+    reply = jy_test_ask (s_timeliness, &request, 5000);
     if (reply && reply->alerts_reply && reply->alerts_reply->n_alerts == 2) {
         Journey__V1__Alert *alert = reply->alerts_reply->alerts[1];
         CHECK_INT (alert->kind, JOURNEY__V1__ALERT__KIND__DRIFTED);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "alert_feed_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "webhook.h"
 
 #define S_WAIT_TURNS 1000 //  20 ms apart: 20 s at most for anything to arrive
@@ -37,13 +37,10 @@ static pid_t s_receiver_start (void)
               getenv ("JOURNEY_SOURCE_DIR"));
     snprintf (port_file, sizeof port_file, "%s/port", s_dir);
     snprintf (s_log, sizeof s_log, "%s/requests.jsonl", s_dir);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        execlp ("python3", "python3", script, "--log", s_log, "--port-file", port_file, "--fail",
-                "/flaky=2", "--hang", "/slow=1", "--status", "/filtered=202", (char *) NULL);
-        _exit (127);
-    }
+    const char *argv[] = {"python3",  script,          "--log",    s_log,    "--port-file",
+                          port_file,  "--fail",        "/flaky=2", "--hang", "/slow=1",
+                          "--status", "/filtered=202", NULL};
+    pid_t pid = jy_test_spawn (argv, NULL, NULL);
     for (int turn = 0; turn < S_WAIT_TURNS && s_port == 0; turn++) {
         FILE *file = fopen (port_file, "r");
         if (file) {
@@ -388,8 +385,7 @@ int main (void)
         s_test_delivery (admin, role_url);
         jy_db_destroy (&admin);
     }
-    kill (receiver, SIGTERM);
-    CHECK (jy_test_wait_exit (receiver, 500) >= 0);
+    CHECK (jy_test_daemon_stop (receiver, 10000) >= 0);
 
     aft_database_drop (dbname);
     char command[512];
