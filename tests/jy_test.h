@@ -62,10 +62,28 @@ static inline int jy_test_date (const char *text)
 }
 #define D(text) jy_test_date (text)
 
+//  The closing line and the exit status: failure when a check failed, and also when none ran
+//  (a test that checked nothing has shown nothing, whatever made it stop early).
 static inline int jy_test_summary (const char *name)
 {
     printf ("%s: %d checks, %d failed\n", name, jy_test_checks, jy_test_failures);
+    if (jy_test_checks == 0) {
+        fprintf (stderr, "%s: no check ran: the test showed nothing\n", name);
+        return 1;
+    }
     return jy_test_failures == 0 ? 0 : 1;
+}
+
+//  Run one scenario of a test, a function whose name says what it checks: when a check in it
+//  fails, the scenario is named as well as the line.
+#define JY_TEST_SCENARIO(scenario) jy_test_scenario (#scenario, scenario)
+static inline void jy_test_scenario (const char *name, void (*scenario) (void))
+{
+    int failures_before = jy_test_failures;
+    scenario ();
+    if (jy_test_failures > failures_before)
+        fprintf (stderr, "scenario %s: %d checks failed\n", name,
+                 jy_test_failures - failures_before);
 }
 
 //  Database URL of the test cluster's admin role (set by ctest from the pg fixture), or exit 77

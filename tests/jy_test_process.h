@@ -1,4 +1,6 @@
-/*  Helpers for tests that run the real programs as child processes. */
+/*  A child process's exit and a log's lines, for tests/jy_test_daemon.h (which tests include:
+    it starts, asks and stops the daemons). Nothing here needs ZeroMQ.
+*/
 #ifndef JY_TEST_PROCESS_H_INCLUDED
 #define JY_TEST_PROCESS_H_INCLUDED
 

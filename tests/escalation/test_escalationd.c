@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "escalation_test.h"
 #include "chain.h"
 #include "journey/journey.h"
@@ -52,32 +52,9 @@ static jy_envelope_t *s_last; //  the last reply, freed by the next request
 
 static pid_t s_spawn (const char *log_name, const char *date)
 {
-    char program[512], log_path[512];
-    snprintf (program, sizeof program, "%s/escalation/journey-escalationd",
-              getenv ("JOURNEY_SERVICES_DIR"));
+    char log_path[512];
     snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen (log_path, "w", stderr);
-        (void) log;
-        execl (program, program, "--simulated-clock", "--date", date, (char *) NULL);
-        _exit (127);
-    }
-    return pid;
-}
-
-static int s_run (const char *program, const char *arg)
-{
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        execl (program, program, arg, (char *) NULL);
-        _exit (127);
-    }
-    int status;
-    waitpid (pid, &status, 0);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+    return jy_test_daemon_start_on ("escalation/journey-escalationd", log_path, date);
 }
 
 static bool s_log_contains (const char *log_name, const char *text)
@@ -90,15 +67,7 @@ static bool s_log_contains (const char *log_name, const char *text)
 static jy_envelope_t *s_ask (jy_envelope_t *request)
 {
     jy_envelope_free (&s_last);
-    if (jy_wire_send (s_dealer, request) != 0)
-        return NULL;
-    zpoller_t *poller = zpoller_new (s_dealer, NULL);
-    void *which = zpoller_wait (poller, 20000);
-    zpoller_destroy (&poller);
-    if (!which)
-        return NULL;
-    jy_wire_status_t status;
-    s_last = jy_wire_recv (s_dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    s_last = jy_test_ask (s_dealer, request, 20000);
     return s_last;
 }
 
@@ -290,22 +259,32 @@ static void s_alert (jy_feed_pub_t *publisher, uint64_t seq, Journey__V1__Alert_
         jy_feed_pub_send (publisher, seq, &envelope);
 }
 
-//  Wait until the daemon has consumed the alert feed up to seq (its saved position), sending
-//  heartbeats so that a live message lost to the slow joiner is caught up from the table.
+typedef struct {
+    jy_feed_pub_t *publisher;
+    char seq[24];
+} s_alerts_wait_t;
+
+//  Whether the daemon's saved position on the alert feed has reached the seq; a heartbeat
+//  when not, so that a live message lost to the slow joiner is caught up from the table.
+static bool s_alerts_consumed (void *arg)
+{
+    s_alerts_wait_t *wait = arg;
+    if (s_count ("SELECT count(*) FROM escalation.feed_position WHERE feed = 'alerts' AND"
+                 " position >= $1",
+                 wait->seq) == 1)
+        return true;
+    if (wait->publisher)
+        jy_feed_pub_heartbeat (wait->publisher);
+    return false;
+}
+
+//  Wait until the daemon has consumed the alert feed up to seq.
 static void s_wait_alerts (jy_feed_pub_t *publisher, uint64_t seq)
 {
-    char text[24];
-    snprintf (text, sizeof text, "%" PRIu64, seq);
-    for (int turn = 0; turn < 500; turn++) {
-        if (s_count ("SELECT count(*) FROM escalation.feed_position WHERE feed = 'alerts' AND"
-                     " position >= $1",
-                     text) == 1)
-            return;
-        if (publisher)
-            jy_feed_pub_heartbeat (publisher);
-        nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
-    CHECK (!"the daemon did not consume the alerts");
+    s_alerts_wait_t wait = {.publisher = publisher};
+    snprintf (wait.seq, sizeof wait.seq, "%" PRIu64, seq);
+    if (!jy_test_wait_until (s_alerts_consumed, &wait, 10000))
+        CHECK (!"the daemon did not consume the alerts");
 }
 
 //  --- Following the dispute feed live ---------------------------------------------------------
@@ -409,59 +388,21 @@ static void s_refusals (uint64_t open_id, uint64_t other_id)
                0);
 }
 
-int main (void)
+//  --- The daemon, and what the scenarios share --------------------------------------------
+
+static pid_t s_pid;             //  the daemon
+static jy_feed_pub_t *s_alerts; //  the alert feed, published as journey-timelinessd would
+static jy_feed_sub_t *s_sub;    //  on the dispute feed from the start
+static s_seen_t s_seen = {.in_order = true}; //  what s_sub received
+//  The disputes raised on 07-01, followed to the end: left unanswered to climb to the top;
+//  answered and resolved at stage 2; a safety concern; bypassed to stage 3 and withdrawn.
+static uint64_t s_climbing, s_resolved, s_safety, s_bypassed;
+
+//  --- The checks, scenario by scenario, against one daemon on the simulated clock ------
+
+//  Status: both feeds, healthy.
+static void s_status_names_both_feeds (void)
 {
-    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
-        !getenv ("JOURNEY_DATABASE_ESCALATION_URL"))
-        return 77;
-    if (sodium_init () < 0)
-        return 1;
-    const char *admin_url = jy_test_db_url ();
-    char dbname[64], sql[512], escalation_url[1024], test_admin_url[1024];
-    snprintf (dbname, sizeof dbname, "journey_escalationd_%d", (int) getpid ());
-    jy_db_t *admin = jy_db_new (admin_url);
-    if (jy_db_connect (admin, 10000)) {
-        fprintf (stderr, "cannot connect to %s: %s\n", admin_url, jy_db_error (admin));
-        return 1;
-    }
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (test_admin_url, sizeof test_admin_url, "%s dbname=%s", admin_url, dbname);
-    snprintf (escalation_url, sizeof escalation_url, "%s dbname=%s",
-              getenv ("JOURNEY_DATABASE_ESCALATION_URL"), dbname);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", test_admin_url, 1);
-    CHECK_INT (s_run (getenv ("JOURNEY_CLI"), "migrate"), 0);
-    s_db = jy_db_new (test_admin_url);
-    CHECK_INT (jy_db_connect (s_db, 10000), 0);
-
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-escalationd-test-%d", (int) getpid ());
-    zsys_dir_create ("%s", s_dir);
-    snprintf (s_request_endpoint, sizeof s_request_endpoint, "ipc://%s/request.ipc", s_dir);
-    snprintf (s_feed_endpoint, sizeof s_feed_endpoint, "ipc://%s/disputes.ipc", s_dir);
-    snprintf (s_alerts_endpoint, sizeof s_alerts_endpoint, "ipc://%s/alerts.ipc", s_dir);
-    setenv ("JOURNEY_ESCALATION_REQUEST", s_request_endpoint, 1);
-    setenv ("JOURNEY_ESCALATION_FEED", s_feed_endpoint, 1);
-    //  escalation/alerts is empty in the defaults: the daemon follows timeliness/feed.
-    setenv ("JOURNEY_TIMELINESS_FEED", s_alerts_endpoint, 1);
-    setenv ("JOURNEY_DATABASE_ESCALATION_URL", escalation_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
-
-    //  The alert feed's publisher, as journey-timelinessd would bind it.
-    zsock_t *alerts_pub = zsock_new (ZMQ_PUB);
-    CHECK (zsock_bind (alerts_pub, "%s", s_alerts_endpoint) == 0);
-    jy_feed_pub_t *alerts = jy_feed_pub_new (alerts_pub, jy_feed_lookup ("alerts"), 0);
-
-    pid_t pid = s_spawn ("escalationd.log", "2025-07-01");
-    s_dealer = zsock_new_dealer (s_request_endpoint);
-    zsock_set_linger (s_dealer, 0);
-    s_seen_t seen = {.in_order = true};
-    jy_feed_sub_t *sub =
-        jy_feed_sub_new (s_db, jy_feed_lookup ("disputes"), s_feed_endpoint, 0, s_on_notice, &seen);
-
-    //  Status: both feeds, healthy.
     Journey__V1__StatusReply *status = s_status ();
     CHECK (status && status->healthy);
     CHECK_STR (status ? status->service : NULL, "journey-escalationd");
@@ -473,11 +414,14 @@ int main (void)
         CHECK_STR (status->feeds[1]->feed, "alerts");
         CHECK_STR (status->feeds[1]->role, "subscriber");
     }
+}
 
-    //  --- 07-01: raised ---------------------------------------------------------------------
+//  07-01: four disputes raised, each dated and the first step of its chain recorded.
+static void s_raise_dates_the_stages_and_starts_the_chain (void)
+{
     //  1: the IRO's, left unanswered: it must climb to the top.
-    uint64_t climbing = s_raise (s_raise_command ("C1", "iro-1", "iro"));
-    CHECK_INT (climbing, 1);
+    s_climbing = s_raise (s_raise_command ("C1", "iro-1", "iro"));
+    CHECK_INT (s_climbing, 1);
     Journey__V1__DisputeReply *reply = s_last ? s_last->dispute_reply : NULL;
     Journey__V1__Dispute *dispute = reply ? reply->dispute : NULL;
     CHECK_STR (reply ? reply->message : NULL, "raised");
@@ -496,25 +440,30 @@ int main (void)
         CHECK_INT (strlen (dispute->steps[0]->hash), 64);
     }
     //  2: the CP chair's, answered and resolved at stage 2.
-    uint64_t resolved = s_raise (s_raise_command ("C2", "cp-1", "cp-chair"));
+    s_resolved = s_raise (s_raise_command ("C2", "cp-1", "cp-chair"));
     //  3: a safety concern: straight to the director.
     Journey__V1__DisputeCommand command = s_raise_command ("C3", "cp-1", "cp-chair");
     command.has_safety = true;
     command.safety = true;
     command.category = "practice";
-    uint64_t safety = s_raise (command);
+    s_safety = s_raise (command);
     dispute = s_last && s_last->dispute_reply ? s_last->dispute_reply->dispute : NULL;
     CHECK_INT (dispute ? dispute->stage : 0, 4);
     CHECK (dispute && dispute->safety);
-    CHECK_STR (s_notices (safety, 0), "raised:4:director:2025-07-08:2025-07-01");
+    CHECK_STR (s_notices (s_safety, 0), "raised:4:director:2025-07-08:2025-07-01");
     //  4: the IRO's, bypassed to stage 3, commented on, referred to Cafcass, withdrawn.
-    uint64_t bypassed = s_raise (s_raise_command ("C4", "iro-2", "iro"));
-    CHECK_INT (bypassed, 4);
-    s_refusals (climbing, resolved);
+    s_bypassed = s_raise (s_raise_command ("C4", "iro-2", "iro"));
+    CHECK_INT (s_bypassed, 4);
+    s_refusals (s_climbing, s_resolved);
+}
 
-    //  --- 07-02: bypass, comment, Cafcass, withdraw --------------------------------------------
+//  07-02: bypass, comment, Cafcass, withdraw
+static void s_bypass_comment_cafcass_referral_and_withdrawal (void)
+{
+    Journey__V1__DisputeReply *reply;
+    Journey__V1__DisputeCommand command;
     s_day ("2025-07-02");
-    command = et_command (ESCALATE, "iro-2", "iro", bypassed);
+    command = et_command (ESCALATE, "iro-2", "iro", s_bypassed);
     command.has_stage = true;
     command.stage = 3;
     command.text = "No response and the placement is at risk: to the head of service.";
@@ -522,7 +471,7 @@ int main (void)
     CHECK_STR (s_code (reply), "ok");
     CHECK_INT (reply && reply->dispute ? reply->dispute->stage : 0, 3);
     CHECK_STR (reply && reply->dispute ? reply->dispute->due_on : NULL, "2025-07-09");
-    command = et_command (COMMENT, "hos-1", "head-of-service", bypassed);
+    command = et_command (COMMENT, "hos-1", "head-of-service", s_bypassed);
     command.text = "Meeting the team tomorrow.";
     CHECK_STR (s_code (s_send (command)), "ok");
     CHECK_INT (jy_db_exec (s_db,
@@ -530,75 +479,90 @@ int main (void)
                            " started_on) VALUES ('872', 'C4', 'P1', '2025-03-01')",
                            0, NULL),
                0);
-    command = et_command (REFER_CAFCASS, "iro-2", "iro", bypassed);
+    command = et_command (REFER_CAFCASS, "iro-2", "iro", s_bypassed);
     reply = s_send (command);
     CHECK_STR (s_code (reply), "ok");
     CHECK_STR (reply && reply->dispute ? reply->dispute->cafcass_referred_on : NULL, "2025-07-02");
-    command = et_command (WITHDRAW, "iro-2", "iro", bypassed);
+    command = et_command (WITHDRAW, "iro-2", "iro", s_bypassed);
     command.text = "Referred to Cafcass; withdrawn from the ladder.";
     CHECK_STR (s_code (s_send (command)), "ok");
-    CHECK_STR (s_notices (bypassed, 0),
+    CHECK_STR (s_notices (s_bypassed, 0),
                "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
                "escalated:3:head-of-service:2025-07-09:2025-07-02 | "
                "commented:3:head-of-service:2025-07-09:2025-07-02 | "
                "cafcass_referred:3:head-of-service:2025-07-09:2025-07-02 | "
                "withdrawn:3::-:2025-07-02");
-    command = et_command (COMMENT, "iro-2", "iro", bypassed);
+    command = et_command (COMMENT, "iro-2", "iro", s_bypassed);
     command.text = "Too late.";
     CHECK_STR (s_code (s_send (command)), "dispute_closed");
     //  The safety concern is resolved by the director's agreement.
-    command = et_command (RESOLVE, "cp-1", "cp-chair", safety);
+    command = et_command (RESOLVE, "cp-1", "cp-chair", s_safety);
     command.agreed_action = "Strategy discussion today; child seen by the end of the week.";
     command.agreed_by_date = "2025-07-04";
     CHECK_STR (s_code (s_send (command)), "ok");
+}
 
-    //  --- Day by day: warnings, climbs, the response at stage 2 ------------------------------
+//  Day by day: warnings, climbs, the response at stage 2
+static void s_day_by_day_warnings_climbs_and_a_response (void)
+{
+    Journey__V1__DisputeReply *reply;
+    Journey__V1__Dispute *dispute;
+    Journey__V1__DisputeCommand command;
     s_walk ("2025-07-02", "2025-07-09");
-    dispute = s_show (climbing);
+    dispute = s_show (s_climbing);
     CHECK_INT (dispute ? dispute->stage : 0, 2);
     CHECK_STR (dispute ? dispute->stage_entered_on : NULL, "2025-07-09");
     CHECK_STR (dispute ? dispute->due_on : NULL, "2025-07-16");
     s_day ("2025-07-10");
-    command = et_command (RESPOND, "sm-1", "service-manager", resolved);
+    command = et_command (RESPOND, "sm-1", "service-manager", s_resolved);
     command.text = "Agreed: the plan will be revised at the review on 17 July.";
     CHECK_STR (s_code (s_send (command)), "ok");
     s_day ("2025-07-11");
-    command = et_command (RESOLVE, "cp-1", "cp-chair", resolved);
+    command = et_command (RESOLVE, "cp-1", "cp-chair", s_resolved);
     command.agreed_action = "Plan revised at the review on 17 July";
     command.agreed_by_date = "2025-07-17";
     reply = s_send (command);
     CHECK_STR (s_code (reply), "ok");
     CHECK_STR (reply && reply->dispute ? reply->dispute->state : NULL, "resolved");
-    command = et_command (RESPOND, "sm-1", "service-manager", resolved);
+    command = et_command (RESPOND, "sm-1", "service-manager", s_resolved);
     CHECK_STR (s_code (s_send (command)), "dispute_closed");
     s_walk ("2025-07-11", "2025-07-14");
+}
 
-    //  --- SIGTERM in the middle: a clean exit, and the climb goes on -------------------------
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
-    pid = s_spawn ("escalationd-2.log", "2025-07-14");
+//  SIGTERM in the middle: a clean exit, and the climb goes on
+static void s_sigterm_mid_dispute_and_the_climb_goes_on (void)
+{
+    Journey__V1__Dispute *dispute;
+    Journey__V1__StatusReply *status;
+    CHECK_INT (jy_test_daemon_stop (s_pid, 20000), 0);
+    s_pid = s_spawn ("escalationd-2.log", "2025-07-14");
     status = s_status ();
     CHECK (status && status->healthy);
-    dispute = s_show (climbing);
+    dispute = s_show (s_climbing);
     CHECK_INT (dispute ? dispute->stage : 0, 2);
     CHECK_INT (dispute ? dispute->n_steps : 0, 2);
     s_walk ("2025-07-14", "2025-07-16");
+}
 
-    //  --- SIGKILL in the middle, alerts published meanwhile, restarted a day later -----------
-    kill (pid, SIGKILL);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 128 + SIGKILL);
+//  SIGKILL in the middle, alerts published meanwhile, restarted a day later
+static void s_sigkill_and_alerts_published_meanwhile_are_caught_up (void)
+{
+    Journey__V1__Dispute *dispute;
+    Journey__V1__StatusReply *status;
+    kill (s_pid, SIGKILL);
+    CHECK_INT (jy_test_wait_exit (s_pid, 1000), 128 + SIGKILL);
     //  One that matches the CLA review policy (raised on 07-16), one that matches nothing.
     s_alert (NULL, 1, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C5", "cla_review_second",
              41, "2025-07-16");
     s_alert (NULL, 2, JOURNEY__V1__ALERT__KIND__OVERDUE, "overdue", "C6", "cla_review", 42,
              "2025-07-16");
-    pid = s_spawn ("escalationd-3.log", "2025-07-17");
+    s_pid = s_spawn ("escalationd-3.log", "2025-07-17");
     status = s_status ();
     CHECK (status && status->healthy);
-    dispute = s_show (climbing);
+    dispute = s_show (s_climbing);
     CHECK_INT (dispute ? dispute->stage : 0, 3);
     CHECK_STR (dispute ? dispute->stage_entered_on : NULL, "2025-07-17");
-    s_wait_alerts (alerts, 2);
+    s_wait_alerts (s_alerts, 2);
     CHECK_STR (s_value ("SELECT id || ' ' || child_id || ' ' || stage || ' ' || raised_by || ' '"
                         " || raised_role || ' ' || raised_on || ' ' || category || ' ' || policy"
                         " || ' ' || deadline_id || ' ' || alert_seq FROM escalation.dispute"
@@ -614,26 +578,33 @@ int main (void)
                  " FROM escalation.dispute_step WHERE dispute_id = 5 AND n = 1",
                  NULL),
         "2025-07-16T08:00:00.000Z");
+}
 
-    //  A live alert, and its dispute raised without a restart.
-    s_alert (alerts, 3, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C7", "rcpc", 43,
+//  A live alert, and its dispute raised without a restart.
+static void s_a_live_alert_raises_a_dispute (void)
+{
+    s_alert (s_alerts, 3, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C7", "rcpc", 43,
              "2025-07-17");
-    s_wait_alerts (alerts, 3);
+    s_wait_alerts (s_alerts, 3);
     CHECK_STR (s_value ("SELECT raised_role || ' ' || policy FROM escalation.dispute WHERE"
                         " child_id = $1",
                         "C7"),
                "cp-chair cp_review_overdue");
     CHECK_STR (s_notices (6, 0), "raised:1:" STAGE1_ROLES ":2025-07-24:2025-07-17");
+}
 
-    //  --- On to the top ----------------------------------------------------------------------
+//  On to the top
+static void s_the_unanswered_dispute_climbs_to_the_top (void)
+{
+    Journey__V1__Dispute *dispute;
     s_walk ("2025-07-17", "2025-07-30");
-    dispute = s_show (climbing);
+    dispute = s_show (s_climbing);
     CHECK (dispute && dispute->overdue); //  past the 20 working day limit
-    CHECK (s_show (resolved) && !s_show (resolved)->overdue);
+    CHECK (s_show (s_resolved) && !s_show (s_resolved)->overdue);
     s_walk ("2025-07-30", "2025-08-04");
 
     //  The done-when: every stage climbed, a notice at each, naming who must act.
-    dispute = s_show (climbing);
+    dispute = s_show (s_climbing);
     CHECK_INT (dispute ? dispute->stage : 0, 4);
     CHECK_STR (dispute ? dispute->state : NULL, "open");
     CHECK_STR (dispute ? dispute->must_act_role : NULL, "director");
@@ -646,30 +617,37 @@ int main (void)
         for (size_t i = 1; i < 4; i++)
             CHECK_STR (dispute->steps[i]->prev_hash, dispute->steps[i - 1]->hash);
     }
-    CHECK_STR (s_notices (climbing, 0), "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
-                                        "due_soon:1:" STAGE1_ROLES ":2025-07-08:2025-07-07 | "
-                                        "auto_escalated:2:" STAGE2_ROLES ":2025-07-16:2025-07-09 | "
-                                        "due_soon:2:" STAGE2_ROLES ":2025-07-16:2025-07-15 | "
-                                        "auto_escalated:3:head-of-service:2025-07-24:2025-07-17 | "
-                                        "due_soon:3:head-of-service:2025-07-24:2025-07-23 | "
-                                        "auto_escalated:4:director:2025-08-01:2025-07-25 | "
-                                        "overall_limit_passed:4:director:2025-07-29:2025-07-30 | "
-                                        "due_soon:4:director:2025-08-01:2025-07-31 | "
-                                        "overdue_at_top:4:director:2025-08-01:2025-08-02");
+    CHECK_STR (s_notices (s_climbing, 0),
+               "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
+               "due_soon:1:" STAGE1_ROLES ":2025-07-08:2025-07-07 | "
+               "auto_escalated:2:" STAGE2_ROLES ":2025-07-16:2025-07-09 | "
+               "due_soon:2:" STAGE2_ROLES ":2025-07-16:2025-07-15 | "
+               "auto_escalated:3:head-of-service:2025-07-24:2025-07-17 | "
+               "due_soon:3:head-of-service:2025-07-24:2025-07-23 | "
+               "auto_escalated:4:director:2025-08-01:2025-07-25 | "
+               "overall_limit_passed:4:director:2025-07-29:2025-07-30 | "
+               "due_soon:4:director:2025-08-01:2025-07-31 | "
+               "overdue_at_top:4:director:2025-08-01:2025-08-02");
     //  Resolved at stage 2: it stopped climbing.
-    dispute = s_show (resolved);
+    dispute = s_show (s_resolved);
     CHECK_INT (dispute ? dispute->stage : 0, 2);
     CHECK_STR (dispute ? dispute->state : NULL, "resolved");
     CHECK_STR (dispute ? dispute->agreed_by_date : NULL, "2025-07-17");
-    CHECK_STR (s_notices (resolved, 0), "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
-                                        "due_soon:1:" STAGE1_ROLES ":2025-07-08:2025-07-07 | "
-                                        "auto_escalated:2:" STAGE2_ROLES ":2025-07-16:2025-07-09 | "
-                                        "responded:2:cp-chair:2025-07-29:2025-07-10 | "
-                                        "resolved:2:" STAGE2_ROLES ":2025-07-17:2025-07-11");
-    CHECK_STR (s_notices (safety, 0), "raised:4:director:2025-07-08:2025-07-01 | "
-                                      "resolved:4:director:2025-07-04:2025-07-02");
+    CHECK_STR (s_notices (s_resolved, 0),
+               "raised:1:" STAGE1_ROLES ":2025-07-08:2025-07-01 | "
+               "due_soon:1:" STAGE1_ROLES ":2025-07-08:2025-07-07 | "
+               "auto_escalated:2:" STAGE2_ROLES ":2025-07-16:2025-07-09 | "
+               "responded:2:cp-chair:2025-07-29:2025-07-10 | "
+               "resolved:2:" STAGE2_ROLES ":2025-07-17:2025-07-11");
+    CHECK_STR (s_notices (s_safety, 0), "raised:4:director:2025-07-08:2025-07-01 | "
+                                        "resolved:4:director:2025-07-04:2025-07-02");
+}
 
-    //  List: every dispute, with its steps; filtered by state and child.
+//  List: every dispute, with its steps; filtered by state and child.
+static void s_list_filters_by_state_and_child (void)
+{
+    Journey__V1__DisputeReply *reply;
+    Journey__V1__DisputeCommand command;
     command = et_command (LIST, NULL, NULL, 0);
     reply = s_send (command);
     CHECK_INT (reply ? reply->n_disputes : 0, 6);
@@ -683,43 +661,57 @@ int main (void)
     CHECK_INT (reply ? reply->n_disputes : 0, 1);
     CHECK_STR (reply && reply->n_disputes ? reply->disputes[0]->policy : NULL,
                "cla_review_overdue");
+}
 
-    //  The chain: intact across both restarts.
+//  The chain: intact across both restarts.
+static void s_the_chain_is_intact_across_restarts (void)
+{
+    Journey__V1__DisputeReply *reply;
     reply = s_send (et_command (VERIFY, NULL, NULL, 0));
     CHECK_STR (s_code (reply), "ok");
     CHECK_INT (reply ? reply->n_broken : 99, 0);
     CHECK_INT (reply ? reply->verified_disputes : 0, 6);
     CHECK_INT (reply ? reply->verified_steps : 0,
                s_count ("SELECT count(*) FROM escalation.dispute_step", NULL));
+}
 
-    //  The live feed saw every notice once, in order, across the restarts.
+//  The live feed saw every notice once, in order, across the restarts.
+static void s_the_feed_has_every_notice_once_in_order (void)
+{
     uint64_t head = s_feed_head ();
-    s_follow (sub, head);
-    CHECK_INT (seen.count, head);
-    CHECK (seen.in_order);
+    s_follow (s_sub, head);
+    CHECK_INT (s_seen.count, head);
+    CHECK (s_seen.in_order);
     CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute_feed", NULL), head);
+}
 
-    //  --- Replayed alerts never raise a second dispute -----------------------------------------
-    //  The position lost (as if never saved): all three are caught up again after a restart.
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+//  Replayed alerts never raise a second dispute
+//  The position lost (as if never saved): all three are caught up again after a restart.
+static void s_replayed_alerts_never_raise_a_second_dispute (void)
+{
+    CHECK_INT (jy_test_daemon_stop (s_pid, 20000), 0);
     CHECK_INT (jy_db_exec (s_db, "UPDATE escalation.feed_position SET position = 0", 0, NULL), 0);
     long disputes = s_count ("SELECT count(*) FROM escalation.dispute", NULL);
-    pid = s_spawn ("escalationd-4.log", "2025-08-04");
+    s_pid = s_spawn ("escalationd-4.log", "2025-08-04");
     s_status ();
-    s_wait_alerts (alerts, 3);
+    s_wait_alerts (s_alerts, 3);
     CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute", NULL), disputes);
+}
 
-    //  --- An alert of a day escalationd has not reached yet -------------------------------------
-    //  `journey clock set` (or midnight on the system clock) moves timelinessd first: here
-    //  escalationd is held on Sunday 08-10 while Monday 08-11's alert arrives. The dispute is
-    //  the alert's, dated Monday: stage 1 is due 5 working days on, Monday 08-18 (from Sunday
-    //  it would be Friday 08-15); the 20 working day limit skips the bank holiday of 08-25 and
-    //  is Tuesday 09-09. Its raise is stamped Monday 09:00 BST, as if escalationd had been there.
+//  An alert of a day escalationd has not reached yet
+//  `journey clock set` (or midnight on the system clock) moves timelinessd first: here
+//  escalationd is held on Sunday 08-10 while Monday 08-11's alert arrives. The dispute is
+//  the alert's, dated Monday: stage 1 is due 5 working days on, Monday 08-18 (from Sunday
+//  it would be Friday 08-15); the 20 working day limit skips the bank holiday of 08-25 and
+//  is Tuesday 09-09. Its raise is stamped Monday 09:00 BST, as if escalationd had been there.
+static void s_an_alert_of_a_later_day_is_dated_its_own_day (void)
+{
+    Journey__V1__DisputeReply *reply;
+    Journey__V1__Dispute *dispute;
     s_day ("2025-08-10");
-    s_alert (alerts, 4, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C8", "cla_review", 44,
-             "2025-08-11");
-    s_wait_alerts (alerts, 4);
+    s_alert (s_alerts, 4, JOURNEY__V1__ALERT__KIND__OVERDUE_BY, "overdue_by", "C8", "cla_review",
+             44, "2025-08-11");
+    s_wait_alerts (s_alerts, 4);
     CHECK_STR (s_value ("SELECT raised_on || ' ' || stage_entered_on || ' ' || due_on || ' ' ||"
                         " overall_due_on || ' ' || alert_seq FROM escalation.dispute"
                         " WHERE child_id = $1",
@@ -744,10 +736,15 @@ int main (void)
     reply = s_send (et_command (VERIFY, NULL, NULL, early));
     CHECK_STR (s_code (reply), "ok");
     CHECK_INT (reply ? reply->n_broken : 99, 0);
+}
 
-    //  --- The database connection lost under the daemon ---------------------------------------
-    //  The next command may find out (database: nothing recorded) or reconnect first; either
-    //  way, sent again it is recorded once.
+//  The database connection lost under the daemon
+//  The next command may find out (database: nothing recorded) or reconnect first; either
+//  way, sent again it is recorded once.
+static void s_a_lost_connection_records_a_command_once (void)
+{
+    Journey__V1__StatusReply *status;
+    Journey__V1__DisputeCommand command;
     long steps = s_count ("SELECT count(*) FROM escalation.dispute_step", NULL);
     CHECK_STR (s_value ("SELECT bool_and (pg_terminate_backend (pid, 5000)) FROM"
                         " pg_stat_activity WHERE application_name = 'journey-escalationd'"
@@ -765,9 +762,12 @@ int main (void)
     CHECK_INT (s_count ("SELECT count(*) FROM escalation.dispute_step", NULL), steps + 1);
     status = s_status ();
     CHECK (status && status->healthy && status->database_ok);
+}
 
-    //  --- The record cannot be altered -------------------------------------------------------
-    //  Not by the daemon's role (no right), not by the owner (the trigger).
+//  The record cannot be altered
+//  Not by the daemon's role (no right), not by the owner (the trigger).
+static void s_the_record_cannot_be_altered (void)
+{
     CHECK_INT (jy_db_exec (s_db, "SET ROLE journey_escalation", 0, NULL), 0);
     CHECK_INT (
         jy_db_exec (s_db, "UPDATE escalation.dispute_step SET text = 'x' WHERE n = 1", 0, NULL),
@@ -781,8 +781,12 @@ int main (void)
         -1);
     CHECK (strstr (jy_db_error (s_db), "append-only") != NULL);
     CHECK_INT (jy_db_exec (s_db, "DELETE FROM escalation.dispute_feed", 0, NULL), -1);
+}
 
-    //  A superuser who switches the trigger off can: verify names the link.
+//  A superuser who switches the trigger off can: verify names the link.
+static void s_a_superusers_alteration_is_named_by_verify (void)
+{
+    Journey__V1__DisputeReply *reply;
     CHECK_INT (jy_db_exec (s_db,
                            "ALTER TABLE escalation.dispute_step DISABLE TRIGGER"
                            " dispute_step_append_only",
@@ -803,21 +807,98 @@ int main (void)
     CHECK_INT (reply ? reply->n_broken : 0, 1);
     CHECK_STR (reply && reply->n_broken ? reply->broken[0] : NULL,
                "dispute 1 step 2: hash mismatch");
+}
 
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+static void s_sigterm_exits_cleanly (void)
+{
+    CHECK_INT (jy_test_daemon_stop (s_pid, 20000), 0);
+}
 
-    //  A bad setting: refused, naming the key and where it came from.
+//  A bad setting: refused, naming the key and where it came from.
+static void s_a_bad_setting_is_refused_naming_the_key (void)
+{
     setenv ("JOURNEY_ESCALATION_LADDER_2_RESPONSE_DAYS", "none", 1);
-    pid = s_spawn ("badconfig.log", "2025-08-04");
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
+    s_pid = s_spawn ("badconfig.log", "2025-08-04");
+    CHECK_INT (jy_test_wait_exit (s_pid, 1000), 1);
     CHECK (s_log_contains ("badconfig.log", "environment JOURNEY_ESCALATION_LADDER_2_RESPONSE_DAYS:"
                                             " escalation/ladder/2/response_days"));
     unsetenv ("JOURNEY_ESCALATION_LADDER_2_RESPONSE_DAYS");
+}
+
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_ESCALATION_URL"))
+        return 77;
+    if (sodium_init () < 0)
+        return 1;
+    const char *admin_url = jy_test_db_url ();
+    char dbname[64], sql[512], escalation_url[1024], test_admin_url[1024];
+    snprintf (dbname, sizeof dbname, "journey_escalationd_%d", (int) getpid ());
+    jy_db_t *admin = jy_db_new (admin_url);
+    if (jy_db_connect (admin, 10000)) {
+        fprintf (stderr, "cannot connect to %s: %s\n", admin_url, jy_db_error (admin));
+        return 1;
+    }
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+    jy_db_exec (admin, sql, 0, NULL);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
+    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
+    snprintf (test_admin_url, sizeof test_admin_url, "%s dbname=%s", admin_url, dbname);
+    snprintf (escalation_url, sizeof escalation_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_ESCALATION_URL"), dbname);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", test_admin_url, 1);
+    const char *migrate[] = {getenv ("JOURNEY_CLI"), "migrate", NULL};
+    CHECK_INT (jy_test_run (NULL, migrate), 0);
+    s_db = jy_db_new (test_admin_url);
+    CHECK_INT (jy_db_connect (s_db, 10000), 0);
+
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-escalationd-test-%d", (int) getpid ());
+    zsys_dir_create ("%s", s_dir);
+    snprintf (s_request_endpoint, sizeof s_request_endpoint, "ipc://%s/request.ipc", s_dir);
+    snprintf (s_feed_endpoint, sizeof s_feed_endpoint, "ipc://%s/disputes.ipc", s_dir);
+    snprintf (s_alerts_endpoint, sizeof s_alerts_endpoint, "ipc://%s/alerts.ipc", s_dir);
+    setenv ("JOURNEY_ESCALATION_REQUEST", s_request_endpoint, 1);
+    setenv ("JOURNEY_ESCALATION_FEED", s_feed_endpoint, 1);
+    //  escalation/alerts is empty in the defaults: the daemon follows timeliness/feed.
+    setenv ("JOURNEY_TIMELINESS_FEED", s_alerts_endpoint, 1);
+    setenv ("JOURNEY_DATABASE_ESCALATION_URL", escalation_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+
+    //  The alert feed's publisher, as journey-timelinessd would bind it.
+    zsock_t *alerts_pub = zsock_new (ZMQ_PUB);
+    CHECK (zsock_bind (alerts_pub, "%s", s_alerts_endpoint) == 0);
+    s_alerts = jy_feed_pub_new (alerts_pub, jy_feed_lookup ("alerts"), 0);
+
+    s_pid = s_spawn ("escalationd.log", "2025-07-01");
+    s_dealer = zsock_new_dealer (s_request_endpoint);
+    zsock_set_linger (s_dealer, 0);
+    s_sub = jy_feed_sub_new (s_db, jy_feed_lookup ("disputes"), s_feed_endpoint, 0, s_on_notice,
+                             &s_seen);
+
+    JY_TEST_SCENARIO (s_status_names_both_feeds);
+    JY_TEST_SCENARIO (s_raise_dates_the_stages_and_starts_the_chain);
+    JY_TEST_SCENARIO (s_bypass_comment_cafcass_referral_and_withdrawal);
+    JY_TEST_SCENARIO (s_day_by_day_warnings_climbs_and_a_response);
+    JY_TEST_SCENARIO (s_sigterm_mid_dispute_and_the_climb_goes_on);
+    JY_TEST_SCENARIO (s_sigkill_and_alerts_published_meanwhile_are_caught_up);
+    JY_TEST_SCENARIO (s_a_live_alert_raises_a_dispute);
+    JY_TEST_SCENARIO (s_the_unanswered_dispute_climbs_to_the_top);
+    JY_TEST_SCENARIO (s_list_filters_by_state_and_child);
+    JY_TEST_SCENARIO (s_the_chain_is_intact_across_restarts);
+    JY_TEST_SCENARIO (s_the_feed_has_every_notice_once_in_order);
+    JY_TEST_SCENARIO (s_replayed_alerts_never_raise_a_second_dispute);
+    JY_TEST_SCENARIO (s_an_alert_of_a_later_day_is_dated_its_own_day);
+    JY_TEST_SCENARIO (s_a_lost_connection_records_a_command_once);
+    JY_TEST_SCENARIO (s_the_record_cannot_be_altered);
+    JY_TEST_SCENARIO (s_a_superusers_alteration_is_named_by_verify);
+    JY_TEST_SCENARIO (s_sigterm_exits_cleanly);
+    JY_TEST_SCENARIO (s_a_bad_setting_is_refused_naming_the_key);
 
     jy_envelope_free (&s_last);
-    jy_feed_sub_destroy (&sub);
-    jy_feed_pub_destroy (&alerts);
+    jy_feed_sub_destroy (&s_sub);
+    jy_feed_pub_destroy (&s_alerts);
     zsock_destroy (&alerts_pub);
     zsock_destroy (&s_dealer);
     jy_db_destroy (&s_db);

@@ -10,13 +10,11 @@
     exits 0; a restart reloads the store and still knows every event.
 */
 #define _GNU_SOURCE
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jy_test.h"
 #include "ingest_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "journey/journey.h"
 
 static char s_dir[256];
@@ -29,32 +27,9 @@ static jy_db_t *s_db; //  admin role, on the test's own database
 
 static pid_t s_spawn (const char *log_name)
 {
-    char program[512], log_path[512];
-    snprintf (program, sizeof program, "%s/ingest/journey-ingestd",
-              getenv ("JOURNEY_SERVICES_DIR"));
+    char log_path[512];
     snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen (log_path, "w", stderr);
-        (void) log;
-        execl (program, program, "--simulated-clock", "--date", "2025-06-30", (char *) NULL);
-        _exit (127);
-    }
-    return pid;
-}
-
-static int s_run (const char *program, const char *arg)
-{
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        execl (program, program, arg, (char *) NULL);
-        _exit (127);
-    }
-    int status;
-    waitpid (pid, &status, 0);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+    return jy_test_daemon_start_on ("ingest/journey-ingestd", log_path, "2025-06-30");
 }
 
 static bool s_log_contains (const char *log_name, const char *text)
@@ -68,13 +43,7 @@ static bool s_log_contains (const char *log_name, const char *text)
 
 static jy_envelope_t *s_receive (zsock_t *dealer)
 {
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    void *which = zpoller_wait (poller, 20000);
-    zpoller_destroy (&poller);
-    if (!which)
-        return NULL;
-    jy_wire_status_t status;
-    return jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    return jy_test_receive (dealer, 20000);
 }
 
 static zsock_t *s_dealer (void)
@@ -144,7 +113,7 @@ static jy_envelope_t *s_status (zsock_t *dealer)
     jy_envelope_init (&request);
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
     request.status_request = &status_request;
-    return jy_wire_send (dealer, &request) == 0 ? s_receive (dealer) : NULL;
+    return jy_test_ask (dealer, &request, 20000);
 }
 
 //  --- Database helpers ---------------------------------------------------------------------
@@ -305,57 +274,44 @@ static void s_check_first_batch (zsock_t *dealer, int expected_status, const cha
     jy_envelope_free (&reply);
 }
 
-int main (void)
+//  --- The daemon, and what the scenarios share --------------------------------------------
+
+static zsock_t *s_client;                         //  to the daemon's request socket
+static pid_t s_pid;                               //  the daemon
+static jy_feed_sub_t *s_sub;                      //  on the daemon's feed from the start
+static s_feed_seen_t s_seen = {.in_order = true}; //  what s_sub received
+static jy_db_t *s_admin;                          //  admin role, on the cluster's admin database
+static char s_ingest_url[1024];                   //  the ingest role on the test's database
+
+//  Known id, changed content.
+static const char *const s_changed[] = {COMMON (
+    "E101", "C1", "2024-01-04",
+    "2024-01-04T11:00:00Z") "\"contact_received\":{\"contact_id\":\"CT1\",\"contact_source\":"
+                            "\"1A\"}}"};
+
+//  Good and bad together: a valid event, then three that are refused.
+static const char *const s_mixed[] = {
+    COMMON ("E200", "C2", "2024-02-01",
+            "2024-02-01T09:00:00Z") "\"child_registered\":{\"date_of_birth\":\"2019-07-01\","
+                                    "\"sex\":\"M\",\"ethnicity\":"
+                                    "\"WBRI\",\"disability\":false,\"uasc\":false}}",
+    COMMON ("E201", "C99", "2024-02-01",
+            "2024-02-01T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT9\",\"contact_"
+                                    "source\":\"1B\"}}",
+    "{\"event_id\":\"E202\",\"la_code\":\"872\",\"occurred_on\":\"2024-02-01\","
+    "\"recorded_at\":\"2024-02-01T09:00:00Z\",\"source\":\"lcs\",\"contact_received\":"
+    "{\"contact_id\":\"CT8\",\"contact_source\":\"1B\"}}",
+    COMMON ("E203", "C2", "2024-02-30",
+            "2024-02-01T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT7\",\"contact_"
+                                    "source\":\"1B\"}}",
+};
+
+//  --- The scenarios, in order, against one daemon ------------------------------------------
+
+//  Valid events: accepted, numbered 1..5 without gaps, projected.
+static void s_valid_events_are_numbered_without_gaps_and_projected (void)
 {
-    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
-        !getenv ("JOURNEY_DATABASE_INGEST_URL"))
-        return 77;
-    const char *admin_url = jy_test_db_url ();
-    char ingest_url[1024], test_admin_url[1024];
-
-    //  Its own database, so that feed numbers start at 1 and nothing else interferes.
-    snprintf (s_dbname, sizeof s_dbname, "journey_ingestd_%d", (int) getpid ());
-    jy_db_t *admin = jy_db_new (admin_url);
-    if (jy_db_connect (admin, 10000)) {
-        fprintf (stderr, "cannot connect to %s: %s\n", admin_url, jy_db_error (admin));
-        return 1;
-    }
-    char sql[256];
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", s_dbname);
-    jy_db_exec (admin, sql, 0, NULL);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", s_dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (test_admin_url, sizeof test_admin_url, "%s dbname=%s", admin_url, s_dbname);
-    snprintf (ingest_url, sizeof ingest_url, "%s dbname=%s", getenv ("JOURNEY_DATABASE_INGEST_URL"),
-              s_dbname);
-    setenv ("JOURNEY_DATABASE_ADMIN_URL", test_admin_url, 1);
-    CHECK_INT (s_run (getenv ("JOURNEY_CLI"), "migrate"), 0);
-
-    s_db = jy_db_new (test_admin_url);
-    CHECK_INT (jy_db_connect (s_db, 10000), 0);
-
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-ingestd-test-%d", (int) getpid ());
-    zsys_dir_create ("%s", s_dir);
-    snprintf (s_request_endpoint, sizeof s_request_endpoint, "ipc://%s/ingest.ipc", s_dir);
-    snprintf (s_feed_endpoint, sizeof s_feed_endpoint, "ipc://%s/feed.ipc", s_dir);
-    setenv ("JOURNEY_INGEST_REQUEST", s_request_endpoint, 1);
-    setenv ("JOURNEY_INGEST_FEED", s_feed_endpoint, 1);
-    setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
-    setenv ("JOURNEY_INGEST_BATCH_MAX", "5", 1);
-
-    pid_t pid = s_spawn ("ingestd.log");
-    zsock_t *dealer = s_dealer ();
-
-    //  A subscriber from the start: it must see every accepted event once, in order.
-    s_feed_seen_t seen = {.in_order = true};
-    jy_feed_sub_t *sub =
-        jy_feed_sub_new (s_db, jy_feed_lookup ("events"), s_feed_endpoint, 0, s_on_event, &seen);
-    CHECK (sub != NULL);
-
-    //  Valid events: accepted, numbered 1..5 without gaps, projected.
-    s_check_first_batch (dealer, JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED, "b1");
+    s_check_first_batch (s_client, JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED, "b1");
     CHECK_STR (s_value ("SELECT count(*) || ',' || min(seq) || ',' || max(seq) || ',' ||"
                         " count(DISTINCT seq) FROM ingest.event",
                         NULL),
@@ -378,18 +334,20 @@ int main (void)
                         "E103"),
                "2024-01-05 2024-01-05 10:00:00");
     CHECK_INT (s_count ("SELECT head FROM ingest.feed_head WHERE feed = $1", "events"), 5);
+}
 
-    //  The same batch again: all duplicates, nothing new anywhere.
-    s_check_first_batch (dealer, JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE, "b1-again");
+//  The same batch again: all duplicates, nothing new anywhere.
+static void s_the_same_batch_again_is_all_duplicates (void)
+{
+    s_check_first_batch (s_client, JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE, "b1-again");
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 5);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.dead_letter", NULL), 0);
+}
 
-    //  Known id, changed content: a conflict, kept as a dead letter.
-    const char *changed[] = {COMMON (
-        "E101", "C1", "2024-01-04",
-        "2024-01-04T11:00:00Z") "\"contact_received\":{\"contact_id\":\"CT1\",\"contact_source\":"
-                                "\"1A\"}}"};
-    jy_envelope_t *reply = s_send_batch (dealer, "b-conflict", changed, 1, NULL, 0);
+//  Known id, changed content: a conflict, kept as a dead letter.
+static void s_changed_content_under_a_known_id_is_a_conflict (void)
+{
+    jy_envelope_t *reply = s_send_batch (s_client, "b-conflict", s_changed, 1, NULL, 0);
     Journey__V1__BatchResult *result = s_result (reply);
     CHECK_INT (s_status_of (result, 0), JOURNEY__V1__EVENT_RESULT__STATUS__REJECTED);
     CHECK_STR (s_code_of (result, 0), "conflict");
@@ -399,27 +357,18 @@ int main (void)
     s_dead_letters ("b-conflict", &dead);
     CHECK_INT (dead.rows, 1);
     CHECK_STR (dead.line[0], "conflict|event_id|872|E101");
-    CHECK (dead.rows && s_raw_is_event (dead.raw[0], dead.raw_size[0], changed[0]));
+    CHECK (dead.rows && s_raw_is_event (dead.raw[0], dead.raw_size[0], s_changed[0]));
     s_dead_free (&dead);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 5);
+}
 
-    //  Good and bad together: the good one commits, each bad one is refused with its code and
-    //  kept with its raw bytes; an unparsed record is a bad_json dead letter.
-    const char *mixed[] = {
-        COMMON ("E200", "C2", "2024-02-01",
-                "2024-02-01T09:00:00Z") "\"child_registered\":{\"date_of_birth\":\"2019-07-01\","
-                                        "\"sex\":\"M\",\"ethnicity\":"
-                                        "\"WBRI\",\"disability\":false,\"uasc\":false}}",
-        COMMON ("E201", "C99", "2024-02-01",
-                "2024-02-01T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT9\",\"contact_"
-                                        "source\":\"1B\"}}",
-        "{\"event_id\":\"E202\",\"la_code\":\"872\",\"occurred_on\":\"2024-02-01\","
-        "\"recorded_at\":\"2024-02-01T09:00:00Z\",\"source\":\"lcs\",\"contact_received\":"
-        "{\"contact_id\":\"CT8\",\"contact_source\":\"1B\"}}",
-        COMMON ("E203", "C2", "2024-02-30",
-                "2024-02-01T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT7\",\"contact_"
-                                        "source\":\"1B\"}}",
-    };
+//  Good and bad together: the good one commits, each bad one is refused with its code and
+//  kept with its raw bytes; an unparsed record is a bad_json dead letter.
+static void s_bad_events_are_dead_letters_while_good_ones_commit (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
+    s_dead_t dead;
     const char bad_json[] = "{\"event_id\":\"E204\",";
     Journey__V1__UnparsedEvent record = JOURNEY__V1__UNPARSED_EVENT__INIT;
     record.has_index = true;
@@ -429,7 +378,7 @@ int main (void)
     record.raw.len = strlen (bad_json);
     record.error = "invalid JSON at column 21: string or '}' expected near end of file";
     Journey__V1__UnparsedEvent *records[] = {&record};
-    reply = s_send_batch (dealer, "b-mixed", mixed, 4, records, 1);
+    reply = s_send_batch (s_client, "b-mixed", s_mixed, 4, records, 1);
     result = s_result (reply);
     CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__OK);
     CHECK_INT (s_status_of (result, 0), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
@@ -454,7 +403,7 @@ int main (void)
     CHECK_STR (dead.line[2], "bad_date|occurred_on|872|E203");
     CHECK_STR (dead.line[3], "bad_json|||");
     for (int i = 0; i < 3 && i < dead.rows; i++)
-        CHECK (s_raw_is_event (dead.raw[i], dead.raw_size[i], mixed[i + 1]));
+        CHECK (s_raw_is_event (dead.raw[i], dead.raw_size[i], s_mixed[i + 1]));
     CHECK (dead.rows == 4 && dead.raw_size[3] == strlen (bad_json) &&
            memcmp (dead.raw[3], bad_json, dead.raw_size[3]) == 0);
     s_dead_free (&dead);
@@ -462,13 +411,19 @@ int main (void)
                record.error);
     CHECK_STR (s_value ("SELECT seq FROM ingest.event WHERE event_id = $1", "E200"), "6");
     CHECK_STR (s_value ("SELECT sex FROM ingest.child WHERE child_id = $1", "C2"), "M");
+}
 
-    //  Another authority's events are not this deployment's to take.
+//  Another authority's events are not this deployment's to take.
+static void s_another_authoritys_events_are_refused (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
+    s_dead_t dead;
     const char *foreign[] = {"{\"event_id\":\"X1\",\"la_code\":\"210\",\"child_id\":\"C1\","
                              "\"occurred_on\":\"2024-01-03\",\"recorded_at\":"
                              "\"2024-01-03T09:12:00Z\",\"source\":\"lcs\",\"child_registered\":"
                              "{\"date_of_birth\":\"2016-05-14\"}}"};
-    reply = s_send_batch (dealer, "b-foreign", foreign, 1, NULL, 0);
+    reply = s_send_batch (s_client, "b-foreign", foreign, 1, NULL, 0);
     result = s_result (reply);
     CHECK_INT (s_status_of (result, 0), JOURNEY__V1__EVENT_RESULT__STATUS__REJECTED);
     CHECK_STR (s_code_of (result, 0), "la_not_allowed");
@@ -478,11 +433,16 @@ int main (void)
     s_dead_letters ("b-foreign", &dead);
     CHECK_STR (dead.line[0], "la_not_allowed|la_code|210|X1");
     s_dead_free (&dead);
+}
 
-    //  Over ingest/batch_max (5): refused whole, nothing checked, stored or dead-lettered.
+//  Over ingest/batch_max (5): refused whole, nothing checked, stored or dead-lettered.
+static void s_a_batch_over_batch_max_is_refused_whole (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
     long dead_before = s_count ("SELECT count(*) FROM ingest.dead_letter", NULL);
-    const char *six[] = {s_first[0], s_first[1], s_first[2], s_first[3], s_first[4], mixed[1]};
-    reply = s_send_batch (dealer, "b-big", six, 6, NULL, 0);
+    const char *six[] = {s_first[0], s_first[1], s_first[2], s_first[3], s_first[4], s_mixed[1]};
+    reply = s_send_batch (s_client, "b-big", six, 6, NULL, 0);
     result = s_result (reply);
     CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__BAD_BATCH);
     CHECK (result && result->message && strstr (result->message, "at most 5"));
@@ -490,10 +450,14 @@ int main (void)
     jy_envelope_free (&reply);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.dead_letter", NULL), dead_before);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 6);
+}
 
-    //  A garbage frame: a coded Reply, and the bytes kept.
-    zstr_send (dealer, "this is not an envelope");
-    reply = s_receive (dealer);
+//  A garbage frame: a coded Reply, and the bytes kept.
+static void s_a_garbage_frame_is_answered_and_kept (void)
+{
+    jy_envelope_t *reply;
+    zstr_send (s_client, "this is not an envelope");
+    reply = s_receive (s_client);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY);
     CHECK_STR (reply && reply->reply ? reply->reply->code : NULL, "bad_frame");
     jy_envelope_free (&reply);
@@ -501,18 +465,27 @@ int main (void)
                         " WHERE code = $1",
                         "bad_frame"),
                "this is not an envelope|");
+}
 
-    //  A request ingestd does not take.
+//  A request ingestd does not take.
+static void s_other_requests_are_not_supported (void)
+{
+    jy_envelope_t *reply;
     Journey__V1__ReportRequest report = JOURNEY__V1__REPORT_REQUEST__INIT;
     jy_envelope_t other;
     jy_envelope_init (&other);
     other.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_REPORT_REQUEST;
     other.report_request = &report;
-    reply = jy_wire_send (dealer, &other) == 0 ? s_receive (dealer) : NULL;
+    reply = jy_wire_send (s_client, &other) == 0 ? s_receive (s_client) : NULL;
     CHECK_STR (reply && reply->reply ? reply->reply->code : NULL, "not_supported");
     jy_envelope_free (&reply);
+}
 
-    //  A correction moves the referral's date; a retraction removes the assessment.
+//  A correction moves the referral's date; a retraction removes the assessment.
+static void s_a_correction_and_a_retraction_move_the_projection (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
     const char *amend[] = {
         COMMON ("E106", "C1", "2024-01-06",
                 "2024-01-07T09:00:00Z") "\"supersedes\":\"E103\",\"referral_received\":{\"referral_"
@@ -522,7 +495,7 @@ int main (void)
                 "2024-01-09T08:00:00Z") "\"retraction\":{\"retracts\":\"E105\",\"reason\":"
                                         "\"recorded on the wrong child\"}}",
     };
-    reply = s_send_batch (dealer, "b-amend", amend, 2, NULL, 0);
+    reply = s_send_batch (s_client, "b-amend", amend, 2, NULL, 0);
     result = s_result (reply);
     CHECK_INT (s_status_of (result, 0), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
     CHECK_INT (s_status_of (result, 1), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
@@ -535,18 +508,21 @@ int main (void)
                0);
     CHECK_STR (s_value ("SELECT supersedes FROM ingest.event WHERE event_id = $1", "E106"), "E103");
     CHECK_STR (s_value ("SELECT count(*) || ',' || max(seq) FROM ingest.event", NULL), "8,8");
+}
 
-    //  The feed: every accepted event once, in order, as stored.
-    s_follow (sub, 8);
-    CHECK_INT (seen.count, 8);
-    CHECK (seen.in_order);
-    CHECK_INT (seen.seqs[0], 1);
-    CHECK_STR (seen.ids[0], "E100");
-    CHECK_STR (seen.ids[5], "E200");
-    CHECK_STR (seen.ids[7], "E107");
+//  The feed: every accepted event once, in order, as stored.
+static void s_the_feed_has_every_event_once_in_order (void)
+{
+    s_follow (s_sub, 8);
+    CHECK_INT (s_seen.count, 8);
+    CHECK (s_seen.in_order);
+    CHECK_INT (s_seen.seqs[0], 1);
+    CHECK_STR (s_seen.ids[0], "E100");
+    CHECK_STR (s_seen.ids[5], "E200");
+    CHECK_STR (s_seen.ids[7], "E107");
     {
         //  The stored envelope is the live frame: Envelope{feed_seq, event}, nothing else.
-        Journey__V1__Event *event = it_parse (mixed[0]);
+        Journey__V1__Event *event = it_parse (s_mixed[0]);
         jy_envelope_t expected;
         jy_envelope_init (&expected);
         expected.has_feed_seq = true;
@@ -564,39 +540,47 @@ int main (void)
         zframe_destroy (&frame);
         journey__v1__event__free_unpacked (event, NULL);
     }
+}
 
-    //  The database connection lost under the daemon: the batch gets ERROR (retry), nothing
-    //  of it is stored, the store is loaded again, and the resent batch is accepted once.
-    const char *params[1] = {s_dbname};
+//  The database connection lost under the daemon: the batch gets ERROR (retry), nothing
+//  of it is stored, the store is loaded again, and the resent batch is accepted once.
+static void s_a_lost_connection_answers_error_and_the_resent_batch_is_accepted_once (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
     CHECK_STR (s_value ("SELECT bool_and (pg_terminate_backend (pid, 5000)) FROM pg_stat_activity"
                         " WHERE application_name = 'journey-ingestd' AND datname = $1",
-                        params[0]),
+                        s_dbname),
                "t");
     const char *later[] = {COMMON (
         "E300", "C2", "2024-03-01",
         "2024-03-01T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT3\",\"contact_source\":"
                                 "\"1B\"}}"};
-    reply = s_send_batch (dealer, "b-lost", later, 1, NULL, 0);
+    reply = s_send_batch (s_client, "b-lost", later, 1, NULL, 0);
     result = s_result (reply);
     CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR);
     CHECK (result && result->has_retry_after_ms && result->retry_after_ms > 0);
     CHECK_INT (result ? result->n_results : 99, 0);
     jy_envelope_free (&reply);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 8);
-    reply = s_send_batch (dealer, "b-lost-again", later, 1, NULL, 0);
+    reply = s_send_batch (s_client, "b-lost-again", later, 1, NULL, 0);
     result = s_result (reply);
     CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__OK);
     CHECK_INT (s_status_of (result, 0), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
     jy_envelope_free (&reply);
     CHECK_STR (s_value ("SELECT seq FROM ingest.event WHERE event_id = $1", "E300"), "9");
     CHECK (s_log_contains ("ingestd.log", "loaded 8 events of 2 children"));
-    s_follow (sub, 9);
-    CHECK_INT (seen.count, 9);
-    CHECK (seen.in_order);
-    CHECK_STR (seen.ids[8], "E300");
+    s_follow (s_sub, 9);
+    CHECK_INT (s_seen.count, 9);
+    CHECK (s_seen.in_order);
+    CHECK_STR (s_seen.ids[8], "E300");
+}
 
-    //  Status: the feed's head and the publisher's position.
-    reply = s_status (dealer);
+//  Status: the feed's head and the publisher's position.
+static void s_status_reports_the_feed_head (void)
+{
+    jy_envelope_t *reply;
+    reply = s_status (s_client);
     Journey__V1__StatusReply *status = reply ? reply->status_reply : NULL;
     CHECK (status != NULL);
     CHECK (status && status->healthy);
@@ -609,27 +593,38 @@ int main (void)
         CHECK_INT (status->feeds[0]->position, 9);
     }
     jy_envelope_free (&reply);
+}
 
-    //  SIGTERM: a clean exit.
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+//  SIGTERM: a clean exit.
+static void s_sigterm_exits_cleanly (void)
+{
+    CHECK_INT (jy_test_daemon_stop (s_pid, 20000), 0);
     CHECK (s_log_contains ("ingestd.log", "loaded 0 events of 0 children"));
+}
 
-    //  Restarted, it loads what committed and still knows every event.
-    pid = s_spawn ("ingestd-2.log");
-    s_check_first_batch (dealer, JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE, "b1-after");
+//  Restarted, it loads what committed and still knows every event.
+static void s_a_restart_still_knows_every_event (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__StatusReply *status;
+    s_pid = s_spawn ("ingestd-2.log");
+    s_check_first_batch (s_client, JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE, "b1-after");
     CHECK (s_log_contains ("ingestd-2.log", "loaded 9 events of 2 children"));
-    reply = s_status (dealer);
+    reply = s_status (s_client);
     status = reply ? reply->status_reply : NULL;
     CHECK_INT (status && status->n_feeds == 1 ? status->feeds[0]->head : 0, 9);
     jy_envelope_free (&reply);
-    reply = s_send_batch (dealer, "b-conflict-2", changed, 1, NULL, 0);
+    reply = s_send_batch (s_client, "b-conflict-2", s_changed, 1, NULL, 0);
     CHECK_STR (s_code_of (s_result (reply), 0), "conflict");
     jy_envelope_free (&reply);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 9);
+}
 
-    //  Batches in flight together (the daemon checks one while the other commits): answered in
-    //  order, each after its own commit; an event of the first is a duplicate in the second.
+//  Batches in flight together (the daemon checks one while the other commits): answered in
+//  order, each after its own commit; an event of the first is a duplicate in the second.
+static void s_batches_in_flight_are_answered_in_order (void)
+{
+    jy_envelope_t *reply;
     const char *first_of_two[] = {
         COMMON ("E301", "C2", "2024-03-02",
                 "2024-03-02T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT4\","
@@ -639,22 +634,27 @@ int main (void)
         COMMON ("E302", "C2", "2024-03-03",
                 "2024-03-03T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT5\","
                                         "\"contact_source\":\"1B\"}}"};
-    CHECK_INT (s_post_batch (dealer, "p-1", first_of_two, 1, NULL, 0), 0);
-    CHECK_INT (s_post_batch (dealer, "p-2", second_of_two, 2, NULL, 0), 0);
-    reply = s_receive (dealer);
+    CHECK_INT (s_post_batch (s_client, "p-1", first_of_two, 1, NULL, 0), 0);
+    CHECK_INT (s_post_batch (s_client, "p-2", second_of_two, 2, NULL, 0), 0);
+    reply = s_receive (s_client);
     CHECK_STR (reply ? reply->message_id : "", "p-1");
     CHECK_INT (s_status_of (s_result (reply), 0), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
     jy_envelope_free (&reply);
-    reply = s_receive (dealer);
+    reply = s_receive (s_client);
     CHECK_STR (reply ? reply->message_id : "", "p-2");
     CHECK_INT (s_status_of (s_result (reply), 0), JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE);
     CHECK_INT (s_status_of (s_result (reply), 1), JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
     jy_envelope_free (&reply);
     CHECK_INT (s_count ("SELECT count(*) FROM ingest.event", NULL), 11);
+}
 
-    //  The same with the connection lost: the first gets ERROR; the second, if it was checked
-    //  behind the first, gets ERROR too, and if it was checked after the reload it knows
-    //  nothing of the first (never DUPLICATE for an event that did not commit).
+//  The same with the connection lost: the first gets ERROR; the second, if it was checked
+//  behind the first, gets ERROR too, and if it was checked after the reload it knows
+//  nothing of the first (never DUPLICATE for an event that did not commit).
+static void s_batches_in_flight_with_the_connection_lost_commit_once (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
     const char *lost_first[] = {
         COMMON ("E303", "C2", "2024-03-04",
                 "2024-03-04T09:00:00Z") "\"contact_received\":{\"contact_id\":\"CT6\","
@@ -666,16 +666,16 @@ int main (void)
                                         "\"contact_source\":\"1B\"}}"};
     CHECK_STR (s_value ("SELECT bool_and (pg_terminate_backend (pid, 5000)) FROM pg_stat_activity"
                         " WHERE application_name = 'journey-ingestd' AND datname = $1",
-                        params[0]),
+                        s_dbname),
                "t");
-    CHECK_INT (s_post_batch (dealer, "f-1", lost_first, 1, NULL, 0), 0);
-    CHECK_INT (s_post_batch (dealer, "f-2", lost_second, 2, NULL, 0), 0);
-    reply = s_receive (dealer);
+    CHECK_INT (s_post_batch (s_client, "f-1", lost_first, 1, NULL, 0), 0);
+    CHECK_INT (s_post_batch (s_client, "f-2", lost_second, 2, NULL, 0), 0);
+    reply = s_receive (s_client);
     CHECK_STR (reply ? reply->message_id : "", "f-1");
     CHECK_INT (s_result (reply) ? (int) s_result (reply)->status : -1,
                JOURNEY__V1__BATCH_RESULT__STATUS__ERROR);
     jy_envelope_free (&reply);
-    reply = s_receive (dealer);
+    reply = s_receive (s_client);
     CHECK_STR (reply ? reply->message_id : "", "f-2");
     result = s_result (reply);
     bool second_stored = result && result->status == JOURNEY__V1__BATCH_RESULT__STATUS__OK;
@@ -686,12 +686,12 @@ int main (void)
         CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__ERROR);
     jy_envelope_free (&reply);
     //  The client sends both again, in order.
-    reply = s_send_batch (dealer, "f-1", lost_first, 1, NULL, 0);
+    reply = s_send_batch (s_client, "f-1", lost_first, 1, NULL, 0);
     CHECK_INT (s_status_of (s_result (reply), 0),
                second_stored ? JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE
                              : JOURNEY__V1__EVENT_RESULT__STATUS__ACCEPTED);
     jy_envelope_free (&reply);
-    reply = s_send_batch (dealer, "f-2", lost_second, 2, NULL, 0);
+    reply = s_send_batch (s_client, "f-2", lost_second, 2, NULL, 0);
     CHECK_INT (s_status_of (s_result (reply), 0), JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE);
     CHECK_INT (s_status_of (s_result (reply), 1),
                second_stored ? JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE
@@ -702,9 +702,14 @@ int main (void)
                         " WHERE feed = $1)::text FROM ingest.event",
                         "events"),
                "13 13");
+}
 
-    //  Text that is not UTF-8, from a client speaking protobuf directly (JSON cannot carry it):
-    //  accepted, projected with U+FFFD in its place; it must never fail the batch's transaction.
+//  Text that is not UTF-8, from a client speaking protobuf directly (JSON cannot carry it):
+//  accepted, projected with U+FFFD in its place; it must never fail the batch's transaction.
+static void s_text_not_utf8_is_projected_with_replacement_characters (void)
+{
+    jy_envelope_t *reply;
+    Journey__V1__BatchResult *result;
     const char *closing[] = {
         COMMON ("E400", "C9", "2024-03-02",
                 "2024-03-02T09:00:00Z") "\"child_registered\":{\"date_of_birth\":\"2015-01-01\","
@@ -732,8 +737,8 @@ int main (void)
     close_request.message_id = "u-1";
     close_request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
     close_request.event_batch = &close_batch;
-    CHECK_INT (jy_wire_send (dealer, &close_request), 0);
-    reply = s_receive (dealer);
+    CHECK_INT (jy_wire_send (s_client, &close_request), 0);
+    reply = s_receive (s_client);
     result = s_result (reply);
     CHECK_INT (result ? (int) result->status : -1, JOURNEY__V1__BATCH_RESULT__STATUS__OK);
     for (size_t i = 0; i < 4; i++)
@@ -743,39 +748,121 @@ int main (void)
                "cin \xef\xbf\xbd\xef\xbf\xbd plan");
     for (size_t i = 0; i < 4; i++)
         journey__v1__event__free_unpacked (close_events[i], NULL);
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+}
 
-    //  A database that is not migrated: refused, naming `journey migrate`.
+//  SIGTERM after the restart: a clean exit too.
+static void s_sigterm_after_the_restart_exits_cleanly (void)
+{
+    CHECK_INT (jy_test_daemon_stop (s_pid, 20000), 0);
+}
+
+//  A database that is not migrated: refused, naming `journey migrate`.
+static void s_an_unmigrated_database_is_refused_naming_migrate (void)
+{
+    char sql[256];
     char bare_url[1100];
     snprintf (sql, sizeof sql, "CREATE DATABASE %s_bare", s_dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    snprintf (bare_url, sizeof bare_url, "%s_bare", ingest_url);
+    CHECK_INT (jy_db_exec (s_admin, sql, 0, NULL), 0);
+    snprintf (bare_url, sizeof bare_url, "%s_bare", s_ingest_url);
     setenv ("JOURNEY_DATABASE_INGEST_URL", bare_url, 1);
-    pid = s_spawn ("bare.log");
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
+    s_pid = s_spawn ("bare.log");
+    CHECK_INT (jy_test_wait_exit (s_pid, 1000), 1);
     CHECK (s_log_contains ("bare.log", "journey migrate"));
-    setenv ("JOURNEY_DATABASE_INGEST_URL", ingest_url, 1);
+    setenv ("JOURNEY_DATABASE_INGEST_URL", s_ingest_url, 1);
+}
 
-    //  A bad setting: refused, naming the key and where it came from.
+//  A bad setting: refused, naming the key and where it came from.
+static void s_bad_settings_are_refused_naming_the_key (void)
+{
     setenv ("JOURNEY_INGEST_BATCH_MAX", "0", 1);
-    pid = s_spawn ("badmax.log");
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
+    s_pid = s_spawn ("badmax.log");
+    CHECK_INT (jy_test_wait_exit (s_pid, 1000), 1);
     CHECK (s_log_contains ("badmax.log", "environment JOURNEY_INGEST_BATCH_MAX: ingest/batch_max"));
     setenv ("JOURNEY_INGEST_BATCH_MAX", "5", 1);
     setenv ("JOURNEY_LA_CODE", "87", 1);
-    pid = s_spawn ("badla.log");
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 1);
+    s_pid = s_spawn ("badla.log");
+    CHECK_INT (jy_test_wait_exit (s_pid, 1000), 1);
     CHECK (s_log_contains ("badla.log", "la/code"));
+}
 
-    jy_feed_sub_destroy (&sub);
-    zsock_destroy (&dealer);
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_INGEST_URL"))
+        return 77;
+    const char *admin_url = jy_test_db_url ();
+    char test_admin_url[1024];
+
+    //  Its own database, so that feed numbers start at 1 and nothing else interferes.
+    snprintf (s_dbname, sizeof s_dbname, "journey_ingestd_%d", (int) getpid ());
+    s_admin = jy_db_new (admin_url);
+    if (jy_db_connect (s_admin, 10000)) {
+        fprintf (stderr, "cannot connect to %s: %s\n", admin_url, jy_db_error (s_admin));
+        return 1;
+    }
+    char sql[256];
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s", s_dbname);
+    jy_db_exec (s_admin, sql, 0, NULL);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", s_dbname);
+    CHECK_INT (jy_db_exec (s_admin, sql, 0, NULL), 0);
+    snprintf (test_admin_url, sizeof test_admin_url, "%s dbname=%s", admin_url, s_dbname);
+    snprintf (s_ingest_url, sizeof s_ingest_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_INGEST_URL"), s_dbname);
+    setenv ("JOURNEY_DATABASE_ADMIN_URL", test_admin_url, 1);
+    const char *migrate[] = {getenv ("JOURNEY_CLI"), "migrate", NULL};
+    CHECK_INT (jy_test_run (NULL, migrate), 0);
+
+    s_db = jy_db_new (test_admin_url);
+    CHECK_INT (jy_db_connect (s_db, 10000), 0);
+
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-ingestd-test-%d", (int) getpid ());
+    zsys_dir_create ("%s", s_dir);
+    snprintf (s_request_endpoint, sizeof s_request_endpoint, "ipc://%s/ingest.ipc", s_dir);
+    snprintf (s_feed_endpoint, sizeof s_feed_endpoint, "ipc://%s/feed.ipc", s_dir);
+    setenv ("JOURNEY_INGEST_REQUEST", s_request_endpoint, 1);
+    setenv ("JOURNEY_INGEST_FEED", s_feed_endpoint, 1);
+    setenv ("JOURNEY_DATABASE_INGEST_URL", s_ingest_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+    setenv ("JOURNEY_INGEST_BATCH_MAX", "5", 1);
+
+    s_pid = s_spawn ("ingestd.log");
+    s_client = s_dealer ();
+
+    //  A subscriber from the start: it must see every accepted event once, in order.
+    s_sub =
+        jy_feed_sub_new (s_db, jy_feed_lookup ("events"), s_feed_endpoint, 0, s_on_event, &s_seen);
+    CHECK (s_sub != NULL);
+
+    JY_TEST_SCENARIO (s_valid_events_are_numbered_without_gaps_and_projected);
+    JY_TEST_SCENARIO (s_the_same_batch_again_is_all_duplicates);
+    JY_TEST_SCENARIO (s_changed_content_under_a_known_id_is_a_conflict);
+    JY_TEST_SCENARIO (s_bad_events_are_dead_letters_while_good_ones_commit);
+    JY_TEST_SCENARIO (s_another_authoritys_events_are_refused);
+    JY_TEST_SCENARIO (s_a_batch_over_batch_max_is_refused_whole);
+    JY_TEST_SCENARIO (s_a_garbage_frame_is_answered_and_kept);
+    JY_TEST_SCENARIO (s_other_requests_are_not_supported);
+    JY_TEST_SCENARIO (s_a_correction_and_a_retraction_move_the_projection);
+    JY_TEST_SCENARIO (s_the_feed_has_every_event_once_in_order);
+    JY_TEST_SCENARIO (s_a_lost_connection_answers_error_and_the_resent_batch_is_accepted_once);
+    JY_TEST_SCENARIO (s_status_reports_the_feed_head);
+    JY_TEST_SCENARIO (s_sigterm_exits_cleanly);
+    JY_TEST_SCENARIO (s_a_restart_still_knows_every_event);
+    JY_TEST_SCENARIO (s_batches_in_flight_are_answered_in_order);
+    JY_TEST_SCENARIO (s_batches_in_flight_with_the_connection_lost_commit_once);
+    JY_TEST_SCENARIO (s_text_not_utf8_is_projected_with_replacement_characters);
+    JY_TEST_SCENARIO (s_sigterm_after_the_restart_exits_cleanly);
+    JY_TEST_SCENARIO (s_an_unmigrated_database_is_refused_naming_migrate);
+    JY_TEST_SCENARIO (s_bad_settings_are_refused_naming_the_key);
+
+    jy_feed_sub_destroy (&s_sub);
+    zsock_destroy (&s_client);
     jy_db_destroy (&s_db);
     snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", s_dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
+    CHECK_INT (jy_db_exec (s_admin, sql, 0, NULL), 0);
     snprintf (sql, sizeof sql, "DROP DATABASE %s_bare WITH (FORCE)", s_dbname);
-    CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
-    jy_db_destroy (&admin);
+    CHECK_INT (jy_db_exec (s_admin, sql, 0, NULL), 0);
+    jy_db_destroy (&s_admin);
     if (jy_test_failures == 0) {
         char command[600];
         snprintf (command, sizeof command, "rm -rf %s", s_dir);

@@ -7,45 +7,22 @@
 */
 #include "journey/journey.h"
 #include "jy_test.h"
-#include "jy_test_process.h"
-#include <signal.h>
-#include <sys/wait.h>
+#include "jy_test_daemon.h"
 
 static char s_dir[256];
 static char s_endpoint[320];
 
-//  Start the daemon with extra arguments; stderr to a log file. Returns its pid.
+//  Start the daemon with extra arguments (NULL-ended); its log in s_dir/log_name.
 static pid_t s_spawn (const char *log_name, const char *const *args)
 {
-    char program[512], log_path[512];
-    snprintf (program, sizeof program, "%s/timeliness/journey-timelinessd",
-              getenv ("JOURNEY_SERVICES_DIR"));
+    char log_path[512];
     snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen (log_path, "w", stderr);
-        (void) log;
-        const char *argv[8] = {program};
-        for (int i = 0; args[i] && i < 6; i++)
-            argv[i + 1] = args[i];
-        execv (program, (char *const *) argv);
-        _exit (127);
-    }
-    return pid;
+    return jy_test_daemon_start ("timeliness/journey-timelinessd", log_path, args);
 }
 
 static jy_envelope_t *s_ask (zsock_t *dealer, jy_envelope_t *request)
 {
-    if (jy_wire_send (dealer, request))
-        return NULL;
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    void *which = zpoller_wait (poller, 5000);
-    zpoller_destroy (&poller);
-    if (!which)
-        return NULL;
-    jy_wire_status_t status;
-    return jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    return jy_test_ask (dealer, request, 5000);
 }
 
 static jy_envelope_t *s_status (zsock_t *dealer)
@@ -108,11 +85,7 @@ static void s_test_simulated (void)
 
     //  Garbage: answered with a code, the daemon carries on.
     zstr_send (dealer, "this is not an envelope");
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    jy_wire_status_t status;
-    reply = zpoller_wait (poller, 5000)
-                ? jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status)
-                : NULL;
+    reply = jy_test_receive (dealer, 5000);
     CHECK_STR (s_reply_code (reply), "bad_frame");
     jy_envelope_free (&reply);
 
@@ -120,12 +93,9 @@ static void s_test_simulated (void)
     uint8_t unknown[] = {0x10, 0x01, 0x9a, 0x06, 0x02, 0x08, 0x01};
     zframe_t *frame = zframe_new (unknown, sizeof unknown);
     zframe_send (&frame, dealer, 0);
-    reply = zpoller_wait (poller, 5000)
-                ? jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status)
-                : NULL;
+    reply = jy_test_receive (dealer, 5000);
     CHECK_STR (s_reply_code (reply), "unknown_request");
     jy_envelope_free (&reply);
-    zpoller_destroy (&poller);
 
     //  A frame over the cap (set to 4096 bytes below): libzmq drops the connection before
     //  allocating; the daemon lives on and a new connection is answered.
@@ -142,8 +112,7 @@ static void s_test_simulated (void)
     jy_envelope_free (&reply);
     zsock_destroy (&dealer);
 
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 500), 0);
+    CHECK_INT (jy_test_daemon_stop (pid, 10000), 0);
 }
 
 //  The process's peak resident memory in kB (VmHWM), or -1.
@@ -192,12 +161,7 @@ static void s_test_flood (void)
     zframe_t *frame = zframe_new (flood, size);
     free (flood);
     CHECK_INT (zframe_send (&frame, dealer, 0), 0);
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    jy_wire_status_t status;
-    reply = zpoller_wait (poller, 30000)
-                ? jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status)
-                : NULL;
-    zpoller_destroy (&poller);
+    reply = jy_test_receive (dealer, 30000);
     CHECK_STR (s_reply_code (reply), "too_large");
     CHECK (reply && reply->reply && reply->reply->message &&
            strstr (reply->reply->message, "timeliness/max_unpack_bytes = 67108864 bytes"));
@@ -212,8 +176,7 @@ static void s_test_flood (void)
             peak_kb);
     CHECK (peak_kb > 0 && peak_kb < 200 * 1024);
     zsock_destroy (&dealer);
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 500), 0);
+    CHECK_INT (jy_test_daemon_stop (pid, 10000), 0);
     setenv ("JOURNEY_TIMELINESS_MAX_FRAME_BYTES", "4096", 1);
 }
 
@@ -230,8 +193,7 @@ static void s_test_system_clock_refuses (void)
     CHECK_STR (reply && reply->status_reply ? reply->status_reply->clock_mode : NULL, "system");
     jy_envelope_free (&reply);
     zsock_destroy (&dealer);
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 500), 0);
+    CHECK_INT (jy_test_daemon_stop (pid, 10000), 0);
 }
 
 static bool s_log_contains (const char *log_name, const char *text)
@@ -284,11 +246,16 @@ int main (void)
     snprintf (endpoint, sizeof endpoint, "ipc://%s/events.ipc", s_dir);
     setenv ("JOURNEY_TIMELINESS_EVENTS", endpoint, 1);
 
-    s_test_simulated ();
-    s_test_flood ();
-    s_test_system_clock_refuses ();
-    s_test_bad_configuration ();
+    JY_TEST_SCENARIO (s_test_simulated);
+    JY_TEST_SCENARIO (s_test_flood);
+    JY_TEST_SCENARIO (s_test_system_clock_refuses);
+    JY_TEST_SCENARIO (s_test_bad_configuration);
 
-    zsys_dir_delete ("%s", s_dir); //  leaves it when a log file is still there: fine for a look
+    if (jy_test_failures == 0) { //  kept on failure: the daemon's logs are there
+        char command[300];
+        snprintf (command, sizeof command, "rm -rf %s", s_dir);
+        CHECK_INT (system (command), 0);
+    } else
+        fprintf (stderr, "files kept in %s\n", s_dir);
     return jy_test_summary ("test_daemon");
 }

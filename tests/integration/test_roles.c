@@ -10,7 +10,7 @@
 */
 #include "journey/journey.h"
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include <ctype.h>
 #include <signal.h>
 
@@ -556,18 +556,9 @@ static void s_test_refuse_privileged (void)
 
 static pid_t s_spawn (const char *program, const char *log_name)
 {
-    char path[512], log_path[512];
-    snprintf (path, sizeof path, "%s/%s", getenv ("JOURNEY_SERVICES_DIR"), program);
+    char log_path[512];
     snprintf (log_path, sizeof log_path, "%s/%s", s_dir, log_name);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen (log_path, "w", stderr);
-        (void) log;
-        execl (path, path, (char *) NULL);
-        _exit (127);
-    }
-    return pid;
+    return jy_test_daemon_start (program, log_path, NULL);
 }
 
 //  setenv JOURNEY_<SECTION>_<KEY> (the section in lower case, as in the configuration).
@@ -629,15 +620,10 @@ static void s_test_daemons_refuse_superuser (void)
     //  The control: journey-ingestd with its own role starts, and stops cleanly on SIGTERM.
     setenv ("JOURNEY_DATABASE_INGEST_URL", s_role_url[0], 1);
     pid_t pid = s_spawn ("ingest/journey-ingestd", "ingest-own.log");
-    bool started = false;
-    for (int turn = 0; turn < 500 && !started; turn++) {
-        started = s_log_contains ("ingest-own.log", "accepting events");
-        if (!started && jy_test_wait_exit (pid, 1) != -1)
-            break;
-    }
-    CHECK (started);
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+    char log_path[512];
+    snprintf (log_path, sizeof log_path, "%s/ingest-own.log", s_dir);
+    CHECK (jy_test_wait_for_log (pid, log_path, "accepting events", 10000));
+    CHECK_INT (jy_test_daemon_stop (pid, 20000), 0);
 }
 
 int main (void)
@@ -684,14 +670,14 @@ int main (void)
     zsys_dir_create ("%s", s_dir);
 
     if (jy_test_failures == 0) {
-        s_test_attributes ();
-        s_test_tables ();
-        s_test_sequences ();
-        s_test_create ();
-        s_test_feeds ();
-        s_test_reporting_read_only ();
-        s_test_refuse_privileged ();
-        s_test_daemons_refuse_superuser ();
+        JY_TEST_SCENARIO (s_test_attributes);
+        JY_TEST_SCENARIO (s_test_tables);
+        JY_TEST_SCENARIO (s_test_sequences);
+        JY_TEST_SCENARIO (s_test_create);
+        JY_TEST_SCENARIO (s_test_feeds);
+        JY_TEST_SCENARIO (s_test_reporting_read_only);
+        JY_TEST_SCENARIO (s_test_refuse_privileged);
+        JY_TEST_SCENARIO (s_test_daemons_refuse_superuser);
         printf ("statements tried as the service roles: %d\n", s_tries);
     }
 

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jy_test.h"
+#include "jy_test_daemon.h"
 #include "journey/journey.h"
 
 //  Create the database `name` (dropped first if a previous run left it), migrate it with
@@ -33,15 +33,8 @@ static inline jy_db_t *rt_database (const char *name, char *admin_url, size_t si
     jy_db_destroy (&admin);
     snprintf (admin_url, size, "%s dbname=%s", cluster, name);
     setenv ("JOURNEY_DATABASE_ADMIN_URL", admin_url, 1);
-    pid_t pid = fork ();
-    if (pid == 0) {
-        const char *cli = getenv ("JOURNEY_CLI");
-        execl (cli, cli, "migrate", (char *) NULL);
-        _exit (127);
-    }
-    int status;
-    waitpid (pid, &status, 0);
-    if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
+    const char *migrate[] = {getenv ("JOURNEY_CLI"), "migrate", NULL};
+    if (jy_test_run (NULL, migrate) != 0) {
         fprintf (stderr, "journey migrate failed on %s\n", name);
         exit (1);
     }

@@ -14,40 +14,26 @@
 #include <sys/stat.h>
 
 #include "reporting_test.h"
-#include "jy_test_process.h"
 #include "jy_measures.h"
+#include "jy_test_daemon.h"
 
 static char s_dir[256];
 static char s_endpoint[320];
+static char s_request_dir[400]; //  where the test's own requests write their packs
+static jy_db_t *s_admin;        //  admin role, on the test's own database
+static zsock_t *s_dealer;       //  to the daemon's request socket
+static pid_t s_pid;             //  the daemon
 
-static pid_t s_spawn (const char *date)
+static pid_t s_start (const char *date)
 {
-    char program[512], log_path[512];
-    snprintf (program, sizeof program, "%s/reporting/journey-reportingd",
-              getenv ("JOURNEY_SERVICES_DIR"));
+    char log_path[512];
     snprintf (log_path, sizeof log_path, "%s/reportingd.log", s_dir);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen (log_path, "w", stderr);
-        (void) log;
-        execl (program, program, "--simulated-clock", "--date", date, (char *) NULL);
-        _exit (127);
-    }
-    return pid;
+    return jy_test_daemon_start_on ("reporting/journey-reportingd", log_path, date);
 }
 
 static jy_envelope_t *s_ask (zsock_t *dealer, jy_envelope_t *request)
 {
-    if (jy_wire_send (dealer, request))
-        return NULL;
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    void *which = zpoller_wait (poller, 60000);
-    zpoller_destroy (&poller);
-    if (!which)
-        return NULL;
-    jy_wire_status_t status;
-    return jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
+    return jy_test_ask (dealer, request, 60000);
 }
 
 //  A board-pack request; formats is a NULL-terminated list.
@@ -173,66 +159,15 @@ static int s_cli (char **out, const char *const *args)
     return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
-int main (void)
+//  --- The scenarios, in order, against one daemon (started 2025-03-15) ---------------------
+
+//  A ReportRequest gets the paths written (which exist) and a headline per measure, worked out
+//  from the audits below: 3 of 4 good or better is 75.0%, green against a 60.0% target.
+static void s_pack_on_request_has_paths_and_headlines (void)
 {
-    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
-        !getenv ("JOURNEY_DATABASE_REPORTING_URL"))
-        return 77;
-    char name[64], admin_url[1024], reporting_url[1024];
-    snprintf (name, sizeof name, "journey_reportingd_%d", (int) getpid ());
-    jy_db_t *admin = rt_database (name, admin_url, sizeof admin_url);
-    //  Audits in January and February 2025: 3 of 4 good or better (75.0%, green at 60; shown
-    //  because the test suppresses only counts under 3).
-    RT_SQL (admin, "INSERT INTO ingest.audit (la_code, child_id, event_id, audited_on, grade,"
-                   " team_id) VALUES ('872', 'CHX1', 'E1', '2025-01-10', 'good', 'T1'),"
-                   " ('872', 'CHX2', 'E2', '2025-01-20', 'good', 'T1'),"
-                   " ('872', 'CHX3', 'E3', '2025-02-03', 'outstanding', 'T2'),"
-                   " ('872', 'CHX4', 'E4', '2025-02-28', 'inadequate', 'T2')");
-    snprintf (reporting_url, sizeof reporting_url, "%s dbname=%s",
-              getenv ("JOURNEY_DATABASE_REPORTING_URL"), name);
-
-    snprintf (s_dir, sizeof s_dir, "/tmp/jy-reportingd-test-%d", (int) getpid ());
-    zsys_dir_create ("%s", s_dir);
-    //  Two schedules: this file's section replaces the defaults' (quarterly only).
-    char config_path[400];
-    snprintf (config_path, sizeof config_path, "%s/journey.cfg", s_dir);
-    FILE *config = fopen (config_path, "w");
-    assert (config);
-    fprintf (config,
-             "reporting\n"
-             "    schedules\n"
-             "        quarterly\n"
-             "            every = \"quarter\"\n"
-             "        monthly\n"
-             "            every = \"month\"\n"
-             "            formats = \"json\"\n"
-             "            out_dir = \"%s/out/monthly\"\n",
-             s_dir);
-    fclose (config);
-    snprintf (s_endpoint, sizeof s_endpoint, "ipc://%s/reporting.ipc", s_dir);
-    char out_dir[400];
-    snprintf (out_dir, sizeof out_dir, "%s/out", s_dir);
-    setenv ("JOURNEY_CONFIG", config_path, 1);
-    setenv ("JOURNEY_REPORTING_REQUEST", s_endpoint, 1);
-    setenv ("JOURNEY_REPORTING_OUT_DIR", out_dir, 1);
-    setenv ("JOURNEY_REPORTING_OUT_ROOT", s_dir, 1); //  requests below write beside out/
-    setenv ("JOURNEY_DATABASE_REPORTING_URL", reporting_url, 1);
-    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
-    setenv ("JOURNEY_LA_CODE", "872", 1);
-    setenv ("JOURNEY_LA_NAME", "Test Borough", 1);
-    setenv ("JOURNEY_REPORTING_SUPPRESS_BELOW", "3", 1);
-
-    pid_t pid = s_spawn ("2025-03-15");
-    zsock_t *dealer = zsock_new_dealer (s_endpoint);
-    assert (dealer);
-    zsock_set_linger (dealer, 0);
-
-    //  A pack on request.
     const char *html_json[] = {"html", "json", NULL};
-    char request_dir[400];
-    snprintf (request_dir, sizeof request_dir, "%s/asked", s_dir);
     jy_envelope_t *reply =
-        s_report (dealer, "872", "2025-01-01", "2025-02-28", html_json, request_dir);
+        s_report (s_dealer, "872", "2025-01-01", "2025-02-28", html_json, s_request_dir);
     Journey__V1__ReportReply *answer = s_reply_of (reply);
     CHECK (answer != NULL);
     if (answer) {
@@ -243,7 +178,7 @@ int main (void)
         CHECK_INT (answer->n_paths, 2);
         char expected[600];
         snprintf (expected, sizeof expected, "%s/board-pack-872-2025-01-01-to-2025-02-28.html",
-                  request_dir);
+                  s_request_dir);
         CHECK_STR (answer->n_paths > 0 ? answer->paths[0] : NULL, expected);
         for (size_t i = 0; i < answer->n_paths; i++)
             CHECK (access (answer->paths[i], F_OK) == 0);
@@ -263,28 +198,37 @@ int main (void)
         CHECK (found);
     }
     jy_envelope_free (&reply);
+}
 
-    //  Nothing was made at start by the schedules (only noted).
+//  The schedules make nothing at a first start (they only note where they are).
+static void s_schedules_make_nothing_at_first_start (void)
+{
     CHECK (!s_exists ("out/board-pack-872-2024-10-01-to-2024-12-31.html"));
     CHECK (!s_exists ("out/monthly/board-pack-872-2025-02-01-to-2025-02-28.json"));
+}
 
-    //  Bad requests name the field.
+static void s_bad_requests_name_the_field (void)
+{
     const char *pdf[] = {"pdf", NULL};
-    CHECK_STR (s_refused (dealer, "872", NULL, "2025-02-28", NULL, NULL),
+    CHECK_STR (s_refused (s_dealer, "872", NULL, "2025-02-28", NULL, NULL),
                "from: a date YYYY-MM-DD is required");
-    CHECK_STR (s_refused (dealer, "872", "2025-03-01", "2025-02-28", NULL, NULL),
+    CHECK_STR (s_refused (s_dealer, "872", "2025-03-01", "2025-02-28", NULL, NULL),
                "to: the period ends before it starts");
-    CHECK_STR (s_refused (dealer, "87", "2025-01-01", "2025-02-28", NULL, NULL),
+    CHECK_STR (s_refused (s_dealer, "87", "2025-01-01", "2025-02-28", NULL, NULL),
                "la_code: \"87\" is not a three-digit DfE LA code (and la/code is not set)");
-    CHECK_STR (s_refused (dealer, "872", "2025-01-01", "2025-02-28", pdf, NULL),
+    CHECK_STR (s_refused (s_dealer, "872", "2025-01-01", "2025-02-28", pdf, NULL),
                "formats: \"pdf\" is not a format (html, csv, json)");
-    CHECK (strncmp (s_refused (dealer, "872", "2025-01-01", "2025-02-28", NULL, "relative/dir"),
+    CHECK (strncmp (s_refused (s_dealer, "872", "2025-01-01", "2025-02-28", NULL, "relative/dir"),
                     "out: an absolute directory is required", 38) == 0);
-    CHECK (strncmp (s_refused (dealer, "872", "2015-01-01", "2025-02-28", NULL, NULL),
+    CHECK (strncmp (s_refused (s_dealer, "872", "2015-01-01", "2025-02-28", NULL, NULL),
                     "to: a pack covers ten years at most", 35) == 0);
+}
 
-    //  Packs go only under reporting/out_root: a directory outside it, or a symlink inside it
-    //  leading outside, is refused with out_not_allowed naming the root, and nothing written.
+//  Packs go only under reporting/out_root: a directory outside it, or a symlink inside it
+//  leading outside, is refused with out_not_allowed naming the root, and nothing written.
+static void s_packs_are_written_only_under_out_root (void)
+{
+    const char *html_json[] = {"html", "json", NULL};
     char outside[400], escape[400], expected_root[600];
     snprintf (outside, sizeof outside, "%s-outside", s_dir);
     snprintf (escape, sizeof escape, "%s/escape", s_dir);
@@ -293,7 +237,8 @@ int main (void)
     CHECK (zsys_dir_create ("%s", outside) == 0 && symlink (outside, escape) == 0);
     const char *where[] = {outside, escape};
     for (size_t i = 0; i < 2; i++) {
-        reply = s_report (dealer, "872", "2025-01-01", "2025-02-28", html_json, where[i]);
+        jy_envelope_t *reply =
+            s_report (s_dealer, "872", "2025-01-01", "2025-02-28", html_json, where[i]);
         Journey__V1__ReportReply *refusal = s_reply_of (reply);
         CHECK (refusal && !refusal->ok);
         CHECK_STR (refusal ? refusal->code : NULL, "out_not_allowed");
@@ -305,29 +250,34 @@ int main (void)
     char outside_relative[400];
     snprintf (outside_relative, sizeof outside_relative, "..%s", strrchr (outside, '/'));
     CHECK_INT (s_entries (outside_relative), 0);
+}
 
-    //  A request it does not serve.
+static void s_other_requests_are_not_supported (void)
+{
     Journey__V1__AlertsRequest alerts = JOURNEY__V1__ALERTS_REQUEST__INIT;
     jy_envelope_t other;
     jy_envelope_init (&other);
     other.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST;
     other.alerts_request = &alerts;
-    reply = s_ask (dealer, &other);
+    jy_envelope_t *reply = s_ask (s_dealer, &other);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY &&
            reply->reply->code && strcmp (reply->reply->code, "not_supported") == 0);
     jy_envelope_free (&reply);
+}
 
-    //  The builder's connection is cut while it is idle (as by a PostgreSQL restart between two
-    //  quarters): the scheduled packs below are still made, on a new connection.
-    RT_SQL (admin,
+//  Into a new quarter: the quarterly pack for Q1 and the monthly one for March, although the
+//  builder's connection was cut while it was idle (as by a PostgreSQL restart between two
+//  quarters). The builder takes jobs in order, so once a later request is answered the
+//  scheduled ones are done.
+static void s_new_quarter_makes_quarterly_and_monthly_packs (void)
+{
+    RT_SQL (s_admin,
             "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
             " WHERE application_name = 'journey-reportingd' AND datname = current_database ()");
-
-    //  Into a new quarter: the quarterly pack for Q1 and the monthly one for March. The builder
-    //  takes jobs in order, so once a later request is answered the scheduled ones are done.
-    CHECK_INT (s_clock_set (dealer, "2025-04-01"), 0);
+    CHECK_INT (s_clock_set (s_dealer, "2025-04-01"), 0);
     const char *json[] = {"json", NULL};
-    reply = s_report (dealer, "872", "2025-01-01", "2025-01-31", json, request_dir);
+    jy_envelope_t *reply =
+        s_report (s_dealer, "872", "2025-01-01", "2025-01-31", json, s_request_dir);
     CHECK (s_reply_of (reply) && s_reply_of (reply)->ok);
     jy_envelope_free (&reply);
     CHECK (s_exists ("out/board-pack-872-2025-01-01-to-2025-03-31.html"));
@@ -337,16 +287,24 @@ int main (void)
     CHECK (!s_exists ("out/monthly/board-pack-872-2025-03-01-to-2025-03-31.html"));
     CHECK_INT (s_entries ("out"), 4); //  html, json, the CSV directory, monthly/
     CHECK_INT (s_entries ("out/monthly"), 1);
+}
 
-    //  A month on, same quarter: only April's monthly pack.
-    CHECK_INT (s_clock_set (dealer, "2025-05-02"), 0);
-    reply = s_report (dealer, "872", "2025-01-01", "2025-01-31", json, request_dir);
+//  A month on, same quarter: only April's monthly pack.
+static void s_new_month_in_the_quarter_makes_only_the_monthly_pack (void)
+{
+    CHECK_INT (s_clock_set (s_dealer, "2025-05-02"), 0);
+    const char *json[] = {"json", NULL};
+    jy_envelope_t *reply =
+        s_report (s_dealer, "872", "2025-01-01", "2025-01-31", json, s_request_dir);
     jy_envelope_free (&reply);
     CHECK (s_exists ("out/monthly/board-pack-872-2025-04-01-to-2025-04-30.json"));
     CHECK_INT (s_entries ("out"), 4);
     CHECK_INT (s_entries ("out/monthly"), 2);
+}
 
-    //  journey report board-pack: paths and headlines; a bad format is a usage error.
+//  journey report board-pack: paths and headlines; a bad format is a usage error.
+static void s_cli_board_pack_prints_paths_and_headlines (void)
+{
     char cli_dir[400];
     snprintf (cli_dir, sizeof cli_dir, "%s/cli", s_dir);
     char *output = NULL;
@@ -369,8 +327,10 @@ int main (void)
     CHECK_INT (s_cli (&output, bad_args), 2);
     free (output);
     CHECK (s_exists ("cli/board-pack-872-2025-02-01-to-2025-02-28.html"));
+}
 
-    //  Each pack made is in the log, with who asked; SIGTERM stops it cleanly.
+static void s_log_names_each_pack_and_who_asked (void)
+{
     char log_path[400];
     snprintf (log_path, sizeof log_path, "%s/reportingd.log", s_dir);
     CHECK (jy_test_file_contains (
@@ -378,19 +338,24 @@ int main (void)
     CHECK (jy_test_file_contains (
         log_path, "board pack made: LA 872 2025-01-01 to 2025-03-31 via schedule quarterly for "
                   "journey-reportingd"));
+}
 
-    //  Each schedule's file names the last period it has a pack for. Killed, and started again
-    //  after May ended (as when killed on June's first day before building May's pack): the
-    //  start builds May's pack, and nothing for the quarter, whose pack it has.
+//  Each schedule's file names the last period it has a pack for. Killed, and started again
+//  after May ended (as when killed on June's first day before building May's pack): the start
+//  builds May's pack, and nothing for the quarter, whose pack it has.
+static void s_restart_after_a_month_end_makes_the_missed_pack (void)
+{
     char done[64] = "";
     CHECK (s_read_line ("out/monthly/.schedule-monthly-872", done, sizeof done) == 0);
     CHECK_STR (done, "2025-04-30");
     CHECK (s_read_line ("out/.schedule-quarterly-872", done, sizeof done) == 0);
     CHECK_STR (done, "2025-03-31");
-    kill (pid, SIGKILL);
-    CHECK_INT (jy_test_wait_exit (pid, 5000), 128 + SIGKILL);
-    pid = s_spawn ("2025-06-02");
-    reply = s_report (dealer, "872", "2025-01-01", "2025-01-31", json, request_dir);
+    kill (s_pid, SIGKILL);
+    CHECK_INT (jy_test_wait_exit (s_pid, 5000), 128 + SIGKILL);
+    s_pid = s_start ("2025-06-02");
+    const char *json[] = {"json", NULL};
+    jy_envelope_t *reply =
+        s_report (s_dealer, "872", "2025-01-01", "2025-01-31", json, s_request_dir);
     CHECK (s_reply_of (reply) && s_reply_of (reply)->ok);
     jy_envelope_free (&reply);
     CHECK (s_exists ("out/monthly/board-pack-872-2025-05-01-to-2025-05-31.json"));
@@ -398,13 +363,85 @@ int main (void)
     CHECK_INT (s_entries ("out"), 4);
     CHECK (s_read_line ("out/monthly/.schedule-monthly-872", done, sizeof done) == 0);
     CHECK_STR (done, "2025-05-31");
+}
 
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1000), 0);
+static void s_sigterm_stops_it_cleanly (void)
+{
+    char log_path[400];
+    snprintf (log_path, sizeof log_path, "%s/reportingd.log", s_dir);
+    CHECK_INT (jy_test_daemon_stop (s_pid, 20000), 0);
     CHECK (jy_test_file_contains (log_path, "stopped"));
+}
 
-    zsock_destroy (&dealer);
-    jy_db_destroy (&admin);
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_REPORTING_URL"))
+        return 77;
+    char name[64], admin_url[1024], reporting_url[1024];
+    snprintf (name, sizeof name, "journey_reportingd_%d", (int) getpid ());
+    s_admin = rt_database (name, admin_url, sizeof admin_url);
+    //  Audits in January and February 2025: 3 of 4 good or better (75.0%, green at 60; shown
+    //  because the test suppresses only counts under 3).
+    RT_SQL (s_admin, "INSERT INTO ingest.audit (la_code, child_id, event_id, audited_on, grade,"
+                     " team_id) VALUES ('872', 'CHX1', 'E1', '2025-01-10', 'good', 'T1'),"
+                     " ('872', 'CHX2', 'E2', '2025-01-20', 'good', 'T1'),"
+                     " ('872', 'CHX3', 'E3', '2025-02-03', 'outstanding', 'T2'),"
+                     " ('872', 'CHX4', 'E4', '2025-02-28', 'inadequate', 'T2')");
+    snprintf (reporting_url, sizeof reporting_url, "%s dbname=%s",
+              getenv ("JOURNEY_DATABASE_REPORTING_URL"), name);
+
+    snprintf (s_dir, sizeof s_dir, "/tmp/jy-reportingd-test-%d", (int) getpid ());
+    zsys_dir_create ("%s", s_dir);
+    //  Two schedules: this file's section replaces the defaults' (quarterly only).
+    char config_path[400];
+    snprintf (config_path, sizeof config_path, "%s/journey.cfg", s_dir);
+    FILE *config = fopen (config_path, "w");
+    assert (config);
+    fprintf (config,
+             "reporting\n"
+             "    schedules\n"
+             "        quarterly\n"
+             "            every = \"quarter\"\n"
+             "        monthly\n"
+             "            every = \"month\"\n"
+             "            formats = \"json\"\n"
+             "            out_dir = \"%s/out/monthly\"\n",
+             s_dir);
+    fclose (config);
+    snprintf (s_endpoint, sizeof s_endpoint, "ipc://%s/reporting.ipc", s_dir);
+    snprintf (s_request_dir, sizeof s_request_dir, "%s/asked", s_dir);
+    char out_dir[400];
+    snprintf (out_dir, sizeof out_dir, "%s/out", s_dir);
+    setenv ("JOURNEY_CONFIG", config_path, 1);
+    setenv ("JOURNEY_REPORTING_REQUEST", s_endpoint, 1);
+    setenv ("JOURNEY_REPORTING_OUT_DIR", out_dir, 1);
+    setenv ("JOURNEY_REPORTING_OUT_ROOT", s_dir, 1); //  requests below write beside out/
+    setenv ("JOURNEY_DATABASE_REPORTING_URL", reporting_url, 1);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "10000", 1);
+    setenv ("JOURNEY_LA_CODE", "872", 1);
+    setenv ("JOURNEY_LA_NAME", "Test Borough", 1);
+    setenv ("JOURNEY_REPORTING_SUPPRESS_BELOW", "3", 1);
+
+    s_pid = s_start ("2025-03-15");
+    s_dealer = zsock_new_dealer (s_endpoint);
+    assert (s_dealer);
+    zsock_set_linger (s_dealer, 0);
+
+    JY_TEST_SCENARIO (s_pack_on_request_has_paths_and_headlines);
+    JY_TEST_SCENARIO (s_schedules_make_nothing_at_first_start);
+    JY_TEST_SCENARIO (s_bad_requests_name_the_field);
+    JY_TEST_SCENARIO (s_packs_are_written_only_under_out_root);
+    JY_TEST_SCENARIO (s_other_requests_are_not_supported);
+    JY_TEST_SCENARIO (s_new_quarter_makes_quarterly_and_monthly_packs);
+    JY_TEST_SCENARIO (s_new_month_in_the_quarter_makes_only_the_monthly_pack);
+    JY_TEST_SCENARIO (s_cli_board_pack_prints_paths_and_headlines);
+    JY_TEST_SCENARIO (s_log_names_each_pack_and_who_asked);
+    JY_TEST_SCENARIO (s_restart_after_a_month_end_makes_the_missed_pack);
+    JY_TEST_SCENARIO (s_sigterm_stops_it_cleanly);
+
+    zsock_destroy (&s_dealer);
+    jy_db_destroy (&s_admin);
     rt_drop_database (name);
     char command[1000];
     snprintf (command, sizeof command, "rm -rf '%s' '%s-outside'", s_dir, s_dir);

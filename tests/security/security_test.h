@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "journey/journey.h"
 #include "jy_test.h"
+#include "jy_test_daemon.h"
 
 #define ST_HANDSHAKE_WAIT_MS 20000 //  an upper bound for a broken build; events end the wait
 
@@ -112,33 +112,16 @@ static inline int st_journey (const char *out_path, ...)
         argc++;
     va_end (args);
     argv[argc] = NULL;
-    pid_t pid = fork ();
-    if (pid == 0) {
-        if (!freopen (out_path, "w", stdout) || dup2 (fileno (stdout), 2) < 0)
-            _exit (126);
-        execv (argv[0], (char *const *) argv);
-        _exit (127);
-    }
-    int status;
-    waitpid (pid, &status, 0);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+    return jy_test_run (out_path, argv);
 }
 
 //  Start $JOURNEY_SERVICES_DIR/<service>/journey-<service>d on a simulated clock, its log in
 //  log_path.
 static inline pid_t st_spawn (const char *service, const char *log_path)
 {
-    char program[512];
-    snprintf (program, sizeof program, "%s/%s/journey-%sd", getenv ("JOURNEY_SERVICES_DIR"),
-              service, service);
-    pid_t pid = fork ();
-    if (pid == 0) {
-        if (!freopen (log_path, "w", stderr))
-            _exit (126);
-        execl (program, program, "--simulated-clock", "--date", "2025-06-30", (char *) NULL);
-        _exit (127);
-    }
-    return pid;
+    char program[128];
+    snprintf (program, sizeof program, "%s/journey-%sd", service, service);
+    return jy_test_daemon_start_on (program, log_path, "2025-06-30");
 }
 
 //  A public certificate copied (as zcert writes it) from one path to another.
@@ -153,14 +136,7 @@ static inline void st_copy_public (const char *from, const char *to)
 //  Send request on sock and wait for the answer (NULL when none comes within 30 s).
 static inline jy_envelope_t *st_ask (zsock_t *sock, jy_envelope_t *request)
 {
-    jy_envelope_t *reply = NULL;
-    zpoller_t *poller = zpoller_new (sock, NULL);
-    if (jy_wire_send (sock, request) == 0 && zpoller_wait (poller, 30000)) {
-        jy_wire_status_t status;
-        reply = jy_wire_recv (sock, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
-    }
-    zpoller_destroy (&poller);
-    return reply;
+    return jy_test_ask (sock, request, 30000);
 }
 
 //  The test's working directory (/tmp/jy-security-<test>-<pid>), set by st_dir_create.

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "security/security_test.h"
 
 //  A dispute command as key, sent as message_id: the reply's code ("ok", ...), *count the
@@ -295,10 +295,8 @@ int main (void)
     CHECK (jy_test_file_contains (st_path ("push.out"), expected));
     setenv ("JOURNEY_SECURITY_CURVE", "1", 1);
 
-    kill (escalationd, SIGTERM);
-    kill (reportingd, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (escalationd, 1500), 0);
-    CHECK_INT (jy_test_wait_exit (reportingd, 1500), 0);
+    CHECK_INT (jy_test_daemon_stop (escalationd, 30000), 0);
+    CHECK_INT (jy_test_daemon_stop (reportingd, 30000), 0);
     zcert_destroy (&server);
     zcert_destroy (&iro);
     zcert_destroy (&board);

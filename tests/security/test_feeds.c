@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "security/security_test.h"
 
 #define S_WAIT_MS 20000 //  an upper bound for a broken build; messages end every wait
@@ -290,8 +290,7 @@ int main (void)
         ;
     CHECK_STR (seen_none.ids, "");
 
-    kill (ingestd, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (ingestd, 1500), 0);
+    CHECK_INT (jy_test_daemon_stop (ingestd, 30000), 0);
 
     //  The alert and dispute feeds, behind this process's own zauth.
     CHECK_INT (daemon_security ? jy_security_start (daemon_security) : -1, 0);

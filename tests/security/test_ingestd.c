@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "security/security_test.h"
 
 //  Run `journey ARGS...` with its output into DIR/out_name; its exit status.
@@ -242,8 +242,7 @@ int main (void)
     CHECK_STR (st_handshake (&refused), "HANDSHAKE_FAILED_AUTH");
     st_client_destroy (&refused);
 
-    kill (pid, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (pid, 1500), 0);
+    CHECK_INT (jy_test_daemon_stop (pid, 30000), 0);
 
     //  Told to use CURVE but without zauth, clients_dir or its own secret: exits 1, naming it.
     s_check_refuses ("no-zauth.log", "JOURNEY_SECURITY_ZAUTH", "0", "security/zauth");

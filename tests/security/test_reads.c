@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "security/security_test.h"
 
 #define S_WAIT_MS 20000 //  an upper bound for a broken build; Status ends every wait
@@ -235,10 +235,8 @@ int main (void)
                "ok: 872 contact_decision 2025-06-30 2025-07-01 missed;");
     CHECK_STR (s_deadlines_as (timeliness, reader, server_key, "210", "C2"), "ok:");
 
-    kill (timelinessd, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (timelinessd, 1500), 0);
-    kill (ingestd, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (ingestd, 1500), 0);
+    CHECK_INT (jy_test_daemon_stop (timelinessd, 30000), 0);
+    CHECK_INT (jy_test_daemon_stop (ingestd, 30000), 0);
     st_client_destroy (&pusher);
     st_client_destroy (&watcher);
     zcert_destroy (&server);

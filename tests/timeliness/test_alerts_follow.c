@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "alert_feed_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "queries.h"
 
 #define S_TURNS 500 //  polls of 20 ms: 10 s at most for anything to happen
@@ -118,19 +118,11 @@ static bool s_until_subscribers (s_server_t *self, int count)
 
 static pid_t s_follower (const char *out_path, const char *team)
 {
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        if (!freopen (out_path, "w", stdout))
-            _exit (127);
-        const char *cli = getenv ("JOURNEY_CLI");
-        if (team)
-            execl (cli, cli, "alerts", "--follow", "--json", "--team", team, (char *) NULL);
-        else
-            execl (cli, cli, "alerts", "--follow", "--json", (char *) NULL);
-        _exit (127);
-    }
-    return pid;
+    const char *argv[] = {
+        getenv ("JOURNEY_CLI"), "alerts", "--follow", "--json", "--team", team, NULL};
+    if (!team)
+        argv[4] = NULL;
+    return jy_test_spawn (argv, out_path, NULL);
 }
 
 static uint64_t s_write (s_server_t *self, bool publish, const char *child, const char *team)
@@ -246,10 +238,8 @@ int main (void)
     CHECK (s_until_requests (&server, 12));
 
     //  SIGTERM: a normal end of following.
-    kill (all, SIGTERM);
-    kill (team, SIGTERM);
-    CHECK_INT (jy_test_wait_exit (all, 250), 0);
-    CHECK_INT (jy_test_wait_exit (team, 250), 0);
+    CHECK_INT (jy_test_daemon_stop (all, 5000), 0);
+    CHECK_INT (jy_test_daemon_stop (team, 5000), 0);
 
     jy_feed_pub_destroy (&server.pub);
     zpoller_destroy (&server.poller);

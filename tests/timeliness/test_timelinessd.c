@@ -355,53 +355,41 @@ static void s_check_backfill (void)
                "0");
 }
 
-int main (void)
+//  --- What the scenarios share, in order against one pair of daemons ----------------------
+
+static pid_t s_ingestd, s_timelinessd;
+static tt_batch_t s_batch;     //  the events being written
+static char *s_co1_referral;   //  CO1's referral event, corrected on 2025-01-13
+static char *s_rt1_contact;    //  RT1's contact event, retracted on 2025-01-07
+static jy_date_t s_last_met;   //  the last day a clock of "every clock" is met
+static char s_alert_count[24]; //  the alerts stored before the restart
+static long s_alerts_stored;   //  the alerts stored at the end of the year
+//  DS1, left alone: each alert on its day.
+static const char *const s_ds1_alerts[][2] = {{"2025-01-22", "due_soon:icpc"},
+                                              {"2025-01-27", "due_today:icpc"},
+                                              {"2025-01-28", "overdue:icpc"},
+                                              {"2025-02-04", "overdue_by:icpc"}};
+
+//  2025-01-06: the backfill, and the starts of the January scenarios
+static void s_backfill_announces_what_a_running_daemon_would (void)
 {
-    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
-        !getenv ("JOURNEY_DATABASE_TIMELINESS_URL"))
-        return 77;
-    jy_log_init ("test_timelinessd", JY_LOG_ERROR);
-    if (tt_setup ("timelinessd") != 0) {
-        fprintf (stderr, "cannot set up the test database\n");
-        return 1;
-    }
-    char err[256];
-    jy_config_t *config =
-        jy_config_load (NULL, jy_config_default_defaults_path (), err, sizeof err);
-    assert (config);
-    s_clocks = tl_clocks_new (config);
-    s_calendar = jy_calendar_new ();
-    assert (s_clocks && s_calendar);
-
-    pid_t ingestd = tt_spawn ("ingest/journey-ingestd", "ingestd.log", "2025-01-06");
-    pid_t timelinessd =
-        tt_spawn ("timeliness/journey-timelinessd", "timelinessd.log", "2025-01-06");
-    s_ingest = tt_dealer (tt_env.ingest_request);
-    s_timeliness = tt_dealer (tt_env.timeliness_request);
-    tt_alerts_open (&s_alerts);
-    zsock_set_rcvhwm (s_alerts.sub, 100000);
-    CHECK (tt_alerts_wait_live (&s_alerts));
-    CHECK (tt_caught_up (s_timeliness));
-
-    //  --- 2025-01-06: the backfill, and the starts of the January scenarios -----------------
-    tt_batch_t batch = {0};
-    s_push_backfill (&batch);
+    s_push_backfill (&s_batch);
     const char *children[] = {"DS1", "DR1", "DR2", "CL1", "CO1", "CO2", "RT1"};
     for (size_t i = 0; i < sizeof children / sizeof children[0]; i++)
-        s_register (&batch, children[i], "2025-01-02");
-    s_referral (&batch, "DS1", "2025-01-06");
-    s_strategy (&batch, "DS1", "2025-01-06"); //  ICPC due 2025-01-27
-    s_referral (&batch, "DR1", "2025-01-06");
-    s_strategy (&batch, "DR1", "2025-01-06");
-    s_referral (&batch, "DR2", "2025-01-06");
-    s_strategy (&batch, "DR2", "2025-01-06");
-    s_referral (&batch, "CL1", "2025-01-06"); //  assessment running
-    const char *co1_referral = strdup (s_referral (&batch, "CO1", "2025-01-06"));
-    s_referral (&batch, "CO2", "2025-01-02");
-    const char *rt1_contact = strdup (tt_event (&batch, "RT1", "2025-01-06",
-                                                "\"contact_received\":{\"contact_id\":"
-                                                "\"CT-RT1\"}"));
-    s_push (&batch);
+        s_register (&s_batch, children[i], "2025-01-02");
+    s_referral (&s_batch, "DS1", "2025-01-06");
+    s_strategy (&s_batch, "DS1", "2025-01-06"); //  ICPC due 2025-01-27
+    s_referral (&s_batch, "DR1", "2025-01-06");
+    s_strategy (&s_batch, "DR1", "2025-01-06");
+    s_referral (&s_batch, "DR2", "2025-01-06");
+    s_strategy (&s_batch, "DR2", "2025-01-06");
+    s_referral (&s_batch, "CL1", "2025-01-06"); //  assessment running
+    s_co1_referral = strdup (s_referral (&s_batch, "CO1", "2025-01-06"));
+    s_referral (&s_batch, "CO2", "2025-01-02");
+    s_rt1_contact = strdup (tt_event (&s_batch, "RT1", "2025-01-06",
+                                      "\"contact_received\":{\"contact_id\":"
+                                      "\"CT-RT1\"}"));
+    s_push (&s_batch);
     s_check_backfill ();
     //  Due tomorrow, lead 3: DUE_SOON at once. DS1's contact was decided the day it arrived:
     //  running that day, it announces what a running one does, as it would had the decision come
@@ -412,50 +400,49 @@ int main (void)
                "met_on_time false");
     CHECK_STR (s_deadline ("due_on || ' ' || state || ' ' || backfill", "DS1", "icpc", NULL),
                "2025-01-27 open false");
+}
 
-    //  --- Day by day to 2025-02-05 -----------------------------------------------------------
-    const char *const ds1[][2] = {{"2025-01-22", "due_soon:icpc"},
-                                  {"2025-01-27", "due_today:icpc"},
-                                  {"2025-01-28", "overdue:icpc"},
-                                  {"2025-02-04", "overdue_by:icpc"}};
+//  Day by day to 2025-02-05
+static void s_day_by_day_retraction_drift_closure_and_corrections (void)
+{
     for (jy_date_t day = D ("2025-01-07"); day <= D ("2025-02-05"); day++) {
         const char *today = s_text (day);
         s_day (today);
         if (day == D ("2025-01-07")) {
             //  The retraction of the contact: cancelled, the start removed.
             CHECK_STR (s_raised ("RT1", today), "due_today:contact_decision");
-            tt_event (&batch, "RT1", today,
+            tt_event (&s_batch, "RT1", today,
                       "\"retraction\":{\"retracts\":\"%s\",\"reason\":\"wrong child\"}",
-                      rt1_contact);
-            s_push (&batch);
+                      s_rt1_contact);
+            s_push (&s_batch);
             CHECK_STR (s_deadline ("state || ' ' || cancel_reason || ' ' || cancelled_on", "RT1",
                                    "contact_decision", NULL),
                        "cancelled start_removed 2025-01-07");
         } else if (day == D ("2025-01-08")) {
             //  DR1 booked after its due date: DRIFTED now. DR2 booked before: nothing.
-            tt_event (&batch, "DR1", today,
+            tt_event (&s_batch, "DR1", today,
                       "\"conference_scheduled\":{\"conference_id\":\"CF1-DR1\",\"kind\":\"icpc\","
                       "\"planned_on\":\"2025-01-29\"}");
-            tt_event (&batch, "DR2", today,
+            tt_event (&s_batch, "DR2", today,
                       "\"conference_scheduled\":{\"conference_id\":\"CF1-DR2\",\"kind\":\"icpc\","
                       "\"planned_on\":\"2025-01-24\"}");
-            s_push (&batch);
+            s_push (&s_batch);
             CHECK_STR (s_raised ("DR1", today), "drifted:icpc");
             CHECK_STR (s_raised ("DR2", today), "");
             CHECK_STR (s_deadline ("planned_on", "DR1", "icpc", NULL), "2025-01-29");
             CHECK_STR (s_deadline ("planned_on", "DR2", "icpc", NULL), "2025-01-24");
         } else if (day == D ("2025-01-09")) {
-            tt_event (&batch, "CL1", today, "\"case_closed\":{\"reason\":\"RC8\"}");
-            s_push (&batch);
+            tt_event (&s_batch, "CL1", today, "\"case_closed\":{\"reason\":\"RC8\"}");
+            s_push (&s_batch);
             CHECK_STR (s_deadline ("state || ' ' || cancel_reason || ' ' || cancelled_on", "CL1",
                                    "assessment", NULL),
                        "cancelled case_closed 2025-01-09");
         } else if (day == D ("2025-01-10")) {
             //  Booked again, later still: DRIFTED is not raised twice.
-            tt_event (&batch, "DR1", today,
+            tt_event (&s_batch, "DR1", today,
                       "\"conference_scheduled\":{\"conference_id\":\"CF2-DR1\",\"kind\":\"icpc\","
                       "\"planned_on\":\"2025-01-31\",\"cancels\":\"CF1-DR1\"}");
-            s_push (&batch);
+            s_push (&s_batch);
             CHECK_STR (s_raised ("DR1", today), "");
             CHECK_STR (s_deadline ("planned_on", "DR1", "icpc", NULL), "2025-01-31");
         } else if (day == D ("2025-01-13")) {
@@ -464,18 +451,18 @@ int main (void)
             char before_id[32];
             snprintf (before_id, sizeof before_id, "%.*s", (int) strcspn (before, " "), before);
             CHECK_STR (before + strlen (before_id) + 1, s_text (s_workday (D ("2025-01-06"), 45)));
-            tt_event (&batch, "CO1", "2025-01-08",
+            tt_event (&s_batch, "CO1", "2025-01-08",
                       "\"supersedes\":\"%s\",\"referral_received\":{\"referral_id\":\"R-CO1\","
                       "\"contact_id\":\"CT-CO1\"}",
-                      co1_referral);
-            s_push (&batch);
+                      s_co1_referral);
+            s_push (&s_batch);
             CHECK_STR (s_deadline ("id || ' ' || started_on || ' ' || due_on || ' ' || state",
                                    "CO1", "assessment", NULL),
                        TT_VALUE ("SELECT $1 || ' 2025-01-08 ' || $2 || ' open'", before_id,
                                  s_text (s_workday (D ("2025-01-08"), 45))));
             //  CO2's strategy discussion: its ICPC due 2025-02-03.
-            s_strategy (&batch, "CO2", today);
-            s_push (&batch);
+            s_strategy (&s_batch, "CO2", today);
+            s_push (&s_batch);
             CHECK_STR (s_deadline ("due_on", "CO2", "icpc", NULL), "2025-02-03");
         } else if (day == D ("2025-01-20")) {
             //  Corrected to 2025-01-02: due 2025-01-23, so DUE_SOON is due at once.
@@ -485,11 +472,11 @@ int main (void)
                           "CO2");
             char event_id[32];
             snprintf (event_id, sizeof event_id, "%s", strategy_event);
-            tt_event (&batch, "CO2", "2025-01-02",
+            tt_event (&s_batch, "CO2", "2025-01-02",
                       "\"supersedes\":\"%s\",\"strategy_discussion\":{\"strategy_id\":\"SD-CO2\","
                       "\"referral_id\":\"R-CO2\",\"s47_started\":true,\"s47_id\":\"S-CO2\"}",
                       event_id);
-            s_push (&batch);
+            s_push (&s_batch);
             CHECK_STR (s_deadline ("started_on || ' ' || due_on", "CO2", "icpc", NULL),
                        "2025-01-02 2025-01-23");
             CHECK_STR (s_raised ("CO2", today), "due_soon:icpc");
@@ -499,10 +486,10 @@ int main (void)
             //  CL1's case, closed on 2025-01-09, reopened by a contact decided the same day:
             //  the assessment its closure cancelled stays cancelled and announces nothing
             //  (ingest.case_closure keeps the closure the child row no longer shows).
-            tt_event (&batch, "CL1", today, "\"contact_received\":{\"contact_id\":\"CT2-CL1\"}");
-            tt_event (&batch, "CL1", today,
+            tt_event (&s_batch, "CL1", today, "\"contact_received\":{\"contact_id\":\"CT2-CL1\"}");
+            tt_event (&s_batch, "CL1", today,
                       "\"contact_decided\":{\"contact_id\":\"CT2-CL1\",\"outcome\":\"nfa\"}");
-            s_push (&batch);
+            s_push (&s_batch);
             CHECK_STR (
                 TT_VALUE ("SELECT closed_on IS NULL FROM ingest.child WHERE child_id = $1", "CL1"),
                 "t");
@@ -514,8 +501,8 @@ int main (void)
         //  DS1 is left alone: each alert on its day, nothing on the others.
         const char *expected = "";
         for (size_t i = 0; i < 4; i++)
-            if (strcmp (ds1[i][0], today) == 0)
-                expected = ds1[i][1];
+            if (strcmp (s_ds1_alerts[i][0], today) == 0)
+                expected = s_ds1_alerts[i][1];
         CHECK_STR (s_raised ("DS1", today), expected);
     }
     CHECK_STR (TT_VALUE ("SELECT state || ' ' || alerts FROM timeliness.deadline"
@@ -526,13 +513,16 @@ int main (void)
                          " AND raised_on > '2025-01-07'",
                          "RT1"),
                "0");
+}
 
-    //  --- Every clock: met on time, met late, missed -------------------------------------------
-    //  Started on S0 (2025-02-10); met on the due date, two working days after it, or never.
+//  Every clock: met on time, met late, missed
+//  Started on S0 (2025-02-10); met on the due date, two working days after it, or never.
+static void s_every_clock_met_on_time_met_late_or_missed (void)
+{
     const char *s0 = "2025-02-10";
     s_day (s0);
     jy_date_t due[S_CASES], meet[S_CASES][2];
-    jy_date_t last = D (s0);
+    s_last_met = D (s0);
     for (size_t c = 0; c < S_CASES; c++) {
         tl_clock_id_t id = tl_clocks_lookup (s_cases[c].clock);
         CHECK (id != TL_CLOCK_COUNT);
@@ -540,30 +530,30 @@ int main (void)
                    0);
         meet[c][0] = due[c];
         meet[c][1] = s_workday (due[c], 2);
-        if (meet[c][1] > last)
-            last = meet[c][1];
+        if (meet[c][1] > s_last_met)
+            s_last_met = meet[c][1];
         for (int v = 0; v < 3; v++) {
             char child[64];
             snprintf (child, sizeof child, "%s-%s", s_cases[c].clock, s_variants[v]);
-            s_register (&batch, child, "2025-01-02");
-            s_cases[c].setup (&batch, child, s0);
+            s_register (&s_batch, child, "2025-01-02");
+            s_cases[c].setup (&s_batch, child, s0);
         }
     }
-    s_push (&batch);
+    s_push (&s_batch);
     //  Then day after day on which something is met, in order.
-    for (jy_date_t day = D (s0) + 1; day <= last + 1; day++) {
+    for (jy_date_t day = D (s0) + 1; day <= s_last_met + 1; day++) {
         bool any = false;
         for (size_t c = 0; c < S_CASES; c++)
             for (int v = 0; v < 2; v++)
                 if (meet[c][v] == day) {
                     char child[64];
                     snprintf (child, sizeof child, "%s-%s", s_cases[c].clock, s_variants[v]);
-                    s_cases[c].meet (&batch, child, s_text (day));
+                    s_cases[c].meet (&s_batch, child, s_text (day));
                     any = true;
                 }
-        if (any || day == last + 1) {
+        if (any || day == s_last_met + 1) {
             s_day (s_text (day));
-            s_push (&batch);
+            s_push (&s_batch);
         }
     }
     for (size_t c = 0; c < S_CASES; c++) {
@@ -590,9 +580,12 @@ int main (void)
         CHECK (strncmp (tt_value (alert_sql, miss, clock, s0, (const char *) NULL), "overdue", 7) ==
                0);
     }
+}
 
-    //  The closed case (but for its new contact's decision, when reopened) and the retracted
-    //  contact stayed quiet all year.
+//  The closed case (but for its new contact's decision, when reopened) and the retracted
+//  contact stayed quiet all year.
+static void s_the_closed_case_and_the_retracted_contact_stay_quiet (void)
+{
     CHECK_STR (TT_VALUE ("SELECT string_agg (clock || ':' || kind || ':' || raised_on, ',')"
                          " FROM timeliness.alert_feed WHERE child_id = $1"
                          " AND raised_on > '2025-01-09'",
@@ -603,24 +596,29 @@ int main (void)
                          "RT1"),
                "0");
     s_check_backfill ();
+}
 
-    //  --- The feed: every alert in the table arrived once, in order --------------------------
-    long stored = atol (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed"));
-    CHECK (stored > 300);
-    CHECK_INT (tt_alerts_until (&s_alerts, (size_t) stored, 2000), stored);
+//  The feed: every alert in the table arrived once, in order
+static void s_the_feed_has_every_alert_once_in_order (void)
+{
+    s_alerts_stored = atol (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed"));
+    CHECK (s_alerts_stored > 300);
+    CHECK_INT (tt_alerts_until (&s_alerts, (size_t) s_alerts_stored, 2000), s_alerts_stored);
     bool in_order = true;
     for (size_t i = 0; i < s_alerts.count; i++)
         in_order = in_order && s_alerts.seqs[i] == i + 1;
     CHECK (in_order);
-    char count_text[24];
-    snprintf (count_text, sizeof count_text, "%ld", stored);
+    snprintf (s_alert_count, sizeof s_alert_count, "%ld", s_alerts_stored);
     CHECK_STR (TT_VALUE ("SELECT max (seq) || ' ' || count(DISTINCT seq) || ' '"
                          " || (SELECT head FROM timeliness.feed_head WHERE feed = 'alerts')"
                          " FROM timeliness.alert_feed"),
-               TT_VALUE ("SELECT $1 || ' ' || $1 || ' ' || $1", count_text));
+               TT_VALUE ("SELECT $1 || ' ' || $1 || ' ' || $1", s_alert_count));
     CHECK_STR (s_alerts.count ? s_alerts.lines[0] : "", "due_soon DS1 contact_decision 2025-01-06");
+}
 
-    //  --- Status and the queries ---------------------------------------------------------------
+//  Status and the queries
+static void s_status_and_the_deadline_and_alert_queries (void)
+{
     jy_envelope_t *reply = tt_status (s_timeliness);
     Journey__V1__StatusReply *status = reply ? reply->status_reply : NULL;
     CHECK (status && status->healthy && status->database_ok);
@@ -632,7 +630,7 @@ int main (void)
                    atol (TT_VALUE ("SELECT head FROM ingest.feed_head WHERE feed = 'events'")));
         CHECK_INT (status->feeds[0]->lag, 0);
         CHECK_STR (status->feeds[1]->feed, "alerts");
-        CHECK_INT (status->feeds[1]->position, stored);
+        CHECK_INT (status->feeds[1]->position, s_alerts_stored);
     }
     jy_envelope_free (&reply);
 
@@ -643,7 +641,7 @@ int main (void)
     request.message_id = "q1";
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REQUEST;
     request.deadlines_request = &deadlines;
-    reply = tt_ask (s_timeliness, &request, 5000);
+    reply = jy_test_ask (s_timeliness, &request, 5000);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_DEADLINES_REPLY);
     CHECK_STR (reply ? reply->message_id : NULL, "q1");
     if (reply && reply->deadlines_reply) {
@@ -667,19 +665,19 @@ int main (void)
     alerts_request.limit = 5;
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REQUEST;
     request.alerts_request = &alerts_request;
-    reply = tt_ask (s_timeliness, &request, 5000);
+    reply = jy_test_ask (s_timeliness, &request, 5000);
     CHECK (reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_ALERTS_REPLY);
     if (reply && reply->alerts_reply) {
         Journey__V1__AlertsReply *answer = reply->alerts_reply;
         CHECK (answer->ok);
-        CHECK_INT (answer->head, stored);
+        CHECK_INT (answer->head, s_alerts_stored);
         CHECK_INT (answer->n_alerts, 5);
         if (answer->n_alerts == 5) {
             CHECK_STR (answer->alerts[0]->clock, "contact_decision");
             CHECK_STR (answer->alerts[0]->raised_on, "2025-01-06");
         }
         for (size_t i = 1; i < answer->n_alerts && i < 5; i++) {
-            CHECK_STR (answer->alerts[i]->raised_on, ds1[i - 1][0]);
+            CHECK_STR (answer->alerts[i]->raised_on, s_ds1_alerts[i - 1][0]);
             CHECK_STR (answer->alerts[i]->la_code, "872");
             CHECK_STR (answer->alerts[i]->due_on, "2025-01-27");
             CHECK (answer->alerts[i]->has_deadline_id);
@@ -693,7 +691,7 @@ int main (void)
     //  DR1's second (after its contact decision's DUE_SOON): DRIFTED, with the booking's date.
     alerts_request.child_id = "DR1";
     alerts_request.limit = 2;
-    reply = tt_ask (s_timeliness, &request, 5000);
+    reply = jy_test_ask (s_timeliness, &request, 5000);
     if (reply && reply->alerts_reply && reply->alerts_reply->n_alerts == 2) {
         Journey__V1__Alert *alert = reply->alerts_reply->alerts[1];
         CHECK_INT (alert->kind, JOURNEY__V1__ALERT__KIND__DRIFTED);
@@ -703,30 +701,36 @@ int main (void)
     } else
         CHECK (false);
     jy_envelope_free (&reply);
+}
 
-    //  --- SIGTERM, and a restart that announces nothing again ------------------------------------
-    CHECK_INT (tt_stop (timelinessd), 0);
+//  SIGTERM, and a restart that announces nothing again
+static void s_sigterm_and_a_restart_that_announces_nothing_again (void)
+{
+    CHECK_INT (tt_stop (s_timelinessd), 0);
     char loaded[128];
     snprintf (
         loaded, sizeof loaded, "loaded %s running deadlines",
         TT_VALUE ("SELECT count(*) FROM timeliness.deadline WHERE state IN ('open', 'missed')"));
-    timelinessd =
-        tt_spawn ("timeliness/journey-timelinessd", "timelinessd-2.log", s_text (last + 1));
+    s_timelinessd =
+        tt_spawn ("timeliness/journey-timelinessd", "timelinessd-2.log", s_text (s_last_met + 1));
     CHECK (tt_caught_up (s_timeliness));
     CHECK (tt_log_contains ("timelinessd-2.log", loaded));
-    CHECK_STR (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed"), count_text);
+    CHECK_STR (TT_VALUE ("SELECT count(*) FROM timeliness.alert_feed"), s_alert_count);
+}
 
-    //  --- The alert feed's head moved behind the daemon's back -----------------------------------
-    //  A live flush is one statement that also moves the head on from where this daemon left it:
-    //  here it is refused whole (no deadline, no alert, no position), the daemon loads again, and
-    //  the child's alerts are stored once, numbered after the moved head.
+//  The alert feed's head moved behind the daemon's back
+//  A live flush is one statement that also moves the head on from where this daemon left it:
+//  here it is refused whole (no deadline, no alert, no position), the daemon loads again, and
+//  the child's alerts are stored once, numbered after the moved head.
+static void s_a_feed_head_moved_behind_its_back_refuses_the_flush (void)
+{
     char moved[32];
     snprintf (moved, sizeof moved, "%s",
               TT_VALUE ("UPDATE timeliness.feed_head SET head = head + 5 WHERE feed = 'alerts'"
                         " RETURNING head"));
     tt_batch_t moved_batch = {0};
-    s_register (&moved_batch, "HM1", s_text (last));
-    s_setup_contact (&moved_batch, "HM1", s_text (last));
+    s_register (&moved_batch, "HM1", s_text (s_last_met));
+    s_setup_contact (&moved_batch, "HM1", s_text (s_last_met));
     s_push (&moved_batch);
     tt_batch_free (&moved_batch);
     CHECK (tt_log_contains ("timelinessd-2.log", "is another journey-timelinessd writing?"));
@@ -737,9 +741,12 @@ int main (void)
     CHECK_STR (TT_VALUE ("SELECT (min(seq) - 1)::text FROM timeliness.alert_feed"
                          " WHERE child_id = 'HM1'"),
                moved);
-    CHECK_INT (tt_stop (timelinessd), 0);
+    CHECK_INT (tt_stop (s_timelinessd), 0);
+}
 
-    //  --- Refusals ------------------------------------------------------------------------------
+//  Refusals
+static void s_bad_settings_and_an_unmigrated_database_are_refused (void)
+{
     setenv ("JOURNEY_TIMELINESS_OVERDUE_BY", "-1", 1);
     pid_t refused = tt_spawn ("timeliness/journey-timelinessd", "bad-overdue.log", "2025-01-06");
     CHECK_INT (jy_test_wait_exit (refused, 1000), 1);
@@ -760,14 +767,52 @@ int main (void)
     snprintf (sql, sizeof sql, "DROP DATABASE %s_bare WITH (FORCE)", tt_env.dbname);
     CHECK_INT (jy_db_exec (admin, sql, 0, NULL), 0);
     jy_db_destroy (&admin);
+}
 
-    CHECK_INT (tt_stop (ingestd), 0);
+int main (void)
+{
+    if (!getenv ("JOURNEY_SERVICES_DIR") || !getenv ("JOURNEY_CLI") ||
+        !getenv ("JOURNEY_DATABASE_TIMELINESS_URL"))
+        return 77;
+    jy_log_init ("test_timelinessd", JY_LOG_ERROR);
+    if (tt_setup ("timelinessd") != 0) {
+        fprintf (stderr, "cannot set up the test database\n");
+        return 1;
+    }
+    char err[256];
+    jy_config_t *config =
+        jy_config_load (NULL, jy_config_default_defaults_path (), err, sizeof err);
+    assert (config);
+    s_clocks = tl_clocks_new (config);
+    s_calendar = jy_calendar_new ();
+    assert (s_clocks && s_calendar);
+
+    s_ingestd = tt_spawn ("ingest/journey-ingestd", "ingestd.log", "2025-01-06");
+    s_timelinessd = tt_spawn ("timeliness/journey-timelinessd", "timelinessd.log", "2025-01-06");
+    s_ingest = tt_dealer (tt_env.ingest_request);
+    s_timeliness = tt_dealer (tt_env.timeliness_request);
+    tt_alerts_open (&s_alerts);
+    zsock_set_rcvhwm (s_alerts.sub, 100000);
+    CHECK (tt_alerts_wait_live (&s_alerts));
+    CHECK (tt_caught_up (s_timeliness));
+
+    JY_TEST_SCENARIO (s_backfill_announces_what_a_running_daemon_would);
+    JY_TEST_SCENARIO (s_day_by_day_retraction_drift_closure_and_corrections);
+    JY_TEST_SCENARIO (s_every_clock_met_on_time_met_late_or_missed);
+    JY_TEST_SCENARIO (s_the_closed_case_and_the_retracted_contact_stay_quiet);
+    JY_TEST_SCENARIO (s_the_feed_has_every_alert_once_in_order);
+    JY_TEST_SCENARIO (s_status_and_the_deadline_and_alert_queries);
+    JY_TEST_SCENARIO (s_sigterm_and_a_restart_that_announces_nothing_again);
+    JY_TEST_SCENARIO (s_a_feed_head_moved_behind_its_back_refuses_the_flush);
+    JY_TEST_SCENARIO (s_bad_settings_and_an_unmigrated_database_are_refused);
+
+    CHECK_INT (tt_stop (s_ingestd), 0);
     tt_alerts_close (&s_alerts);
     zsock_destroy (&s_ingest);
     zsock_destroy (&s_timeliness);
-    tt_batch_free (&batch);
-    free ((char *) co1_referral);
-    free ((char *) rt1_contact);
+    tt_batch_free (&s_batch);
+    free (s_co1_referral);
+    free (s_rt1_contact);
     tl_clocks_destroy (&s_clocks);
     jy_calendar_destroy (&s_calendar);
     jy_config_destroy (&config);

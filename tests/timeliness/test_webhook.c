@@ -19,16 +19,28 @@
 #include <unistd.h>
 
 #include "alert_feed_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "webhook.h"
 
-#define S_WAIT_TURNS 1000 //  20 ms apart: 20 s at most for anything to arrive
+#define S_WAIT_MS 20000 //  at most for anything to arrive
 
 static char s_dir[256];
 static char s_log[320];
 static int s_port;
 
 //  --- The receiver ---------------------------------------------------------------------------
+
+//  Whether the receiver has written its port into the file (then in s_port).
+static bool s_port_read (void *port_file)
+{
+    FILE *file = fopen (port_file, "r");
+    if (file) {
+        if (fscanf (file, "%d", &s_port) != 1)
+            s_port = 0;
+        fclose (file);
+    }
+    return s_port != 0;
+}
 
 static pid_t s_receiver_start (void)
 {
@@ -37,23 +49,11 @@ static pid_t s_receiver_start (void)
               getenv ("JOURNEY_SOURCE_DIR"));
     snprintf (port_file, sizeof port_file, "%s/port", s_dir);
     snprintf (s_log, sizeof s_log, "%s/requests.jsonl", s_dir);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        execlp ("python3", "python3", script, "--log", s_log, "--port-file", port_file, "--fail",
-                "/flaky=2", "--hang", "/slow=1", "--status", "/filtered=202", (char *) NULL);
-        _exit (127);
-    }
-    for (int turn = 0; turn < S_WAIT_TURNS && s_port == 0; turn++) {
-        FILE *file = fopen (port_file, "r");
-        if (file) {
-            if (fscanf (file, "%d", &s_port) != 1)
-                s_port = 0;
-            fclose (file);
-        }
-        if (s_port == 0)
-            nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
+    const char *argv[] = {"python3",  script,          "--log",    s_log,    "--port-file",
+                          port_file,  "--fail",        "/flaky=2", "--hang", "/slow=1",
+                          "--status", "/filtered=202", NULL};
+    pid_t pid = jy_test_spawn (argv, NULL, NULL);
+    jy_test_wait_until (s_port_read, port_file, S_WAIT_MS);
     return pid;
 }
 
@@ -108,18 +108,39 @@ static void s_seqs (const char *path, bool delivered, char *text, size_t size)
 
 //  Poll until path has had expected delivered (2xx), heartbeating as the daemon's timer would
 //  so that a sink also notices what it missed. Whether it got there.
+typedef struct {
+    jy_feed_pub_t *pub;
+    int turn;             //  a heartbeat every fifth turn, as often as the daemon's timer
+    const char *path;     //  s_wait_delivered: the sink's path, what it should have had,
+    const char *expected; //  and what it had
+    char seqs[512];
+    jy_db_t *db; //  s_wait_position: the sink and the seq its position should reach
+    const char *sink;
+    uint64_t seq;
+} s_wait_t;
+
+static void s_heartbeat_now_and_then (s_wait_t *wait)
+{
+    if (wait->turn++ % 5 == 0)
+        jy_feed_pub_heartbeat (wait->pub);
+}
+
+static bool s_delivered (void *arg)
+{
+    s_wait_t *wait = arg;
+    s_seqs (wait->path, true, wait->seqs, sizeof wait->seqs);
+    if (strcmp (wait->seqs, wait->expected) == 0)
+        return true;
+    s_heartbeat_now_and_then (wait);
+    return false;
+}
+
 static bool s_wait_delivered (jy_feed_pub_t *pub, const char *path, const char *expected)
 {
-    char seqs[512] = "";
-    for (int turn = 0; turn < S_WAIT_TURNS; turn++) {
-        s_seqs (path, true, seqs, sizeof seqs);
-        if (strcmp (seqs, expected) == 0)
-            return true;
-        if (turn % 5 == 0)
-            jy_feed_pub_heartbeat (pub);
-        nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
-    fprintf (stderr, "%s: delivered %s, expected %s\n", path, seqs, expected);
+    s_wait_t wait = {.pub = pub, .path = path, .expected = expected};
+    if (jy_test_wait_until (s_delivered, &wait, S_WAIT_MS))
+        return true;
+    fprintf (stderr, "%s: delivered %s, expected %s\n", path, wait.seqs, expected);
     return false;
 }
 
@@ -133,17 +154,20 @@ static uint64_t s_position (jy_db_t *db, const char *sink)
     return position;
 }
 
+static bool s_position_reached (void *arg)
+{
+    s_wait_t *wait = arg;
+    if (s_position (wait->db, wait->sink) >= wait->seq)
+        return true;
+    s_heartbeat_now_and_then (wait);
+    return false;
+}
+
 //  Poll until the sink's saved position reaches seq.
 static bool s_wait_position (jy_feed_pub_t *pub, jy_db_t *db, const char *sink, uint64_t seq)
 {
-    for (int turn = 0; turn < S_WAIT_TURNS; turn++) {
-        if (s_position (db, sink) >= seq)
-            return true;
-        if (turn % 5 == 0)
-            jy_feed_pub_heartbeat (pub);
-        nanosleep (&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
-    return false;
+    s_wait_t wait = {.pub = pub, .db = db, .sink = sink, .seq = seq};
+    return jy_test_wait_until (s_position_reached, &wait, S_WAIT_MS);
 }
 
 //  --- Configuration ----------------------------------------------------------------------------
@@ -388,8 +412,7 @@ int main (void)
         s_test_delivery (admin, role_url);
         jy_db_destroy (&admin);
     }
-    kill (receiver, SIGTERM);
-    CHECK (jy_test_wait_exit (receiver, 500) >= 0);
+    CHECK (jy_test_daemon_stop (receiver, 10000) >= 0);
 
     aft_database_drop (dbname);
     char command[512];

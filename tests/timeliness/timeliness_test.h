@@ -5,13 +5,10 @@
 #ifndef JOURNEY_TIMELINESS_TEST_H_INCLUDED
 #define JOURNEY_TIMELINESS_TEST_H_INCLUDED
 
-#include <signal.h>
 #include <stdarg.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "jy_test.h"
-#include "jy_test_process.h"
+#include "jy_test_daemon.h"
 #include "journey/journey.h"
 
 typedef struct {
@@ -29,34 +26,13 @@ static tt_env_t tt_env;
 
 //  --- Processes -------------------------------------------------------------------------------
 
-static inline int tt_run (const char *program, const char *arg)
-{
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        execl (program, program, arg, (char *) NULL);
-        _exit (127);
-    }
-    int status;
-    waitpid (pid, &status, 0);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
-//  Start a daemon ("ingest/journey-ingestd") on the simulated clock at date; stderr to log.
+//  Start a daemon ("ingest/journey-ingestd") on the simulated clock at date; its log in
+//  tt_env.dir/log_name.
 static inline pid_t tt_spawn (const char *program_path, const char *log_name, const char *date)
 {
-    char program[512], log_path[512];
-    snprintf (program, sizeof program, "%s/%s", getenv ("JOURNEY_SERVICES_DIR"), program_path);
+    char log_path[512];
     snprintf (log_path, sizeof log_path, "%s/%s", tt_env.dir, log_name);
-    pid_t pid = fork ();
-    assert (pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen (log_path, "w", stderr);
-        (void) log;
-        execl (program, program, "--simulated-clock", "--date", date, (char *) NULL);
-        _exit (127);
-    }
-    return pid;
+    return jy_test_daemon_start_on (program_path, log_path, date);
 }
 
 static inline bool tt_log_contains (const char *log_name, const char *text)
@@ -69,8 +45,7 @@ static inline bool tt_log_contains (const char *log_name, const char *text)
 //  Stop a daemon with SIGTERM: its exit status (0 for a clean stop).
 static inline int tt_stop (pid_t pid)
 {
-    kill (pid, SIGTERM);
-    return jy_test_wait_exit (pid, 1500);
+    return jy_test_daemon_stop (pid, 30000);
 }
 
 //  --- The database ------------------------------------------------------------------------------
@@ -101,7 +76,8 @@ static inline int tt_setup (const char *name)
     snprintf (tt_env.timeliness_url, sizeof tt_env.timeliness_url, "%s dbname=%s",
               getenv ("JOURNEY_DATABASE_TIMELINESS_URL"), tt_env.dbname);
     setenv ("JOURNEY_DATABASE_ADMIN_URL", tt_env.admin_url, 1);
-    if (tt_run (getenv ("JOURNEY_CLI"), "migrate") != 0)
+    const char *migrate[] = {getenv ("JOURNEY_CLI"), "migrate", NULL};
+    if (jy_test_run (NULL, migrate) != 0)
         return -1;
     tt_env.db = jy_db_new (tt_env.admin_url);
     if (jy_db_connect (tt_env.db, 10000))
@@ -191,19 +167,6 @@ static inline zsock_t *tt_dealer (const char *endpoint)
     return dealer;
 }
 
-static inline jy_envelope_t *tt_ask (zsock_t *dealer, jy_envelope_t *request, int timeout_ms)
-{
-    if (jy_wire_send (dealer, request) != 0)
-        return NULL;
-    zpoller_t *poller = zpoller_new (dealer, NULL);
-    void *which = zpoller_wait (poller, timeout_ms);
-    zpoller_destroy (&poller);
-    if (!which)
-        return NULL;
-    jy_wire_status_t status;
-    return jy_wire_recv (dealer, JY_WIRE_DEFAULT_CAP, NULL, NULL, &status);
-}
-
 static inline jy_envelope_t *tt_status (zsock_t *dealer)
 {
     Journey__V1__StatusRequest body = JOURNEY__V1__STATUS_REQUEST__INIT;
@@ -211,7 +174,7 @@ static inline jy_envelope_t *tt_status (zsock_t *dealer)
     jy_envelope_init (&request);
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REQUEST;
     request.status_request = &body;
-    return tt_ask (dealer, &request, 20000);
+    return jy_test_ask (dealer, &request, 20000);
 }
 
 //  A daemon's clock to date (09:00). 0 or -1.
@@ -223,7 +186,7 @@ static inline int tt_clock_set_one (zsock_t *dealer, const char *date)
     jy_envelope_init (&request);
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_CLOCK_SET;
     request.clock_set = &set;
-    jy_envelope_t *reply = tt_ask (dealer, &request, 20000);
+    jy_envelope_t *reply = jy_test_ask (dealer, &request, 20000);
     int rc =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_REPLY && reply->reply->ok
             ? 0
@@ -346,7 +309,7 @@ static inline size_t tt_push (zsock_t *ingest, tt_batch_t *batch)
     jy_envelope_init (&request);
     request.payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD_EVENT_BATCH;
     request.event_batch = &body;
-    jy_envelope_t *reply = tt_ask (ingest, &request, 60000);
+    jy_envelope_t *reply = jy_test_ask (ingest, &request, 60000);
     Journey__V1__BatchResult *result =
         reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_BATCH_RESULT
             ? reply->batch_result
