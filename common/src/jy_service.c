@@ -58,7 +58,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
         goto bad;
     jy_log_init (def->program, (jy_log_level_t) level);
 
-    if (jy_config_string (config, "la/timezone", "Europe/London", &timezone))
+    if (jy_config_key_string (config, JY_KEY_LA_TIMEZONE, &timezone))
         goto bad;
     char zonefile[256];
     snprintf (zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", timezone);
@@ -70,7 +70,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
     setenv ("TZ", timezone, 1);
     tzset ();
 
-    if (jy_config_string (config, "la/code", "", &la_code))
+    if (jy_config_key_string (config, JY_KEY_LA_CODE, &la_code))
         goto bad;
     self->la_code = strdup (la_code);
 

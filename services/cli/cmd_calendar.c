@@ -336,7 +336,7 @@ static int s_store (cli_t *cli, json_t *events, const char *division, const char
     int rc = CLI_FAIL;
     long wait_ms = 0;
     jy_db_t *db = NULL;
-    if (jy_config_int (cli->config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms) != 0)
+    if (jy_config_key_int (cli->config, JY_KEY_CONNECT_WAIT_MS, &wait_ms) != 0)
         cli_fail ("%s", jy_config_error (cli->config));
     else
         db = cli_connect (cli, "database/admin_url", wait_ms);

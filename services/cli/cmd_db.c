@@ -41,7 +41,7 @@ int cmd_migrate (cli_t *cli, int argc, char **argv)
     if (parse != CLI_OK)
         return parse;
     long wait_ms = 0;
-    if (jy_config_int (cli->config, "database/connect_wait_ms", 30000, 0, 86400000, &wait_ms) != 0)
+    if (jy_config_key_int (cli->config, JY_KEY_CONNECT_WAIT_MS, &wait_ms) != 0)
         return cli_fail ("%s", jy_config_error (cli->config));
     char buffer[1024];
     const char *dir = s_migrations_dir (cli, buffer, sizeof buffer);

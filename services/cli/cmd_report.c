@@ -120,7 +120,7 @@ static int s_board_pack (cli_t *cli, int argc, char **argv)
     if (last < first)
         return cli_usage ("report board-pack: --to %s is before --from %s", to, from);
     if (!la)
-        jy_config_string (cli->config, "la/code", "", &la);
+        jy_config_key_string (cli->config, JY_KEY_LA_CODE, &la);
     if (!la || !s_is_la_code (la))
         return cli_usage ("report board-pack: --la \"%s\" is not a three-digit DfE LA code%s",
                           la ? la : "", la && *la ? "" : " (and la/code is not set)");

@@ -145,7 +145,7 @@ int main (int argc, char **argv)
     else {
         //  "Today" is the authority's date, as the daemons see it.
         const char *zone = NULL;
-        jy_config_string (cli.config, "la/timezone", "Europe/London", &zone);
+        jy_config_key_string (cli.config, JY_KEY_LA_TIMEZONE, &zone);
         setenv ("TZ", zone, 1);
         tzset ();
         //  CURVE for every socket a command connects (docs/security.md); a mistake in the

@@ -1315,7 +1315,7 @@ static void *s_start (jy_service_t *service)
     long wait_ms;
     if (s_configure (self, config) || jy_config_string (config, "ingest/feed", "", &endpoint) ||
         jy_config_string (config, "database/ingest_url", "", &url) ||
-        jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms))
+        jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &wait_ms))
         goto bad_config;
     if (!*endpoint) {
         jy_config_fail (config, "ingest/feed", "no feed endpoint configured");
