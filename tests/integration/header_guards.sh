@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # integration.header_guards: one header-guard style per module (instant). In each folder of
-# common/ and services/, every header's guard is NAME_H_INCLUDED under one stem: the module's
-# symbol prefix (JY_, RP_, TL_) or JOURNEY_<AREA>_ (JOURNEY_CLI_, JOURNEY_INGEST_, ...), never
-# a mixture; #define repeats the #ifndef. journey.h, the umbrella, is JOURNEY_H_INCLUDED.
+# common/, domain/, tools/ and services/, every header's guard is NAME_H_INCLUDED under one
+# stem: the module's symbol prefix (JY_, RP_, TL_) or JOURNEY_<AREA>_ (JOURNEY_CLI_,
+# JOURNEY_INGEST_, ...), never a mixture; #define repeats the #ifndef. journey.h, the umbrella, is JOURNEY_H_INCLUDED.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 python3 - "$root" <<'PY'
 import os, re, sys
 root = sys.argv[1]
 failures = 0
-for base in ("common", "services"):
+for base in ("common", "domain", "tools", "services"):
     for folder, _, files in os.walk(os.path.join(root, base)):
         stems = {}
         for name in sorted(f for f in files if f.endswith(".h")):
