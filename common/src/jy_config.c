@@ -7,6 +7,7 @@
 */
 #include "jy_config.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -564,7 +565,7 @@ int jy_config_la_codes (jy_config_t *self, const char *extra_key, jy_la_codes_t 
     assert (self && extra_key && out);
     memset (out, 0, sizeof *out);
     const char *la_code, *extra;
-    if (jy_config_string (self, "la/code", "", &la_code))
+    if (jy_config_key_string (self, JY_KEY_LA_CODE, &la_code))
         return -1;
     if (!*la_code)
         return jy_config_fail (self, "la/code",
@@ -581,4 +582,37 @@ int jy_config_la_codes (jy_config_t *self, const char *extra_key, jy_la_codes_t 
         p += length;
     }
     return 0;
+}
+
+//  --- Keys several programs read ------------------------------------------------------------
+
+static const struct {
+    const char *name;
+    bool number;
+    long default_number, min, max;
+    const char *default_text;
+} s_keys[JY_KEY_COUNT] = {
+    //  A day at most: migrate in a slow start-up may wait long; longer would hide a mistake.
+    [JY_KEY_CONNECT_WAIT_MS] = {"database/connect_wait_ms", true, 30000, 0, 86400000, NULL},
+    [JY_KEY_LA_TIMEZONE] = {"la/timezone", false, 0, 0, 0, "Europe/London"},
+    [JY_KEY_LA_CODE] = {"la/code", false, 0, 0, 0, ""},
+};
+
+const char *jy_config_key_name (jy_config_key_t key)
+{
+    assert (key < JY_KEY_COUNT);
+    return s_keys[key].name;
+}
+
+int jy_config_key_int (jy_config_t *self, jy_config_key_t key, long *out)
+{
+    assert (key < JY_KEY_COUNT && s_keys[key].number);
+    return jy_config_int (self, s_keys[key].name, s_keys[key].default_number, s_keys[key].min,
+                          s_keys[key].max, out);
+}
+
+int jy_config_key_string (jy_config_t *self, jy_config_key_t key, const char **out)
+{
+    assert (key < JY_KEY_COUNT && !s_keys[key].number);
+    return jy_config_string (self, s_keys[key].name, s_keys[key].default_text, out);
 }

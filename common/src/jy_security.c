@@ -529,18 +529,16 @@ static int s_check_refuses (jy_security_t *self)
         zsock_set_curve_serverkey (client, zcert_public_txt (self->server_cert));
         monitor = zactor_new (zmonitor, client);
         assert (monitor);
-        zstr_sendx (monitor, "LISTEN", "HANDSHAKE_SUCCEEDED", "HANDSHAKE_FAILED_AUTH",
-                    "HANDSHAKE_FAILED_PROTOCOL", "HANDSHAKE_FAILED_NO_DETAIL", NULL);
-        zstr_sendx (monitor, "START", NULL);
+        zsock_send (monitor, "sssss", "LISTEN", "HANDSHAKE_SUCCEEDED", "HANDSHAKE_FAILED_AUTH",
+                    "HANDSHAKE_FAILED_PROTOCOL", "HANDSHAKE_FAILED_NO_DETAIL");
+        zsock_send (monitor, "s", "START");
         zsock_wait (monitor);
         if (zsock_connect (client, "ipc://%s/check", self->work_dir) == 0) {
             zpoller_t *poller = zpoller_new (monitor, NULL);
             assert (poller);
-            if (zpoller_wait (poller, S_CHECK_TIMEOUT_MS)) {
-                zmsg_t *message = zmsg_recv (monitor);
-                event = message ? zmsg_popstr (message) : NULL;
-                zmsg_destroy (&message);
-            }
+            //  [event][value][endpoint]: the event is all this needs.
+            if (zpoller_wait (poller, S_CHECK_TIMEOUT_MS))
+                zsock_recv (monitor, "s", &event);
             zpoller_destroy (&poller);
         }
         rc = event && streq (event, "HANDSHAKE_FAILED_AUTH") ? 0 : -1;
@@ -592,7 +590,7 @@ int jy_security_start (jy_security_t *self)
         return -1;
     }
     s_zauth_running = true;
-    zstr_sendx (self->auth, "CURVE", self->allowed_dir, NULL);
+    zsock_send (self->auth, "ss", "CURVE", self->allowed_dir);
     zsock_wait (self->auth);
     if (s_check_refuses (self) != 0)
         return -1;

@@ -58,7 +58,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
         goto bad;
     jy_log_init (def->program, (jy_log_level_t) level);
 
-    if (jy_config_string (config, "la/timezone", "Europe/London", &timezone))
+    if (jy_config_key_string (config, JY_KEY_LA_TIMEZONE, &timezone))
         goto bad;
     char zonefile[256];
     snprintf (zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", timezone);
@@ -70,7 +70,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
     setenv ("TZ", timezone, 1);
     tzset ();
 
-    if (jy_config_string (config, "la/code", "", &la_code))
+    if (jy_config_key_string (config, JY_KEY_LA_CODE, &la_code))
         goto bad;
     self->la_code = strdup (la_code);
 
@@ -385,10 +385,12 @@ static void s_actor (zsock_t *pipe, void *args)
         ready = self->state != NULL;
     }
     zsock_signal (pipe, 0);
-    zstr_send (pipe, ready ? "READY" : "FAILED");
+    zsock_send (pipe, "s", ready ? "READY" : "FAILED");
     if (!ready) {
-        //  Wait for $TERM with zstr_recv: zsock_wait here would deadlock zactor_destroy.
-        free (zstr_recv (pipe));
+        //  Wait for $TERM by reading it: zsock_wait here would deadlock zactor_destroy.
+        char *command = NULL;
+        zsock_recv (pipe, "s", &command);
+        free (command);
         zpoller_destroy (&self->poller);
         zsock_destroy (&self->request);
         return;
@@ -414,7 +416,8 @@ static void s_actor (zsock_t *pipe, void *args)
                 def->day_changed (self->state, today, now_ms);
         }
         if (which == pipe) {
-            char *command = zstr_recv (pipe);
+            char *command = NULL;
+            zsock_recv (pipe, "s", &command);
             terminated = !command || streq (command, "$TERM");
             free (command);
         } else if (which == self->request)
@@ -519,13 +522,14 @@ int jy_service_main (const jy_service_def_t *def, int argc, char **argv)
         zactor_t *actor = zactor_new (s_actor, self);
         assert (actor);
         pthread_sigmask (SIG_SETMASK, &previous, NULL);
-        char *ready = zstr_recv (actor);
+        char *ready = NULL;
+        zsock_recv (actor, "s", &ready);
         if (ready && streq (ready, "READY")) {
             //  czmq's handler turns SIGTERM and SIGINT into zsys_interrupted; the actor then
             //  gets $TERM from zactor_destroy and drains.
             while (!zsys_interrupted) {
-                char *message = zstr_recv (actor);
-                if (!message)
+                char *message = NULL;
+                if (zsock_recv (actor, "s", &message) == -1)
                     break;
                 free (message);
             }

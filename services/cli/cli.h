@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include "journey/journey.h"
+#include "cli_options.h"
 
 //  Exit statuses: 0 done, 1 failed (or, for push, something was rejected), 2 usage error.
 #define CLI_OK    0

@@ -43,33 +43,26 @@ static int s_subcommand_usage (const char *synopsis)
     return CLI_USAGE;
 }
 
-//  Options may come anywhere, before or after the sub-command. "-" and "-5" are arguments.
-//  Returns CLI_OK, CLI_USAGE after a message, or -1 for --help.
-static int s_parse_args (cli_t *cli, int argc, char **argv, s_args_t *args)
+static const cli_option_t s_calendar_options[] = {
+    {"--division", CLI_OPTION_TEXT, "a NAME", 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+//  Options may come anywhere, before or after the sub-command; "-" and "-5" are arguments.
+//  Returns CLI_OK, CLI_USAGE after a message, or CLI_HELP.
+static int s_parse_args (int argc, char **argv, s_args_t *args)
 {
+    static const cli_options_t spec = {"calendar", s_calendar_options, S_MAX_ARGS + 1, false};
+    cli_parsed_t parsed;
     memset (args, 0, sizeof (*args));
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *command = args->command ? args->command : "";
-        if (strcmp (arg, "--json") == 0)
-            cli->json = true;
-        else if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
-            return -1;
-        else if (strcmp (arg, "--division") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage ("calendar %s: --division needs a NAME", command);
-            args->division = argv[++i];
-        } else if (strncmp (arg, "--division=", 11) == 0)
-            args->division = arg + 11;
-        else if (strncmp (arg, "--", 2) == 0)
-            return cli_usage ("calendar %s: unknown option \"%s\"", command, arg);
-        else if (!args->command)
-            args->command = arg;
-        else if (args->nargs == S_MAX_ARGS)
-            return cli_usage ("calendar %s: unexpected argument \"%s\"", command, arg);
-        else
-            args->args[args->nargs++] = arg;
-    }
+    int rc = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (rc != CLI_OK)
+        return rc;
+    args->division = parsed.values[0].text;
+    if (parsed.nargs > 0)
+        args->command = parsed.args[0];
+    for (size_t i = 1; i < parsed.nargs; i++)
+        args->args[args->nargs++] = parsed.args[i];
     return CLI_OK;
 }
 
@@ -343,7 +336,7 @@ static int s_store (cli_t *cli, json_t *events, const char *division, const char
     int rc = CLI_FAIL;
     long wait_ms = 0;
     jy_db_t *db = NULL;
-    if (jy_config_int (cli->config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms) != 0)
+    if (jy_config_key_int (cli->config, JY_KEY_CONNECT_WAIT_MS, &wait_ms) != 0)
         cli_fail ("%s", jy_config_error (cli->config));
     else
         db = cli_connect (cli, "database/admin_url", wait_ms);
@@ -411,8 +404,8 @@ int cmd_calendar (cli_t *cli, int argc, char **argv)
 {
     assert (cli);
     s_args_t args;
-    int rc = s_parse_args (cli, argc, argv, &args);
-    if (rc == -1 || (rc == CLI_OK && args.command && strcmp (args.command, "help") == 0)) {
+    int rc = s_parse_args (argc, argv, &args);
+    if (rc == CLI_HELP || (rc == CLI_OK && args.command && strcmp (args.command, "help") == 0)) {
         fputs (s_usage_text, stdout);
         return CLI_OK;
     }

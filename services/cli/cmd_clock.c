@@ -59,22 +59,16 @@ static jy_envelope_t *s_status (const char *endpoint, const char **why)
     return reply;
 }
 
-static int s_set (cli_t *cli, int argc, char **argv)
+enum { S_SET_TIME };
+static const cli_option_t s_set_options[] = {
+    [S_SET_TIME] = {"--time", CLI_OPTION_TEXT, "HH:MM:SS", 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+static int s_set (cli_t *cli, const cli_parsed_t *parsed)
 {
-    const char *date_text = NULL;
-    const char *time_text = NULL;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp (argv[i], "--time") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage ("clock set: --time needs HH:MM:SS");
-            time_text = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage ("clock set: unknown option \"%s\"", argv[i]);
-        else if (!date_text)
-            date_text = argv[i];
-        else
-            return cli_usage ("clock set: unexpected argument \"%s\"", argv[i]);
-    }
+    const char *date_text = parsed->args[0];
+    const char *time_text = parsed->values[S_SET_TIME].text;
     if (!date_text)
         return cli_usage ("clock set: DATE is missing (journey clock set YYYY-MM-DD)");
     jy_date_t date;
@@ -172,10 +166,8 @@ static int s_set (cli_t *cli, int argc, char **argv)
     return CLI_OK;
 }
 
-static int s_show (cli_t *cli, int argc, char **argv)
+static int s_show (cli_t *cli)
 {
-    if (argc > 2)
-        return cli_usage ("clock show: unexpected argument \"%s\"", argv[2]);
     cli_endpoint_t endpoints[S_MAX_DAEMONS];
     size_t count = cli_daemon_endpoints (cli, endpoints, S_MAX_DAEMONS);
     if (count == 0)
@@ -238,15 +230,25 @@ int cmd_clock (cli_t *cli, int argc, char **argv)
         fputs (s_usage_text, stdout);
         return CLI_OK;
     }
-    for (int i = 2; i < argc; i++) {
-        if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
-            fputs (s_usage_text, stdout);
-            return CLI_OK;
-        }
+    static const cli_option_t no_options[] = {{NULL, 0, NULL, 0, 0, NULL}};
+    bool set = strcmp (sub, "set") == 0;
+    if (!set && strcmp (sub, "show") != 0) {
+        for (int i = 2; i < argc; i++)
+            if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
+                fputs (s_usage_text, stdout);
+                return CLI_OK;
+            }
+        return cli_usage ("clock: unknown sub-command \"%s\" (journey clock --help)", sub);
     }
-    if (strcmp (sub, "set") == 0)
-        return s_set (cli, argc, argv);
-    if (strcmp (sub, "show") == 0)
-        return s_show (cli, argc, argv);
-    return cli_usage ("clock: unknown sub-command \"%s\" (journey clock --help)", sub);
+    const cli_options_t spec = set ? (cli_options_t){"clock set", s_set_options, 1, false}
+                                   : (cli_options_t){"clock show", no_options, 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 2, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_usage_text, stdout);
+        return CLI_OK;
+    }
+    if (parse != CLI_OK)
+        return parse;
+    return set ? s_set (cli, &parsed) : s_show (cli);
 }

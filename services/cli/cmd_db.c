@@ -26,7 +26,11 @@ static const char *s_migrations_dir (cli_t *cli, char *buffer, size_t size)
 
 int cmd_migrate (cli_t *cli, int argc, char **argv)
 {
-    if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
+    static const cli_option_t no_options[] = {{NULL, 0, NULL, 0, 0, NULL}};
+    static const cli_options_t spec = {"migrate", no_options, 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
         printf ("usage: journey [--json] migrate\n"
                 "Apply the numbered migrations (NNN_name.sql) not yet applied, as the admin\n"
                 "role (database/admin_url), from database/migrations_dir or %s/migrations.\n"
@@ -34,10 +38,10 @@ int cmd_migrate (cli_t *cli, int argc, char **argv)
                 jy_deploy_dir ());
         return CLI_OK;
     }
-    if (argc > 1)
-        return cli_usage ("migrate takes no arguments (got \"%s\")", argv[1]);
+    if (parse != CLI_OK)
+        return parse;
     long wait_ms = 0;
-    if (jy_config_int (cli->config, "database/connect_wait_ms", 30000, 0, 86400000, &wait_ms) != 0)
+    if (jy_config_key_int (cli->config, JY_KEY_CONNECT_WAIT_MS, &wait_ms) != 0)
         return cli_fail ("%s", jy_config_error (cli->config));
     char buffer[1024];
     const char *dir = s_migrations_dir (cli, buffer, sizeof buffer);
@@ -254,7 +258,11 @@ static void s_print_human (json_t *database, json_t *daemons)
 
 int cmd_status (cli_t *cli, int argc, char **argv)
 {
-    if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
+    static const cli_option_t no_options[] = {{NULL, 0, NULL, 0, 0, NULL}};
+    static const cli_options_t spec = {"status", no_options, 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
         printf ("usage: journey [--json] status\n"
                 "Whether the database answers (one attempt) and how far it is migrated, then\n"
                 "each configured daemon's answer to Status: version, clock, today, health and\n"
@@ -263,8 +271,8 @@ int cmd_status (cli_t *cli, int argc, char **argv)
                 "follows). Exit status 0 when the database is reachable, else 1.\n");
         return CLI_OK;
     }
-    if (argc > 1)
-        return cli_usage ("status takes no arguments (got \"%s\")", argv[1]);
+    if (parse != CLI_OK)
+        return parse;
     json_t *database = s_database_status (cli);
     cli_endpoint_t endpoints[S_MAX_DAEMONS];
     size_t count = cli_daemon_endpoints (cli, endpoints, S_MAX_DAEMONS);

@@ -28,31 +28,7 @@
 
 #define S_TIMEOUT_MS 5000
 
-static const char *s_usage_text =
-    "usage: journey dispute raise --child ID --by USER --role iro|cp-chair --category CATEGORY\n"
-    "                             --text TEXT [--stage N] [--safety] [--la CODE]\n"
-    "       journey dispute respond ID --by USER --role ROLE [--text TEXT]\n"
-    "       journey dispute escalate ID --by USER --role ROLE [--stage N] [--safety] [--text "
-    "TEXT]\n"
-    "       journey dispute resolve ID --by USER --role ROLE --agreed-action TEXT\n"
-    "                               --agreed-by-date YYYY-MM-DD [--text TEXT]\n"
-    "       journey dispute withdraw ID --by USER --role ROLE [--text TEXT]\n"
-    "       journey dispute refer-cafcass ID --by USER --role iro [--text TEXT]\n"
-    "       journey dispute comment ID --by USER --role ROLE --text TEXT\n"
-    "       journey dispute show ID\n"
-    "       journey dispute list [--state open|resolved|withdrawn|closed|all] [--child ID]\n"
-    "                            [--la CODE]\n"
-    "       journey dispute verify\n"
-    "\n"
-    "Every command may name who acts (--by USER --role ROLE); those that change a dispute must.\n"
-    "Roles: iro, cp-chair, social-worker, team-manager, advanced-practitioner,\n"
-    "practice-group-lead, service-manager, head-of-service, director (escalation/known_roles).\n"
-    "--stage N raises at, or escalates to, stage N (bypass); --safety sends a concern about the\n"
-    "child's safety straight to the top stage. Output: --json for machine-readable output.\n"
-    "configuration: escalation/request. Exit status: 0 done, 1 refused (or a broken chain, or\n"
-    "no daemon), 2 usage error.\n";
-
-//  Options, and the verbs that take each (a bit per verb).
+//  Options, by their index in s_options; a verb's row says which it takes and which it needs.
 typedef enum {
     S_OPT_CHILD,
     S_OPT_BY,
@@ -68,74 +44,87 @@ typedef enum {
     S_OPT_COUNT
 } s_option_id_t;
 
-#define S_V(verb) (1u << JOURNEY__V1__DISPUTE_COMMAND__VERB__##verb)
-#define S_ALL     0xffffu
-#define S_CHANGES                                                                                  \
-    (S_V (RAISE) | S_V (RESPOND) | S_V (ESCALATE) | S_V (RESOLVE) | S_V (WITHDRAW) |               \
-     S_V (REFER_CAFCASS) | S_V (COMMENT))
-
-static const struct {
-    const char *name;
-    bool flag; //  takes no value
-    unsigned verbs;
-} s_options[S_OPT_COUNT] = {
-    [S_OPT_CHILD] = {"--child", false, S_V (RAISE) | S_V (LIST)},
-    [S_OPT_BY] = {"--by", false, S_ALL},
-    [S_OPT_ROLE] = {"--role", false, S_ALL},
-    [S_OPT_CATEGORY] = {"--category", false, S_V (RAISE)},
-    [S_OPT_TEXT] = {"--text", false, S_CHANGES},
-    [S_OPT_STAGE] = {"--stage", false, S_V (RAISE) | S_V (ESCALATE)},
-    [S_OPT_SAFETY] = {"--safety", true, S_V (RAISE) | S_V (ESCALATE)},
-    [S_OPT_LA] = {"--la", false, S_V (RAISE) | S_V (LIST) | S_V (SHOW)},
-    [S_OPT_AGREED_ACTION] = {"--agreed-action", false, S_V (RESOLVE)},
-    [S_OPT_AGREED_BY_DATE] = {"--agreed-by-date", false, S_V (RESOLVE)},
-    [S_OPT_STATE] = {"--state", false, S_V (LIST)},
+static const cli_option_t s_options[] = {
+    [S_OPT_CHILD] = {"--child", CLI_OPTION_TEXT, "a child ID", 0, 0, NULL},
+    [S_OPT_BY] = {"--by", CLI_OPTION_TEXT, "a USER", 0, 0, NULL},
+    [S_OPT_ROLE] = {"--role", CLI_OPTION_TEXT, "a ROLE", 0, 0, NULL},
+    [S_OPT_CATEGORY] = {"--category", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_OPT_TEXT] = {"--text", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_OPT_STAGE] = {"--stage", CLI_OPTION_NUMBER, "a stage number", 1, 99, NULL},
+    [S_OPT_SAFETY] = {"--safety", CLI_OPTION_FLAG, NULL, 0, 0, NULL},
+    [S_OPT_LA] = {"--la", CLI_OPTION_TEXT, "an LA code", 0, 0, NULL},
+    [S_OPT_AGREED_ACTION] = {"--agreed-action", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_OPT_AGREED_BY_DATE] = {"--agreed-by-date", CLI_OPTION_TEXT, "a date", 0, 0, NULL},
+    [S_OPT_STATE] = {"--state", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
 };
 
-static const struct {
+#define S_O(option) (1u << S_OPT_##option)
+#define S_ACTOR     (S_O (BY) | S_O (ROLE)) //  who acts: every verb may say, a change must
+
+//  The verbs: the options each takes and needs, the request it builds (its verb, and the ID of
+//  the dispute it acts on), what a person is told it did, and its line of the help.
+typedef struct {
     const char *name;
     Journey__V1__DisputeCommand__Verb verb;
-} s_verbs[] = {
-    {"raise", JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE},
-    {"respond", JOURNEY__V1__DISPUTE_COMMAND__VERB__RESPOND},
-    {"escalate", JOURNEY__V1__DISPUTE_COMMAND__VERB__ESCALATE},
-    {"resolve", JOURNEY__V1__DISPUTE_COMMAND__VERB__RESOLVE},
-    {"withdraw", JOURNEY__V1__DISPUTE_COMMAND__VERB__WITHDRAW},
-    {"refer-cafcass", JOURNEY__V1__DISPUTE_COMMAND__VERB__REFER_CAFCASS},
-    {"comment", JOURNEY__V1__DISPUTE_COMMAND__VERB__COMMENT},
-    {"show", JOURNEY__V1__DISPUTE_COMMAND__VERB__SHOW},
-    {"list", JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST},
-    {"verify", JOURNEY__V1__DISPUTE_COMMAND__VERB__VERIFY},
-};
+    bool on_one;      //  acts on one dispute: takes its ID
+    unsigned takes;   //  options it accepts
+    unsigned needs;   //  options it requires
+    const char *done; //  a change: "<done> dispute N<after>"; NULL for a reading
+    const char *after;
+    const char *usage; //  its line of the help, after "journey dispute "
+} s_verb_t;
 
-//  What a change says it did, for a person: "<done> dispute N<after>".
-static void s_print_done (Journey__V1__DisputeCommand__Verb verb, uint64_t id)
+static const s_verb_t s_verbs[] = {
+    {"raise", JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE, false,
+     S_ACTOR | S_O (CHILD) | S_O (CATEGORY) | S_O (TEXT) | S_O (STAGE) | S_O (SAFETY) | S_O (LA),
+     S_ACTOR | S_O (CHILD) | S_O (CATEGORY) | S_O (TEXT), "raised", "",
+     "raise --child ID --by USER --role iro|cp-chair --category CATEGORY\n"
+     "                             --text TEXT [--stage N] [--safety] [--la CODE]"},
+    {"respond", JOURNEY__V1__DISPUTE_COMMAND__VERB__RESPOND, true, S_ACTOR | S_O (TEXT), S_ACTOR,
+     "responded to", "", "respond ID --by USER --role ROLE [--text TEXT]"},
+    {"escalate", JOURNEY__V1__DISPUTE_COMMAND__VERB__ESCALATE, true,
+     S_ACTOR | S_O (TEXT) | S_O (STAGE) | S_O (SAFETY), S_ACTOR, "escalated", "",
+     "escalate ID --by USER --role ROLE [--stage N] [--safety] [--text TEXT]"},
+    {"resolve", JOURNEY__V1__DISPUTE_COMMAND__VERB__RESOLVE, true,
+     S_ACTOR | S_O (TEXT) | S_O (AGREED_ACTION) | S_O (AGREED_BY_DATE),
+     S_ACTOR | S_O (AGREED_ACTION) | S_O (AGREED_BY_DATE), "resolved", "",
+     "resolve ID --by USER --role ROLE --agreed-action TEXT\n"
+     "                               --agreed-by-date YYYY-MM-DD [--text TEXT]"},
+    {"withdraw", JOURNEY__V1__DISPUTE_COMMAND__VERB__WITHDRAW, true, S_ACTOR | S_O (TEXT), S_ACTOR,
+     "withdrew", "", "withdraw ID --by USER --role ROLE [--text TEXT]"},
+    {"refer-cafcass", JOURNEY__V1__DISPUTE_COMMAND__VERB__REFER_CAFCASS, true, S_ACTOR | S_O (TEXT),
+     S_ACTOR, "referred", " to Cafcass", "refer-cafcass ID --by USER --role iro [--text TEXT]"},
+    {"comment", JOURNEY__V1__DISPUTE_COMMAND__VERB__COMMENT, true, S_ACTOR | S_O (TEXT),
+     S_ACTOR | S_O (TEXT), "commented on", "", "comment ID --by USER --role ROLE --text TEXT"},
+    {"show", JOURNEY__V1__DISPUTE_COMMAND__VERB__SHOW, true, S_ACTOR | S_O (LA), 0, NULL, NULL,
+     "show ID"},
+    {"list", JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST, false,
+     S_ACTOR | S_O (STATE) | S_O (CHILD) | S_O (LA), 0, NULL, NULL,
+     "list [--state open|resolved|withdrawn|closed|all] [--child ID]\n"
+     "                            [--la CODE]"},
+    {"verify", JOURNEY__V1__DISPUTE_COMMAND__VERB__VERIFY, false, S_ACTOR, 0, NULL, NULL, "verify"},
+};
+#define S_VERB_COUNT (sizeof s_verbs / sizeof s_verbs[0])
+
+static void s_usage (FILE *out)
 {
-    const char *done = "commented on", *after = "";
-    switch (verb) {
-    case JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE:
-        done = "raised";
-        break;
-    case JOURNEY__V1__DISPUTE_COMMAND__VERB__RESPOND:
-        done = "responded to";
-        break;
-    case JOURNEY__V1__DISPUTE_COMMAND__VERB__ESCALATE:
-        done = "escalated";
-        break;
-    case JOURNEY__V1__DISPUTE_COMMAND__VERB__RESOLVE:
-        done = "resolved";
-        break;
-    case JOURNEY__V1__DISPUTE_COMMAND__VERB__WITHDRAW:
-        done = "withdrew";
-        break;
-    case JOURNEY__V1__DISPUTE_COMMAND__VERB__REFER_CAFCASS:
-        done = "referred";
-        after = " to Cafcass";
-        break;
-    default:
-        break;
-    }
-    printf ("%s dispute %" PRIu64 "%s\n", done, id, after);
+    for (size_t i = 0; i < S_VERB_COUNT; i++)
+        fprintf (out, "%s journey dispute %s\n", i ? "      " : "usage:", s_verbs[i].usage);
+    fputs ("\n"
+           "Every command may name who acts (--by USER --role ROLE); those that change a "
+           "dispute must.\n"
+           "Roles: iro, cp-chair, social-worker, team-manager, advanced-practitioner,\n"
+           "practice-group-lead, service-manager, head-of-service, director "
+           "(escalation/known_roles).\n"
+           "--stage N raises at, or escalates to, stage N (bypass); --safety sends a concern "
+           "about the\n"
+           "child's safety straight to the top stage. Output: --json for machine-readable "
+           "output.\n"
+           "configuration: escalation/request. Exit status: 0 done, 1 refused (or a broken "
+           "chain, or\n"
+           "no daemon), 2 usage error.\n",
+           out);
 }
 
 //  A whole number in 1..max. 0 or -1.
@@ -246,64 +235,54 @@ static void s_print_list (Journey__V1__Dispute **disputes, size_t count)
 int cmd_dispute (cli_t *cli, int argc, char **argv)
 {
     if (argc < 2) {
-        fputs (s_usage_text, stderr);
+        s_usage (stderr);
         return CLI_USAGE;
     }
     const char *verb_name = argv[1];
     if (strcmp (verb_name, "--help") == 0 || strcmp (verb_name, "-h") == 0 ||
         strcmp (verb_name, "help") == 0) {
-        fputs (s_usage_text, stdout);
+        s_usage (stdout);
         return CLI_OK;
     }
-    Journey__V1__DisputeCommand__Verb verb = 0;
-    for (size_t i = 0; i < sizeof s_verbs / sizeof s_verbs[0]; i++)
+    const s_verb_t *row = NULL;
+    for (size_t i = 0; i < S_VERB_COUNT; i++)
         if (strcmp (verb_name, s_verbs[i].name) == 0)
-            verb = s_verbs[i].verb;
-    if (!verb)
+            row = &s_verbs[i];
+    if (!row)
         return cli_usage ("dispute: unknown sub-command \"%s\" (journey dispute --help)",
                           verb_name);
+    Journey__V1__DisputeCommand__Verb verb = row->verb;
 
-    //  Arguments: at most one ID, and the options this verb takes.
-    const char *values[S_OPT_COUNT] = {NULL};
-    const char *id_text = NULL;
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            fputs (s_usage_text, stdout);
-            return CLI_OK;
-        }
-        if (arg[0] != '-' || arg[1] == '\0') {
-            if (id_text || verb == JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE ||
-                verb == JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST ||
-                verb == JOURNEY__V1__DISPUTE_COMMAND__VERB__VERIFY)
-                return cli_usage ("dispute %s: unexpected argument \"%s\"", verb_name, arg);
-            id_text = arg;
-            continue;
-        }
-        int option = -1;
-        for (int o = 0; o < S_OPT_COUNT; o++)
-            if (strcmp (arg, s_options[o].name) == 0)
-                option = o;
-        if (option < 0)
-            return cli_usage ("dispute %s: unknown option \"%s\" (journey dispute --help)",
-                              verb_name, arg);
-        if (!(s_options[option].verbs & (1u << verb)))
-            return cli_usage ("dispute %s does not take %s", verb_name, arg);
-        if (s_options[option].flag)
-            values[option] = "yes";
-        else if (i + 1 >= argc)
-            return cli_usage ("dispute %s: %s needs a value", verb_name, arg);
-        else
-            values[option] = argv[++i];
+    char prefix[64];
+    snprintf (prefix, sizeof prefix, "dispute %s", verb_name);
+    const cli_options_t spec = {prefix, s_options, row->on_one ? 1 : 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 2, &parsed);
+    if (parse == CLI_HELP) {
+        s_usage (stdout);
+        return CLI_OK;
     }
+    if (parse != CLI_OK)
+        return parse;
+    const char *values[S_OPT_COUNT] = {NULL};
+    for (int o = 0; o < S_OPT_COUNT; o++) {
+        if (!parsed.values[o].given)
+            continue;
+        if (!(row->takes & (1u << o)))
+            return cli_usage ("dispute %s does not take %s", verb_name, s_options[o].name);
+        values[o] = parsed.values[o].text ? parsed.values[o].text : "yes";
+    }
+    //  What the verb needs; the daemon checks everything again (and who may do what).
+    for (int o = 0; o < S_OPT_COUNT; o++)
+        if ((row->needs & (1u << o)) && !values[o])
+            return cli_usage ("dispute %s: %s is required%s", verb_name, s_options[o].name,
+                              (1u << o) & S_ACTOR ? " (who acts)" : "");
 
     Journey__V1__DisputeCommand command = JOURNEY__V1__DISPUTE_COMMAND__INIT;
     command.has_verb = true;
     command.verb = verb;
-    bool on_one = verb != JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE &&
-                  verb != JOURNEY__V1__DISPUTE_COMMAND__VERB__LIST &&
-                  verb != JOURNEY__V1__DISPUTE_COMMAND__VERB__VERIFY;
-    if (on_one) {
+    if (row->on_one) {
+        const char *id_text = parsed.args[0];
         if (!id_text)
             return cli_usage ("dispute %s: the dispute ID is missing (journey dispute %s ID ...)",
                               verb_name, verb_name);
@@ -312,37 +291,14 @@ int cmd_dispute (cli_t *cli, int argc, char **argv)
                               verb_name, id_text);
         command.has_dispute_id = true;
     }
-    //  What the verb needs; the daemon checks everything again (and who may do what).
-    bool changes = (1u << verb) & S_CHANGES;
-    static const s_option_id_t raise_needs[] = {S_OPT_CHILD, S_OPT_CATEGORY, S_OPT_TEXT};
-    static const s_option_id_t actor[] = {S_OPT_BY, S_OPT_ROLE};
-    for (size_t i = 0; changes && i < 2; i++)
-        if (!values[actor[i]])
-            return cli_usage ("dispute %s: %s is required (who acts)", verb_name,
-                              s_options[actor[i]].name);
-    for (size_t i = 0; verb == JOURNEY__V1__DISPUTE_COMMAND__VERB__RAISE && i < 3; i++)
-        if (!values[raise_needs[i]])
-            return cli_usage ("dispute raise: %s is required", s_options[raise_needs[i]].name);
-    if (verb == JOURNEY__V1__DISPUTE_COMMAND__VERB__COMMENT && !values[S_OPT_TEXT])
-        return cli_usage ("dispute comment: --text is required");
-    if (verb == JOURNEY__V1__DISPUTE_COMMAND__VERB__RESOLVE)
-        for (int o = S_OPT_AGREED_ACTION; o <= S_OPT_AGREED_BY_DATE; o++)
-            if (!values[o])
-                return cli_usage ("dispute resolve: %s is required (what was agreed, and by "
-                                  "when)",
-                                  s_options[o].name);
     jy_date_t by_date;
     if (values[S_OPT_AGREED_BY_DATE] &&
         cli_parse_date ("dispute resolve: --agreed-by-date", values[S_OPT_AGREED_BY_DATE],
                         &by_date) != CLI_OK)
         return CLI_USAGE;
     if (values[S_OPT_STAGE]) {
-        uint64_t stage;
-        if (s_parse_number (values[S_OPT_STAGE], 99, &stage) != 0)
-            return cli_usage ("dispute %s: --stage \"%s\" is not a stage number", verb_name,
-                              values[S_OPT_STAGE]);
         command.has_stage = true;
-        command.stage = (uint32_t) stage;
+        command.stage = (uint32_t) parsed.values[S_OPT_STAGE].number;
     }
     command.by_user = (char *) values[S_OPT_BY];
     command.role = (char *) values[S_OPT_ROLE];
@@ -423,8 +379,8 @@ int cmd_dispute (cli_t *cli, int argc, char **argv)
         if (cli->json)
             cli_print_json (s_dispute_json (answer->dispute));
         else {
-            if (changes)
-                s_print_done (verb, answer->dispute->id);
+            if (row->done)
+                printf ("%s dispute %" PRIu64 "%s\n", row->done, answer->dispute->id, row->after);
             s_print_dispute (answer->dispute);
         }
     } else

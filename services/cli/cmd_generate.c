@@ -26,78 +26,51 @@ static const char *s_usage_text =
     "  --end DATE      last day of the history (default " S_DEFAULT_END ")\n"
     "  --out FILE      write there instead of stdout\n";
 
-//  A whole non-negative decimal number: no sign, blanks or trailing text. 0 or -1.
-static int s_unsigned (const char *text, unsigned long long max, unsigned long long *value)
-{
-    if (*text < '0' || *text > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long number = strtoull (text, &end, 10);
-    if (*end || errno == ERANGE || number > max)
-        return -1;
-    *value = number;
-    return 0;
-}
+//  generate's options, by their index in s_generate_options.
+enum { S_GEN_LA, S_GEN_CHILDREN, S_GEN_YEARS, S_GEN_SEED, S_GEN_END, S_GEN_OUT };
+static const cli_option_t s_generate_options[] = {
+    [S_GEN_LA] = {"--la", CLI_OPTION_TEXT, "a three-digit LA code", 0, 0, NULL},
+    [S_GEN_CHILDREN] = {"--children", CLI_OPTION_NUMBER, "a number of children", 1,
+                        GENERATOR_MAX_CHILDREN, NULL},
+    [S_GEN_YEARS] = {"--years", CLI_OPTION_NUMBER, "a number of years", 1, GENERATOR_MAX_YEARS,
+                     NULL},
+    [S_GEN_SEED] = {"--seed", CLI_OPTION_NUMBER, "a seed", 0, UINT64_MAX, NULL},
+    [S_GEN_END] = {"--end", CLI_OPTION_TEXT, "a date YYYY-MM-DD", 0, 0, NULL},
+    [S_GEN_OUT] = {"--out", CLI_OPTION_TEXT, "a FILE", 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
 
 int cmd_generate (cli_t *cli, int argc, char **argv)
 {
-    const char *la = NULL, *children = NULL, *years = NULL, *seed = NULL;
-    const char *end = S_DEFAULT_END, *out_path = NULL;
-    static const char *names[] = {"--la", "--children", "--years", "--seed", "--end", "--out"};
-    const char **values[] = {&la, &children, &years, &seed, &end, &out_path};
-
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            fputs (s_usage_text, stdout);
-            return CLI_OK;
-        }
-        size_t which = 0, count = sizeof (names) / sizeof (names[0]);
-        const char *value = NULL;
-        for (; which < count; which++) {
-            size_t length = strlen (names[which]);
-            if (strcmp (arg, names[which]) == 0) {
-                if (i + 1 >= argc)
-                    return cli_usage ("generate: %s needs a value", names[which]);
-                value = argv[++i];
-                break;
-            }
-            if (strncmp (arg, names[which], length) == 0 && arg[length] == '=') {
-                value = arg + length + 1;
-                break;
-            }
-        }
-        if (which == count) {
-            fputs (s_usage_text, stderr);
-            return cli_usage ("generate: unknown argument \"%s\"", arg);
-        }
-        *values[which] = value;
+    static const cli_options_t spec = {"generate", s_generate_options, 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_usage_text, stdout);
+        return CLI_OK;
     }
-    if (!la || !children || !years || !seed) {
+    if (parse != CLI_OK) {
         fputs (s_usage_text, stderr);
-        return cli_usage ("generate: %s is required", !la         ? "--la"
-                                                      : !children ? "--children"
-                                                      : !years    ? "--years"
-                                                                  : "--seed");
+        return parse;
     }
+    const cli_value_t *values = parsed.values;
+    static const int required[] = {S_GEN_LA, S_GEN_CHILDREN, S_GEN_YEARS, S_GEN_SEED};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!values[required[i]].given) {
+            fputs (s_usage_text, stderr);
+            return cli_usage ("generate: %s is required", s_generate_options[required[i]].name);
+        }
+    const char *la = values[S_GEN_LA].text;
+    const char *end = values[S_GEN_END].given ? values[S_GEN_END].text : S_DEFAULT_END;
+    const char *out_path = values[S_GEN_OUT].text;
 
     generator_params_t params = {0};
     if (strlen (la) != 3 || strspn (la, "0123456789") != 3)
         return cli_usage ("generate: --la must be three digits, got \"%s\"", la);
     memcpy (params.la_code, la, 4);
-    unsigned long long number;
-    if (s_unsigned (children, GENERATOR_MAX_CHILDREN, &number) != 0 || number < 1)
-        return cli_usage ("generate: --children must be 1..%d, got \"%s\"", GENERATOR_MAX_CHILDREN,
-                          children);
-    params.children = (uint32_t) number;
-    if (s_unsigned (years, GENERATOR_MAX_YEARS, &number) != 0 || number < 1)
-        return cli_usage ("generate: --years must be 1..%d, got \"%s\"", GENERATOR_MAX_YEARS,
-                          years);
-    params.years = (int) number;
-    if (s_unsigned (seed, UINT64_MAX, &number) != 0)
-        return cli_usage ("generate: --seed must be a non-negative integer, got \"%s\"", seed);
-    params.seed = (uint64_t) number;
+    params.children = (uint32_t) values[S_GEN_CHILDREN].number;
+    params.years = (int) values[S_GEN_YEARS].number;
+    params.seed = values[S_GEN_SEED].number;
     if (jy_date_parse (end, &params.end) != 0)
         return cli_usage ("generate: --end must be a date YYYY-MM-DD, got \"%s\"", end);
     if (!generator_end_valid (params.end, params.years))

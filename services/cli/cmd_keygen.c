@@ -213,38 +213,49 @@ static int s_write_cert (zcert_t *cert, int fd, bool secret)
     return written == length && fsync (fd) == 0 ? 0 : -1;
 }
 
+enum {
+    S_KEY_LA_CODES,
+    S_KEY_ROLES,
+    S_KEY_OUT,
+    S_KEY_READ,
+    S_KEY_READ_LA_CODES,
+    S_KEY_REPORTS,
+    S_KEY_SERVER,
+    S_KEY_FORCE
+};
+static const cli_option_t s_keygen_options[] = {
+    [S_KEY_LA_CODES] = {"--la-codes", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_KEY_ROLES] = {"--dispute-roles", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_KEY_OUT] = {"--out", CLI_OPTION_TEXT, "a directory", 0, 0, NULL},
+    [S_KEY_READ] = {"--read", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_KEY_READ_LA_CODES] = {"--read-la-codes", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_KEY_REPORTS] = {"--reports", CLI_OPTION_FLAG, NULL, 0, 0, NULL},
+    [S_KEY_SERVER] = {"--server", CLI_OPTION_FLAG, NULL, 0, 0, NULL},
+    [S_KEY_FORCE] = {"--force", CLI_OPTION_FLAG, NULL, 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
 int cmd_keygen (cli_t *cli, int argc, char **argv)
 {
-    const char *name = NULL, *la_codes = NULL, *roles = NULL, *out_dir = ".";
-    const char *read = NULL, *read_la_codes = NULL;
-    bool reports = false, server = false, force = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char **value = strcmp (arg, "--la-codes") == 0        ? &la_codes
-                             : strcmp (arg, "--dispute-roles") == 0 ? &roles
-                             : strcmp (arg, "--out") == 0           ? &out_dir
-                             : strcmp (arg, "--read") == 0          ? &read
-                             : strcmp (arg, "--read-la-codes") == 0 ? &read_la_codes
-                                                                    : NULL;
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            fputs (s_usage_text, stdout);
-            return CLI_OK;
-        } else if (value) {
-            if (i + 1 >= argc)
-                return cli_usage ("keygen: %s needs a value", arg);
-            *value = argv[++i];
-        } else if (strcmp (arg, "--reports") == 0)
-            reports = true;
-        else if (strcmp (arg, "--server") == 0)
-            server = true;
-        else if (strcmp (arg, "--force") == 0)
-            force = true;
-        else if (arg[0] == '-' || name) {
-            fputs (s_usage_text, stderr);
-            return cli_usage ("keygen: unexpected argument \"%s\"", arg);
-        } else
-            name = arg;
+    static const cli_options_t spec = {"keygen", s_keygen_options, 1, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_usage_text, stdout);
+        return CLI_OK;
     }
+    if (parse != CLI_OK) {
+        fputs (s_usage_text, stderr);
+        return parse;
+    }
+    const cli_value_t *values = parsed.values;
+    const char *name = parsed.args[0];
+    const char *la_codes = values[S_KEY_LA_CODES].text, *roles = values[S_KEY_ROLES].text;
+    const char *out_dir = values[S_KEY_OUT].given ? values[S_KEY_OUT].text : ".";
+    const char *read = values[S_KEY_READ].text;
+    const char *read_la_codes = values[S_KEY_READ_LA_CODES].text;
+    bool reports = values[S_KEY_REPORTS].given, server = values[S_KEY_SERVER].given;
+    bool force = values[S_KEY_FORCE].given;
     if (!name) {
         fputs (s_usage_text, stderr);
         return cli_usage ("keygen: NAME is required");

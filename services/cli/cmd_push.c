@@ -136,20 +136,6 @@ typedef struct {
     json_t *rejections;             //  --json only
 } s_push_t;
 
-//  A whole non-negative decimal number in [min, max]. 0 or -1.
-static int s_number (const char *text, unsigned long min, unsigned long max, size_t *value)
-{
-    if (*text < '0' || *text > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long number = strtoull (text, &end, 10);
-    if (*end || errno == ERANGE || number < min || number > max)
-        return -1;
-    *value = (size_t) number;
-    return 0;
-}
-
 //  --- Progress on a terminal --------------------------------------------------------------
 
 //  Take the progress line off the screen, before anything else is written to stderr.
@@ -813,62 +799,39 @@ static void s_print_summary (s_push_t *self)
     }
 }
 
+//  push's options, by their index in s_push_options.
+enum { S_PUSH_BATCH, S_PUSH_WINDOW, S_PUSH_WAIT, S_PUSH_TIMEOUT };
+static const cli_option_t s_push_options[] = {
+    [S_PUSH_BATCH] = {"--batch", CLI_OPTION_NUMBER, "a number", 1, S_MAX_BATCH, NULL},
+    [S_PUSH_WINDOW] = {"--window", CLI_OPTION_NUMBER, "a number", 1, S_MAX_WINDOW, NULL},
+    [S_PUSH_WAIT] = {"--wait", CLI_OPTION_FLAG, NULL, 0, 0, NULL},
+    [S_PUSH_TIMEOUT] = {"--timeout", CLI_OPTION_NUMBER, "a number of seconds", 1, S_MAX_WAIT_S,
+                        NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
 int cmd_push (cli_t *cli, int argc, char **argv)
 {
-    const char *path = NULL;
-    size_t batch_size = S_DEFAULT_BATCH, window = S_DEFAULT_WINDOW;
-    bool wait = false;
-    size_t wait_s = S_DEFAULT_WAIT_S;
-    bool timeout_given = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            fputs (s_usage_text, stdout);
-            return CLI_OK;
-        }
-        if (strcmp (arg, "--wait") == 0) {
-            wait = true;
-            continue;
-        }
-        if (strncmp (arg, "--timeout", 9) == 0 && (!arg[9] || arg[9] == '=')) {
-            const char *value = arg[9] == '=' ? arg + 10 : i + 1 < argc ? argv[++i] : NULL;
-            if (!value)
-                return cli_usage ("push: --timeout needs a number of seconds");
-            if (s_number (value, 1, S_MAX_WAIT_S, &wait_s) != 0)
-                return cli_usage ("push: --timeout must be 1..%d seconds, got \"%s\"", S_MAX_WAIT_S,
-                                  value);
-            timeout_given = true;
-            continue;
-        }
-        bool is_batch = strncmp (arg, "--batch", 7) == 0 && (!arg[7] || arg[7] == '=');
-        bool is_window = strncmp (arg, "--window", 8) == 0 && (!arg[8] || arg[8] == '=');
-        if (is_batch || is_window) {
-            const char *name = is_batch ? "--batch" : "--window";
-            const char *value = strchr (arg, '=');
-            if (value)
-                value++;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else
-                return cli_usage ("push: %s needs a number", name);
-            int max = is_batch ? S_MAX_BATCH : S_MAX_WINDOW;
-            size_t number;
-            if (s_number (value, 1, max, &number) != 0)
-                return cli_usage ("push: %s must be 1..%d, got \"%s\"", name, max, value);
-            *(is_batch ? &batch_size : &window) = number;
-        } else if (arg[0] == '-' && arg[1]) {
-            fputs (s_usage_text, stderr);
-            return cli_usage ("push: unknown option \"%s\"", arg);
-        } else if (path)
-            return cli_usage ("push: one FILE only, got \"%s\" and \"%s\"", path, arg);
-        else
-            path = arg;
+    static const cli_options_t spec = {"push", s_push_options, 1, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_usage_text, stdout);
+        return CLI_OK;
     }
-    if (!path) {
+    if (parse != CLI_OK)
+        return parse;
+    const cli_value_t *values = parsed.values;
+    if (parsed.nargs == 0) {
         fputs (s_usage_text, stderr);
         return cli_usage ("push: FILE is required (- for stdin)");
     }
-    if (timeout_given && !wait)
+    const char *path = parsed.args[0];
+    size_t batch_size = values[S_PUSH_BATCH].given ? values[S_PUSH_BATCH].number : S_DEFAULT_BATCH;
+    size_t window = values[S_PUSH_WINDOW].given ? values[S_PUSH_WINDOW].number : S_DEFAULT_WINDOW;
+    bool wait = values[S_PUSH_WAIT].given;
+    size_t wait_s = values[S_PUSH_TIMEOUT].given ? values[S_PUSH_TIMEOUT].number : S_DEFAULT_WAIT_S;
+    if (values[S_PUSH_TIMEOUT].given && !wait)
         return cli_usage ("push: --timeout goes with --wait");
 
     s_push_t self = {0};

@@ -79,33 +79,36 @@ static int s_print (cli_t *cli, Journey__V1__ReportReply *answer)
     return CLI_OK;
 }
 
+enum { S_PACK_LA, S_PACK_FROM, S_PACK_TO, S_PACK_OUT, S_PACK_BY, S_PACK_FORMAT };
+static const cli_option_t s_pack_options[] = {
+    [S_PACK_LA] = {"--la", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_PACK_FROM] = {"--from", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_PACK_TO] = {"--to", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_PACK_OUT] = {"--out", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_PACK_BY] = {"--requested-by", CLI_OPTION_TEXT, NULL, 0, 0, NULL},
+    [S_PACK_FORMAT] = {"--format", CLI_OPTION_LIST, NULL, 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
 static int s_board_pack (cli_t *cli, int argc, char **argv)
 {
-    const char *la = NULL, *from = NULL, *to = NULL, *out = NULL, *by = getenv ("USER");
-    char *formats[16];
-    size_t format_count = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        const char **slot = strcmp (arg, "--la") == 0             ? &la
-                            : strcmp (arg, "--from") == 0         ? &from
-                            : strcmp (arg, "--to") == 0           ? &to
-                            : strcmp (arg, "--out") == 0          ? &out
-                            : strcmp (arg, "--requested-by") == 0 ? &by
-                                                                  : NULL;
-        bool is_format = strcmp (arg, "--format") == 0;
-        if (!slot && !is_format) {
-            fputs (s_usage_text, stderr);
-            return cli_usage ("report board-pack: unknown argument \"%s\"", arg);
-        }
-        if (i + 1 >= argc)
-            return cli_usage ("report board-pack: %s needs a value", arg);
-        if (is_format) {
-            if (format_count == sizeof formats / sizeof formats[0])
-                return cli_usage ("report board-pack: too many --format");
-            formats[format_count++] = argv[++i];
-        } else
-            *slot = argv[++i];
+    static const cli_options_t spec = {"report board-pack", s_pack_options, 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 2, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_usage_text, stdout);
+        return CLI_OK;
     }
+    if (parse != CLI_OK) {
+        fputs (s_usage_text, stderr);
+        return parse;
+    }
+    const cli_value_t *values = parsed.values;
+    const char *la = values[S_PACK_LA].text, *from = values[S_PACK_FROM].text;
+    const char *to = values[S_PACK_TO].text, *out = values[S_PACK_OUT].text;
+    const char *by = values[S_PACK_BY].given ? values[S_PACK_BY].text : getenv ("USER");
+    const char *const *formats = values[S_PACK_FORMAT].texts;
+    size_t format_count = values[S_PACK_FORMAT].count;
     if (!from || !to) {
         fputs (s_usage_text, stderr);
         return cli_usage ("report board-pack: %s is required", !from ? "--from" : "--to");
@@ -117,13 +120,13 @@ static int s_board_pack (cli_t *cli, int argc, char **argv)
     if (last < first)
         return cli_usage ("report board-pack: --to %s is before --from %s", to, from);
     if (!la)
-        jy_config_string (cli->config, "la/code", "", &la);
+        jy_config_key_string (cli->config, JY_KEY_LA_CODE, &la);
     if (!la || !s_is_la_code (la))
         return cli_usage ("report board-pack: --la \"%s\" is not a three-digit DfE LA code%s",
                           la ? la : "", la && *la ? "" : " (and la/code is not set)");
     for (size_t i = 0; i < format_count; i++)
-        for (char *word = formats[i]; word;) {
-            char *comma = strchr (word, ',');
+        for (const char *word = formats[i]; word;) {
+            const char *comma = strchr (word, ',');
             size_t length = comma ? (size_t) (comma - word) : strlen (word);
             if (!((length == 4 && strncmp (word, "html", 4) == 0) ||
                   (length == 3 && strncmp (word, "csv", 3) == 0) ||
@@ -167,7 +170,7 @@ static int s_board_pack (cli_t *cli, int argc, char **argv)
     body.from = jy_date_format (first, from_text);
     body.to = jy_date_format (last, to_text);
     body.n_formats = format_count;
-    body.formats = formats;
+    body.formats = (char **) formats;
     body.out = absolute;
     body.requested_by = (char *) (by ? by : "");
     jy_envelope_t request;
@@ -198,11 +201,6 @@ int cmd_report (cli_t *cli, int argc, char **argv)
         fputs (s_usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
-    for (int i = 2; i < argc; i++)
-        if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
-            fputs (s_usage_text, stdout);
-            return CLI_OK;
-        }
     if (strcmp (argv[1], "board-pack") == 0)
         return s_board_pack (cli, argc, argv);
     return cli_usage ("report: unknown report \"%s\" (journey report --help)", argv[1]);

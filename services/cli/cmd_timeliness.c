@@ -47,11 +47,6 @@ static const char *s_alerts_usage =
     "timeliness/feed for --follow. Exit status: 0 done (or interrupted while following),\n"
     "1 failed, 2 usage error.\n";
 
-static bool s_is_help (const char *arg)
-{
-    return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
-}
-
 //  The endpoint at key, or NULL after saying it is not set.
 static const char *s_endpoint (cli_t *cli, const char *command, const char *key)
 {
@@ -176,26 +171,25 @@ static void s_print_deadlines (const char *la_code, const char *child_id,
     }
 }
 
+enum { S_DEADLINES_LA };
+static const cli_option_t s_deadlines_options[] = {
+    [S_DEADLINES_LA] = {"--la", CLI_OPTION_NAME, "an LA code", 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
 int cmd_deadlines (cli_t *cli, int argc, char **argv)
 {
-    const char *child_id = NULL, *la_code = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (s_is_help (argv[i])) {
-            fputs (s_deadlines_usage, stdout);
-            return CLI_OK;
-        }
-        if (strcmp (argv[i], "--la") == 0) {
-            if (i + 1 >= argc || !*argv[i + 1])
-                return cli_usage ("deadlines: --la needs an LA code");
-            la_code = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage ("deadlines: unknown option \"%s\" (journey deadlines --help)",
-                              argv[i]);
-        else if (!child_id)
-            child_id = argv[i];
-        else
-            return cli_usage ("deadlines: unexpected argument \"%s\"", argv[i]);
+    static const cli_options_t spec = {"deadlines", s_deadlines_options, 1, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_deadlines_usage, stdout);
+        return CLI_OK;
     }
+    if (parse != CLI_OK)
+        return parse;
+    const char *child_id = parsed.args[0];
+    const char *la_code = parsed.values[S_DEADLINES_LA].text;
     if (!child_id || !*child_id)
         return cli_usage ("deadlines: CHILD is missing (journey deadlines CHILD)");
     const char *endpoint = s_endpoint (cli, "deadlines", "timeliness/request");
@@ -453,53 +447,34 @@ static int s_follow (s_alerts_t *self, zsock_t *sub)
     return rc;
 }
 
-//  A whole non-negative number. 0 or -1.
-static int s_parse_seq (const char *text, uint64_t *value)
-{
-    if (*text < '0' || *text > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long number = strtoull (text, &end, 10);
-    if (*end || errno == ERANGE || number > INT64_MAX)
-        return -1;
-    *value = number;
-    return 0;
-}
+enum { S_ALERTS_FOLLOW, S_ALERTS_SINCE, S_ALERTS_TEAM, S_ALERTS_LA, S_ALERTS_CHILD };
+static const cli_option_t s_alerts_options[] = {
+    [S_ALERTS_FOLLOW] = {"--follow", CLI_OPTION_FLAG, NULL, 0, 0, "-f"},
+    [S_ALERTS_SINCE] = {"--since", CLI_OPTION_NUMBER, "a feed position", 0, INT64_MAX, NULL},
+    [S_ALERTS_TEAM] = {"--team", CLI_OPTION_NAME, NULL, 0, 0, NULL},
+    [S_ALERTS_LA] = {"--la", CLI_OPTION_NAME, NULL, 0, 0, NULL},
+    [S_ALERTS_CHILD] = {"--child", CLI_OPTION_NAME, NULL, 0, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
 
 int cmd_alerts (cli_t *cli, int argc, char **argv)
 {
-    s_alerts_t self = {.cli = cli};
-    bool follow = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (s_is_help (arg)) {
-            fputs (s_alerts_usage, stdout);
-            return CLI_OK;
-        }
-        const char **value = NULL;
-        if (strcmp (arg, "--follow") == 0 || strcmp (arg, "-f") == 0)
-            follow = true;
-        else if (strcmp (arg, "--since") == 0) {
-            if (i + 1 >= argc || s_parse_seq (argv[i + 1], &self.position) != 0)
-                return cli_usage ("alerts: --since needs a feed position, a whole number >= 0");
-            i++;
-        } else if (strcmp (arg, "--team") == 0)
-            value = &self.team_id;
-        else if (strcmp (arg, "--la") == 0)
-            value = &self.la_code;
-        else if (strcmp (arg, "--child") == 0)
-            value = &self.child_id;
-        else if (arg[0] == '-')
-            return cli_usage ("alerts: unknown option \"%s\" (journey alerts --help)", arg);
-        else
-            return cli_usage ("alerts: unexpected argument \"%s\" (journey alerts --help)", arg);
-        if (value) {
-            if (i + 1 >= argc || !*argv[i + 1])
-                return cli_usage ("alerts: %s needs a value", arg);
-            *value = argv[++i];
-        }
+    static const cli_options_t spec = {"alerts", s_alerts_options, 0, false};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
+        fputs (s_alerts_usage, stdout);
+        return CLI_OK;
     }
+    if (parse != CLI_OK)
+        return parse;
+    const cli_value_t *values = parsed.values;
+    s_alerts_t self = {.cli = cli};
+    bool follow = values[S_ALERTS_FOLLOW].given;
+    self.position = values[S_ALERTS_SINCE].number;
+    self.team_id = values[S_ALERTS_TEAM].text;
+    self.la_code = values[S_ALERTS_LA].text;
+    self.child_id = values[S_ALERTS_CHILD].text;
     self.endpoint = s_endpoint (cli, "alerts", "timeliness/request");
     self.timeout_ms = s_timeout (cli);
     if (!self.endpoint || self.timeout_ms < 0)

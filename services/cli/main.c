@@ -3,11 +3,11 @@
     journey [-c FILE] [--json] COMMAND [ARGS...]
 
     Global options come before the command, except --json, which is also accepted anywhere
-    after it (people type it last). Each command parses the rest of its own arguments.
+    after it (people type it last). Every command reads the rest with the one option parser
+    (cli_options.h): the same rules and messages everywhere.
 */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,8 +55,9 @@ static void s_help (FILE *out)
              jy_config_default_defaults_path ());
     for (size_t i = 0; i < S_COMMAND_COUNT; i++)
         fprintf (out, "  %-10s %s\n", s_commands[i].name, s_commands[i].summary);
-    fprintf (out, "\n'journey COMMAND --help' describes a command. Exit status: 0 done, 1 failed,\n"
-                  "2 usage error.\n");
+    fprintf (out, "\n'journey COMMAND --help' describes a command. Its options go anywhere after\n"
+                  "it, as --name VALUE or --name=VALUE; -- ends them. Exit status: 0 done, 1\n"
+                  "failed, 2 usage error (the message names the option).\n");
 }
 
 //  Take every --json out of argv (up to a "--"), so that commands never see it.
@@ -99,39 +100,32 @@ int main (int argc, char **argv)
     cli_t cli = {0};
     cli.json = s_take_json (&argc, argv);
 
-    static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+    enum { S_MAIN_CONFIG, S_MAIN_VERSION };
+    static const cli_option_t options[] = {
+        [S_MAIN_CONFIG] = {"--config", CLI_OPTION_TEXT, "a FILE", 0, 0, "-c"},
+        [S_MAIN_VERSION] = {"--version", CLI_OPTION_FLAG, NULL, 0, 0, NULL},
+        {NULL, 0, NULL, 0, 0, NULL},
     };
-    const char *config_path = NULL;
-    opterr = 0;
-    int option;
-    //  '+': stop at the command; what follows is the command's to parse.
-    while ((option = getopt_long (argc, argv, "+c:h", options, NULL)) != -1) {
-        switch (option) {
-        case 'c':
-            config_path = optarg;
-            break;
-        case 'h':
-            s_help (stdout);
-            return CLI_OK;
-        case 'V':
-            printf ("journey %s\n", JOURNEY_VERSION);
-            return CLI_OK;
-        default:
-            if (optopt == 'c')
-                return cli_usage ("-c needs a FILE (journey --help)");
-            return cli_usage ("unknown option \"%s\" (journey --help lists them)",
-                              argv[optind - 1]);
-        }
+    //  stop_at_operand: the command ends journey's own options; what follows is the command's.
+    static const cli_options_t spec = {"", options, 0, true};
+    cli_parsed_t parsed;
+    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
+    if (parse == CLI_HELP) {
+        s_help (stdout);
+        return CLI_OK;
     }
-    if (optind >= argc) {
+    if (parse != CLI_OK)
+        return parse;
+    if (parsed.values[S_MAIN_VERSION].given) {
+        printf ("journey %s\n", JOURNEY_VERSION);
+        return CLI_OK;
+    }
+    const char *config_path = parsed.values[S_MAIN_CONFIG].text;
+    if (parsed.rest >= argc) {
         s_help (stderr);
         return CLI_USAGE;
     }
-    const char *name = argv[optind];
+    const char *name = argv[parsed.rest];
     const s_command_t *command = NULL;
     for (size_t i = 0; i < S_COMMAND_COUNT; i++)
         if (strcmp (name, s_commands[i].name) == 0)
@@ -151,14 +145,14 @@ int main (int argc, char **argv)
     else {
         //  "Today" is the authority's date, as the daemons see it.
         const char *zone = NULL;
-        jy_config_string (cli.config, "la/timezone", "Europe/London", &zone);
+        jy_config_key_string (cli.config, JY_KEY_LA_TIMEZONE, &zone);
         setenv ("TZ", zone, 1);
         tzset ();
         //  CURVE for every socket a command connects (docs/security.md); a mistake in the
         //  security section is reported by the first socket, so keygen runs regardless.
         jy_security_t *security = jy_security_new (cli.config, JY_SECURITY_CLIENT);
         jy_security_set_process (security);
-        rc = command->run (&cli, argc - optind, argv + optind);
+        rc = command->run (&cli, argc - parsed.rest, argv + parsed.rest);
         jy_security_destroy (&security);
     }
     jy_config_destroy (&cli.config);

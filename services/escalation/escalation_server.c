@@ -733,7 +733,7 @@ static void *s_start (jy_service_t *service)
         jy_config_string (config, "escalation/feed", "", &endpoint) ||
         jy_config_string (config, "escalation/alerts", "", &alerts_endpoint) ||
         jy_config_string (config, "database/escalation_url", "", &url) ||
-        jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms))
+        jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &wait_ms))
         goto bad_config;
     //  Unset: where followers reach journey-timelinessd's feed (timeliness/feed_connect, or
     //  timeliness/feed), needed only when policies follow it.

@@ -630,25 +630,20 @@ static void s_writer_actor (zsock_t *pipe, void *args)
     s_writer_t *writer = (s_writer_t *) args;
     zsock_signal (pipe, 0);
     for (;;) {
-        zmsg_t *message = zmsg_recv (pipe);
-        if (!message)
+        char *command = NULL;
+        void *pointer = NULL;
+        if (zsock_recv (pipe, "sp", &command, &pointer) == -1)
             break;
-        char *command = zmsg_popstr (message);
-        bool write = command && streq (command, "WRITE") && zmsg_size (message) == 1;
         bool stop = !command || streq (command, "$TERM");
+        bool write = !stop && streq (command, "WRITE") && pointer;
         free (command);
+        if (stop)
+            break;
         if (write) {
-            zframe_t *frame = zmsg_pop (message);
-            assert (zframe_size (frame) == sizeof (s_write_t *));
-            s_write_t *item;
-            memcpy (&item, zframe_data (frame), sizeof item);
-            zframe_destroy (&frame);
+            s_write_t *item = (s_write_t *) pointer;
             s_write_execute (writer, item);
             zsock_send (pipe, "p", item);
         }
-        zmsg_destroy (&message);
-        if (stop)
-            break;
     }
     if (writer->in_copy)
         s_copy_close (writer, "abandoned: the daemon is stopping");
@@ -1013,10 +1008,7 @@ static void s_submit (s_server_t *self, s_write_t *write)
     assert (self->in_flight < S_MAX_IN_FLIGHT);
     if (self->in_flight == 0)
         self->writer_progress_at = zclock_mono ();
-    zmsg_t *message = zmsg_new ();
-    zmsg_addstr (message, "WRITE");
-    zmsg_addmem (message, &write, sizeof write);
-    int rc = zmsg_send (&message, zactor_sock (self->writer));
+    int rc = zsock_send (self->writer, "sp", "WRITE", write);
     assert (rc == 0);
     self->in_flight++;
 }
@@ -1323,7 +1315,7 @@ static void *s_start (jy_service_t *service)
     long wait_ms;
     if (s_configure (self, config) || jy_config_string (config, "ingest/feed", "", &endpoint) ||
         jy_config_string (config, "database/ingest_url", "", &url) ||
-        jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms))
+        jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &wait_ms))
         goto bad_config;
     if (!*endpoint) {
         jy_config_fail (config, "ingest/feed", "no feed endpoint configured");

@@ -82,7 +82,7 @@ rp_settings_t *rp_settings_new (jy_config_t *config)
     assert (self);
     const char *name, *zone, *marker;
     if (jy_config_string (config, "la/name", "", &name) ||
-        jy_config_string (config, "la/timezone", "Europe/London", &zone) ||
+        jy_config_key_string (config, JY_KEY_LA_TIMEZONE, &zone) ||
         jy_config_int (config, "reporting/suppress_below", 5, 0, 1000, &self->suppress_below) ||
         jy_config_string (config, "reporting/suppress_marker", "", &marker))
         goto bad;

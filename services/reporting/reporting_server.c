@@ -348,9 +348,9 @@ static void *s_start (jy_service_t *service)
     self->service = service;
     const char *url, *out_dir, *out_root;
     long wait_ms;
-    if (jy_config_string (config, "la/code", "", &self->la_code) ||
+    if (jy_config_key_string (config, JY_KEY_LA_CODE, &self->la_code) ||
         jy_config_string (config, "database/reporting_url", "", &url) ||
-        jy_config_int (config, "database/connect_wait_ms", 30000, 0, 3600000, &wait_ms) ||
+        jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &wait_ms) ||
         jy_config_string (config, "reporting/out_dir", "", &out_dir) ||
         jy_config_string (config, "reporting/out_root", "", &out_root))
         goto bad_config;

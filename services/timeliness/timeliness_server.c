@@ -783,7 +783,7 @@ static void *s_start (jy_service_t *service)
         self->position_list[i] = &self->positions[i];
 
     const char *la_code, *url, *feed, *events;
-    if (jy_config_string (config, "la/code", "", &la_code) ||
+    if (jy_config_key_string (config, JY_KEY_LA_CODE, &la_code) ||
         jy_config_string (config, "timeliness/feed", "", &feed) ||
         jy_config_string (config, "timeliness/events", "", &events) ||
         jy_config_int (config, "timeliness/overdue_by", 5, 0, 250, &self->overdue_by) ||

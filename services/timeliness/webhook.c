@@ -552,8 +552,10 @@ static void s_delivery_actor (zsock_t *pipe, void *arg)
         }
         s_save_position (&self);
     }
-    //  Wait for $TERM with zstr_recv: zsock_wait here would deadlock zactor_destroy.
-    free (zstr_recv (pipe));
+    //  Wait for $TERM by reading it: zsock_wait here would deadlock zactor_destroy.
+    char *command = NULL;
+    zsock_recv (pipe, "s", &command);
+    free (command);
     jy_info ("webhook %s: stopped, %" PRIu64 " delivered", sink->name, self.delivered);
     curl_easy_cleanup (self.curl);
     zpoller_destroy (&self.live);
@@ -610,7 +612,7 @@ void tl_webhooks_destroy (tl_webhooks_t **self_p)
     if (self->actors) {
         //  $TERM to every sink first, so that they stop together rather than one by one.
         for (size_t i = 0; i < self->count; i++)
-            zstr_send (self->actors[i], "$TERM");
+            zsock_send (self->actors[i], "s", "$TERM");
         for (size_t i = 0; i < self->count; i++)
             zactor_destroy (&self->actors[i]);
         free (self->actors);

@@ -39,6 +39,16 @@ check "bad time: named" '[[ "$err" == *"\"25:00:00\""* ]]'
 run clock set
 check "missing date: exit 2" '[ "$rc" = 2 ]'
 
+# The one option parser's rules hold here as in every command (services/cli/cli_options.h).
+run clock set --time=25:00:00 2025-01-06
+check "--time=VALUE is --time VALUE" '[ "$rc" = 2 ] && [[ "$err" == *"--time \"25:00:00\" is not a time of day"* ]]'
+run clock set 2025-01-06 --bogus
+check "unknown option: named, with where the help is" '[ "$rc" = 2 ] && [[ "$err" == "journey: clock set: unknown option \"--bogus\" (journey clock --help)" ]]'
+run clock set 2025-01-06 --time
+check "a value missing: named" '[ "$rc" = 2 ] && [[ "$err" == "journey: clock set: --time needs HH:MM:SS" ]]'
+run -c
+check "journey's own -c without a FILE: named" '[ "$rc" = 2 ] && [[ "$err" == "journey: --config needs a FILE" ]]'
+
 run clock show
 check "show, no daemon: exit 1" '[ "$rc" = 1 ]'
 check "show, no daemon: each not running" '[ "$(grep -c ": not running" <<<"$out")" = 4 ]'

@@ -216,7 +216,7 @@ assert [(r[\"anchor\"], r[\"state\"]) for r in rows] == [(\"CT2\", \"missed\")],
 # --- Errors -------------------------------------------------------------------------------------
 set +e
 "$cli" alerts --since soon >/dev/null 2>"$tmp/err"; rc=$?
-check "alerts --since soon: usage error" '[ "$rc" = 2 ] && grep -q "since needs a feed position" "$tmp/err"'
+check "alerts --since soon: usage error" '[ "$rc" = 2 ] && grep -q -- "--since must be a whole number from 0, got \"soon\"" "$tmp/err"'
 "$cli" alerts --team >/dev/null 2>"$tmp/err"; rc=$?
 check "alerts --team without a value: usage error" '[ "$rc" = 2 ]'
 "$cli" deadlines >/dev/null 2>"$tmp/err"; rc=$?

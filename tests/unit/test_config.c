@@ -255,6 +255,22 @@ static void s_test_typed (void)
     CHECK (s_error_is (jy_config_error (config), "environment JOURNEY_INGEST_BATCH_MAX",
                        "ingest/batch_max", "\"lots\" is not a whole number in 1..100000"));
     unsetenv ("JOURNEY_INGEST_BATCH_MAX");
+    //  A key several programs read has one default and one range in all of them: 7200000 ms is
+    //  what journey migrate took and the daemons refused when each wrote its own range.
+    CHECK_STR (jy_config_key_name (JY_KEY_CONNECT_WAIT_MS), "database/connect_wait_ms");
+    CHECK_INT (jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &number), 0);
+    CHECK_INT (number, 30000);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "7200000", 1);
+    CHECK_INT (jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &number), 0);
+    CHECK_INT (number, 7200000);
+    setenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS", "86400001", 1);
+    CHECK_INT (jy_config_key_int (config, JY_KEY_CONNECT_WAIT_MS, &number), -1);
+    CHECK (s_error_is (jy_config_error (config), "environment JOURNEY_DATABASE_CONNECT_WAIT_MS",
+                       "database/connect_wait_ms",
+                       "\"86400001\" is not a whole number in 0..86400000"));
+    unsetenv ("JOURNEY_DATABASE_CONNECT_WAIT_MS");
+    CHECK_INT (jy_config_key_string (config, JY_KEY_LA_TIMEZONE, &text), 0);
+    CHECK_STR (text, "Europe/London");
 
     //  Numbers.
     double real = 0;

@@ -6,8 +6,8 @@
     own random stream (seed, child number), so a child's history does not depend on the others.
     The journey proportions and timescales are one table at the top of generator.c.
 */
-#ifndef GENERATOR_H_INCLUDED
-#define GENERATOR_H_INCLUDED
+#ifndef JOURNEY_GENERATOR_H_INCLUDED
+#define JOURNEY_GENERATOR_H_INCLUDED
 
 #include <stdint.h>
 #include <stdio.h>

@@ -65,6 +65,20 @@ int jy_config_fail (jy_config_t *self, const char *key, const char *format, ...)
 //  The last error, "" when none.
 const char *jy_config_error (jy_config_t *self);
 
+//  Keys that several programs read, each with its one default (and, for a number, its one
+//  range), so that no two programs disagree about what a file may say (docs/configuration.md).
+typedef enum {
+    JY_KEY_CONNECT_WAIT_MS, //  database/connect_wait_ms: 30000, 0..86400000
+    JY_KEY_LA_TIMEZONE,     //  la/timezone: Europe/London
+    JY_KEY_LA_CODE,         //  la/code: "" (none)
+    JY_KEY_COUNT
+} jy_config_key_t;
+//  The key's name, e.g. "database/connect_wait_ms".
+const char *jy_config_key_name (jy_config_key_t key);
+//  jy_config_int / jy_config_string with the key's own default and range.
+int jy_config_key_int (jy_config_t *self, jy_config_key_t key, long *out);
+int jy_config_key_string (jy_config_t *self, jy_config_key_t key, const char **out);
+
 //  The LA codes a service accepts: la/code (required; codes[0]) and the codes listed, space- or
 //  comma-separated, under extra_key (e.g. "ingest/la_codes").
 #define JY_LA_CODES_MAX 64
