@@ -1086,7 +1086,9 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
             //  (a client gone long ago has nothing more to send on them).
             if (zhashx_size (self->refused) >= S_REFUSED_MAX)
                 zhashx_purge (self->refused);
-            zhashx_update (self->refused, connection, strdup (request->message_id));
+            char *message_id = strdup (request->message_id);
+            assert (message_id);
+            zhashx_update (self->refused, connection, message_id);
         }
         free (connection);
         return;
@@ -1099,6 +1101,7 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     assert (pending);
     pending->routing_id = zframe_dup (routing_id);
     pending->message_id = request->message_id ? strdup (request->message_id) : NULL;
+    assert (!request->message_id || pending->message_id);
     pending->batch = batch;
     pending->count = count;
     pending->curve = jy_service_curve (self->service);
@@ -1106,6 +1109,7 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     const char *sender_la_codes = jy_service_peer_meta (self->service, "la_codes");
     pending->sender = sender ? strdup (sender) : NULL;
     pending->sender_la_codes = sender_la_codes ? strdup (sender_la_codes) : NULL;
+    assert ((!sender || pending->sender) && (!sender_la_codes || pending->sender_la_codes));
     request->event_batch = NULL;
     request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
     self->pending_batches++;

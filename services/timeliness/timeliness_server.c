@@ -657,8 +657,10 @@ static void s_thresholds (s_server_t *self)
         if (rc == 0) {
             char today[JY_DATE_TEXT_SIZE];
             for (size_t i = 0; i < self->alerts.count; i++)
-                if (!self->alerts.items[i]->raised_on)
+                if (!self->alerts.items[i]->raised_on) {
                     self->alerts.items[i]->raised_on = strdup (jy_date_format (self->today, today));
+                    assert (self->alerts.items[i]->raised_on);
+                }
             rc = tl_store_write_alerts (self->store, self->db, &self->alerts);
         }
         if (rc == 0)
