@@ -258,9 +258,14 @@ int jy_db_connect (jy_db_t *self, int64_t max_wait_ms)
             return -1;
         int64_t waited = zclock_mono () - start;
         if (waited >= max_wait_ms) {
-            if (max_wait_ms > 0)
-                jy_warning ("database: attempt %d failed, giving up after %" PRId64 " ms: %s",
-                            attempt, waited, self->error);
+            //  The caller says what could not connect; the error says how long it tried.
+            if (max_wait_ms > 0) {
+                char error[JY_DB_ERROR_SIZE], sqlstate[sizeof self->sqlstate];
+                memcpy (error, self->error, sizeof error);
+                memcpy (sqlstate, self->sqlstate, sizeof sqlstate);
+                s_set_error (self, sqlstate, "gave up after %d attempts in %" PRId64 " ms: %s",
+                             attempt, waited, error);
+            }
             return -1;
         }
         int64_t sleep_ms = delay < max_wait_ms - waited ? delay : max_wait_ms - waited;
@@ -347,8 +352,6 @@ static PGresult *s_query (jy_db_t *self, const char *sql, int nparams, const cha
     }
     s_result_error (self, result);
     PQclear (result);
-    jy_warning ("database: %s%s%s", self->error, *self->sqlstate ? " SQLSTATE " : "",
-                self->sqlstate);
     return NULL;
 }
 
@@ -383,7 +386,6 @@ static int s_prepare (jy_db_t *self, const char *name, const char *sql, int npar
         s_result_error (self, result);
         PQclear (result);
         s_prefix_error (self, name);
-        jy_warning ("database: preparing %s", self->error);
         return -1;
     }
     PQclear (result);
@@ -436,8 +438,6 @@ PGresult *jy_db_query_prepared (jy_db_t *self, const char *name, const char *sql
         s_forget (self, name);
     }
     s_prefix_error (self, name);
-    jy_warning ("database: %s%s%s", self->error, *self->sqlstate ? " SQLSTATE " : "",
-                self->sqlstate);
     return NULL;
 }
 
@@ -462,7 +462,6 @@ int jy_db_copy_start (jy_db_t *self, const char *sql)
     if (PQresultStatus (result) != PGRES_COPY_IN) {
         s_result_error (self, result);
         PQclear (result);
-        jy_warning ("database: %s", self->error);
         return -1;
     }
     PQclear (result);
@@ -503,9 +502,7 @@ int jy_db_copy_end (jy_db_t *self, const char *abort_message)
         }
         PQclear (result);
     }
-    if (rc != 0)
-        jy_warning ("database: %s", self->error);
-    else
+    if (rc == 0)
         s_clear_error (self);
     return rc;
 }

@@ -493,8 +493,10 @@ static void s_command (s_server_t *self, zframe_t *routing_id, jy_envelope_t *re
 //  looked at; *more whether the chunk was full. 0, or -1 with nothing committed.
 static int s_roll_chunk (s_server_t *self, jy_date_t horizon, uint64_t *last, bool *more)
 {
-    if (jy_db_begin (self->db) != 0)
+    if (jy_db_begin (self->db) != 0) {
+        jy_warning ("rolling disputes on to today: %s", jy_db_error (self->db));
         return -1;
+    }
     dispute_t *disputes = NULL;
     size_t count = 0;
     int rc = -1;
@@ -602,8 +604,11 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
                     la_code);
         return 0;
     }
-    if (jy_db_ensure (self->db) != 0 || jy_db_begin (self->db) != 0)
+    if (jy_db_ensure (self->db) != 0 || jy_db_begin (self->db) != 0) {
+        jy_warning ("alert %" PRIu64 " (policy %s) not handled: %s", seq, policy->name,
+                    jy_db_error (self->db));
         return -1;
+    }
     dispute_t dispute;
     dispute_init (&dispute);
     dispute_change_t change;

@@ -445,8 +445,11 @@ static int s_handle (void *arg, uint64_t seq, jy_envelope_t *envelope)
         return -1;
     //  Saved after the 2xx: a crash between the two delivers it again (seq is the
     //  idempotency key), never loses it.
-    if (jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key, seq) != 0)
+    if (jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key, seq) != 0) {
+        jy_warning ("webhook %s: alert %" PRIu64 " delivered, its position not saved: %s",
+                    self->sink->name, seq, jy_db_error (self->db));
         return -1;
+    }
     self->dirty = false;
     self->delivered++;
     return 0;
@@ -459,8 +462,11 @@ static int s_resume (s_delivery_t *self)
     if (!self->sub) {
         uint64_t position;
         if (jy_db_connect (self->db, 0) != 0 ||
-            jy_feed_position_load (self->db, S_POSITION_SCHEMA, sink->position_key, &position) != 0)
+            jy_feed_position_load (self->db, S_POSITION_SCHEMA, sink->position_key, &position) !=
+                0) {
+            jy_warning ("webhook %s: reading its position: %s", sink->name, jy_db_error (self->db));
             return -1;
+        }
         self->sub = jy_feed_sub_new (self->db, jy_feed_lookup ("alerts"), sink->feed_endpoint,
                                      position, s_handle, self);
         if (!self->sub)
@@ -494,10 +500,13 @@ static void s_recovered (s_delivery_t *self)
 //  Filtered-out alerts moved the position: keep that, so a restart need not read them again.
 static void s_save_position (s_delivery_t *self)
 {
-    if (self->dirty && self->sub && !self->failing &&
-        jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key,
+    if (!self->dirty || !self->sub || self->failing)
+        return;
+    if (jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key,
                                jy_feed_sub_position (self->sub)) == 0)
         self->dirty = false;
+    else
+        jy_warning ("webhook %s: position not saved: %s", self->sink->name, jy_db_error (self->db));
 }
 
 static void s_delivery_actor (zsock_t *pipe, void *arg)

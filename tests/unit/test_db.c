@@ -361,6 +361,47 @@ static void s_test_prepared (jy_db_t *admin, jy_db_t *db)
     CHECK (jy_db_ok (db));
 }
 
+//  Failed statements are returned and kept, never logged here: the caller logs them once, with
+//  what it was doing. stderr goes to a file while they fail, at the info level.
+static void s_test_no_logging (jy_db_t *db)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/tmp/jy-dbtest-log-%d", (int) getpid ());
+    fflush (stderr);
+    int saved = dup (2);
+    FILE *log = fopen (path, "w+");
+    CHECK (saved >= 0 && log != NULL);
+    if (saved < 0 || !log)
+        return;
+    dup2 (fileno (log), 2);
+    jy_log_level_t level = jy_log_level ();
+    jy_log_init ("test_db", JY_LOG_INFO);
+
+    CHECK (jy_db_query (db, "SELECT * FROM nosuch_table", 0, NULL) == NULL);
+    CHECK_INT (jy_db_exec_prepared (db, "test_log_prepare", "SELECT * FROM nosuch", 0, NULL), -1);
+    CHECK_INT (jy_db_exec_prepared (db, "test_log_run", "SELECT 1 / 0", 0, NULL), -1);
+    CHECK_INT (jy_db_copy_in (db, "COPY nosuch_table FROM STDIN", "1\n", 2), -1);
+    CHECK_INT (jy_db_exec (db, "CREATE TEMP TABLE log_copy (n int)", 0, NULL), 0);
+    CHECK_INT (jy_db_copy_in (db, "COPY log_copy FROM STDIN", "not a number\n", 13), -1);
+    CHECK_STR (jy_db_sqlstate (db), "22P02");
+    CHECK_INT (jy_db_begin (db), 0);
+    CHECK_INT (jy_db_exec (db, "SELECT 1 / 0", 0, NULL), -1);
+    CHECK_INT (jy_db_commit (db), -1);
+
+    fflush (stderr);
+    jy_log_init ("test_db", level);
+    dup2 (saved, 2);
+    close (saved);
+    char text[512] = "";
+    rewind (log);
+    size_t got = fread (text, 1, sizeof text - 1, log);
+    text[got] = '\0';
+    fclose (log);
+    unlink (path);
+    CHECK_STR (text, "");
+    CHECK (jy_db_ok (db));
+}
+
 static void s_test_connect_retry (void)
 {
     char url[256];
@@ -369,6 +410,7 @@ static void s_test_connect_retry (void)
     CHECK_INT (jy_db_connect (db, 300), -1);
     CHECK (!jy_db_ok (db));
     CHECK (strstr (jy_db_error (db), "jy-dbtest-nosuch") != NULL);
+    CHECK (strncmp (jy_db_error (db), "gave up after ", 14) == 0);
     CHECK_INT (jy_db_ensure (db), -1);
     CHECK (jy_db_query (db, "SELECT 1", 0, NULL) == NULL);
     jy_db_destroy (&db);
@@ -485,6 +527,7 @@ int main (void)
     s_test_queries (db);
     s_test_lost_connection (admin, db);
     s_test_prepared (admin, db);
+    s_test_no_logging (db);
     s_test_roles (db);
     s_test_connect_retry ();
 

@@ -1,9 +1,11 @@
 /*  jy_db: one PostgreSQL connection with retry, parameterised statements and migrations.
 
     All SQL is parameterised ($1, $2, ...); callers pass today's date as a parameter rather than
-    using CURRENT_DATE, so that the injected clock rules. Errors are returned, logged once, and
-    kept for jy_db_error(); a lost connection is noticed (jy_db_ok() false) and restored by
-    jy_db_ensure(), which callers run at the top of each unit of work.
+    using CURRENT_DATE, so that the injected clock rules. Errors are returned and kept for
+    jy_db_error() and jy_db_sqlstate(), never logged here: the caller, which knows what it was
+    doing, logs them once. Only the waits are logged (a connection retried, a lost one
+    restored). A lost connection is noticed (jy_db_ok() false) and restored by jy_db_ensure(),
+    which callers run at the top of each unit of work.
 */
 #ifndef JY_DB_H_INCLUDED
 #define JY_DB_H_INCLUDED
