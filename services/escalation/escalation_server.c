@@ -43,6 +43,7 @@ typedef struct {
     jy_feed_sub_t *alerts;
     uint64_t alerts_saved; //  the position last saved in the database
     bool catch_up_owed;
+    bool alert_failed; //  s_on_alert failed (and said why) during this catch-up
     int64_t saved_at;
     //  The day.
     jy_date_t today;
@@ -607,6 +608,7 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
     if (jy_db_ensure (self->db) != 0 || jy_db_begin (self->db) != 0) {
         jy_warning ("alert %" PRIu64 " (policy %s) not handled: %s", seq, policy->name,
                     jy_db_error (self->db));
+        self->alert_failed = true;
         return -1;
     }
     dispute_t dispute;
@@ -664,6 +666,7 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
 failed:
     jy_warning ("alert %" PRIu64 " (policy %s) not handled: %s", seq, policy->name,
                 jy_db_error (self->db));
+    self->alert_failed = true;
     s_rollback (self);
     dispute_change_clear (&change);
     dispute_clear (&dispute);
@@ -689,8 +692,12 @@ static void s_catch_up (s_server_t *self)
 {
     if (!self->alerts)
         return;
+    self->alert_failed = false;
     int delivered = jy_feed_sub_catch_up (self->alerts);
     self->catch_up_owed = delivered < 0;
+    //  A failed alert has said why; a failed read of the feed has not.
+    if (delivered < 0 && !self->alert_failed)
+        jy_warning ("alert feed: catching up: %s", jy_db_error (self->db));
     if (delivered > 0) {
         jy_info ("alert feed: caught up %d alerts (position %" PRIu64 ")", delivered,
                  jy_feed_sub_position (self->alerts));
