@@ -547,7 +547,7 @@ int jy_calendar_load_db (jy_calendar_t *self, jy_db_t *db, size_t *loaded)
                                     " WHERE division = 'england-and-wales' ORDER BY day",
                                     0, NULL);
     if (!result)
-        return -1; //  jy_db has logged it
+        return -1; //  the error kept by jy_db, for the caller
     //  Rows are outside input: check them all before marking any.
     int rows = PQntuples (result);
     int rc = 0;

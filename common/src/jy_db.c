@@ -258,9 +258,14 @@ int jy_db_connect (jy_db_t *self, int64_t max_wait_ms)
             return -1;
         int64_t waited = zclock_mono () - start;
         if (waited >= max_wait_ms) {
-            if (max_wait_ms > 0)
-                jy_warning ("database: attempt %d failed, giving up after %" PRId64 " ms: %s",
-                            attempt, waited, self->error);
+            //  The caller says what could not connect; the error says how long it tried.
+            if (max_wait_ms > 0) {
+                char error[JY_DB_ERROR_SIZE], sqlstate[sizeof self->sqlstate];
+                memcpy (error, self->error, sizeof error);
+                memcpy (sqlstate, self->sqlstate, sizeof sqlstate);
+                s_set_error (self, sqlstate, "gave up after %d attempts in %" PRId64 " ms: %s",
+                             attempt, waited, error);
+            }
             return -1;
         }
         int64_t sleep_ms = delay < max_wait_ms - waited ? delay : max_wait_ms - waited;
@@ -347,8 +352,6 @@ static PGresult *s_query (jy_db_t *self, const char *sql, int nparams, const cha
     }
     s_result_error (self, result);
     PQclear (result);
-    jy_warning ("database: %s%s%s", self->error, *self->sqlstate ? " SQLSTATE " : "",
-                self->sqlstate);
     return NULL;
 }
 
@@ -382,7 +385,7 @@ static int s_prepare (jy_db_t *self, const char *name, const char *sql, int npar
     if (PQresultStatus (result) != PGRES_COMMAND_OK) {
         s_result_error (self, result);
         PQclear (result);
-        jy_warning ("database: preparing %s: %s", name, self->error);
+        s_prefix_error (self, name);
         return -1;
     }
     PQclear (result);
@@ -397,29 +400,55 @@ static int s_prepare (jy_db_t *self, const char *name, const char *sql, int npar
     return 0;
 }
 
-int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
-                         const char *const *params)
+//  name no longer prepared on this connection.
+static void s_forget (jy_db_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->prepared_count; i++)
+        if (strcmp (self->prepared[i], name) == 0) {
+            free (self->prepared[i]);
+            self->prepared[i] = self->prepared[--self->prepared_count];
+            return;
+        }
+}
+
+PGresult *jy_db_query_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
+                                const char *const *params, bool binary)
 {
     assert (self && name && sql);
     assert (nparams == 0 || params);
     if (!jy_db_ok (self)) {
         s_set_error (self, "08003", "not connected to the database");
-        return -1;
+        return NULL;
     }
-    if (s_prepare (self, name, sql, nparams) != 0)
-        return -1;
-    PGresult *result = PQexecPrepared (self->conn, name, nparams, params, NULL, NULL, 0);
-    ExecStatusType status = PQresultStatus (result);
-    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (s_prepare (self, name, sql, nparams) != 0)
+            return NULL;
+        PGresult *result =
+            PQexecPrepared (self->conn, name, nparams, params, NULL, NULL, binary ? 1 : 0);
+        ExecStatusType status = PQresultStatus (result);
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            s_clear_error (self);
+            return result;
+        }
+        s_result_error (self, result);
         PQclear (result);
-        s_clear_error (self);
-        return 0;
+        //  Should the server have forgotten it (DISCARD ALL from a pooler): again, once.
+        if (strcmp (self->sqlstate, "26000") != 0)
+            break;
+        s_forget (self, name);
     }
-    s_result_error (self, result);
+    s_prefix_error (self, name);
+    return NULL;
+}
+
+int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
+                         const char *const *params)
+{
+    PGresult *result = jy_db_query_prepared (self, name, sql, nparams, params, false);
+    if (!result)
+        return -1;
     PQclear (result);
-    jy_warning ("database: %s%s%s", self->error, *self->sqlstate ? " SQLSTATE " : "",
-                self->sqlstate);
-    return -1;
+    return 0;
 }
 
 int jy_db_copy_start (jy_db_t *self, const char *sql)
@@ -433,7 +462,6 @@ int jy_db_copy_start (jy_db_t *self, const char *sql)
     if (PQresultStatus (result) != PGRES_COPY_IN) {
         s_result_error (self, result);
         PQclear (result);
-        jy_warning ("database: %s", self->error);
         return -1;
     }
     PQclear (result);
@@ -474,9 +502,7 @@ int jy_db_copy_end (jy_db_t *self, const char *abort_message)
         }
         PQclear (result);
     }
-    if (rc != 0)
-        jy_warning ("database: %s", self->error);
-    else
+    if (rc == 0)
         s_clear_error (self);
     return rc;
 }
@@ -519,6 +545,9 @@ void jy_db_rollback (jy_db_t *self)
     PQclear (PQexec (self->conn, "ROLLBACK"));
 }
 
+//  PostgreSQL's binary dates count days from 2000-01-01; jy_date from 1970-01-01.
+#define S_PG_EPOCH_DAYS 10957
+
 int64_t jy_db_get_int8 (const PGresult *result, int row, int column)
 {
     assert (result);
@@ -531,6 +560,39 @@ int64_t jy_db_get_int8 (const PGresult *result, int row, int column)
     for (int i = 0; i < 8; i++)
         value = (value << 8) | bytes[i];
     return (int64_t) value;
+}
+
+int32_t jy_db_get_int4 (const PGresult *result, int row, int column)
+{
+    assert (result);
+    if (PQgetisnull (result, row, column) || PQgetlength (result, row, column) != 4)
+        return 0;
+    const unsigned char *bytes = (const unsigned char *) PQgetvalue (result, row, column);
+    return (int32_t) ((uint32_t) bytes[0] << 24 | (uint32_t) bytes[1] << 16 |
+                      (uint32_t) bytes[2] << 8 | bytes[3]);
+}
+
+const char *jy_db_get_text (const PGresult *result, int row, int column)
+{
+    assert (result);
+    //  libpq ends every value with a NUL, binary ones included.
+    return PQgetisnull (result, row, column) ? NULL : PQgetvalue (result, row, column);
+}
+
+jy_date_t jy_db_get_date (const PGresult *result, int row, int column)
+{
+    assert (result);
+    if (PQgetisnull (result, row, column) || PQgetlength (result, row, column) != 4)
+        return JY_DATE_INVALID;
+    return jy_db_get_int4 (result, row, column) + S_PG_EPOCH_DAYS;
+}
+
+int8_t jy_db_get_tristate (const PGresult *result, int row, int column)
+{
+    assert (result);
+    if (PQgetisnull (result, row, column) || PQgetlength (result, row, column) != 1)
+        return -1;
+    return PQgetvalue (result, row, column)[0] ? 1 : 0;
 }
 
 //  --- Migrations -----------------------------------------------------------------------------

@@ -199,6 +199,7 @@ jy_feed_pub_t *jy_feed_pub_new (zsock_t *pub, const jy_feed_def_t *feed, uint64_
     self->revision = 0;
     char *endpoint = zsock_last_endpoint (pub);
     self->endpoint = endpoint ? strdup (endpoint) : NULL;
+    assert (!endpoint || self->endpoint);
     zstr_free (&endpoint);
     return self;
 }

@@ -217,6 +217,7 @@ static void s_remove_tree (const char *path)
         if (streq (entry->d_name, ".") || streq (entry->d_name, ".."))
             continue;
         char *child = zsys_sprintf ("%s/%s", path, entry->d_name);
+        assert (child);
         struct stat info;
         if (lstat (child, &info) == 0 && S_ISDIR (info.st_mode))
             s_remove_tree (child);
@@ -289,6 +290,7 @@ static uint64_t s_signature (const char *path)
         for (const char *c = entry->d_name; *c; c++)
             hash = (hash ^ (unsigned char) *c) * 1099511628211ULL;
         char *child = zsys_sprintf ("%s/%s", path, entry->d_name);
+        assert (child);
         struct stat info;
         if (stat (child, &info) == 0)
             hash = s_mix (hash ^ s_mix ((uint64_t) info.st_size) ^
@@ -319,6 +321,7 @@ static bool s_ends_with (const char *text, const char *end)
 static void s_load_peer (jy_security_t *self, zhashx_t *peers, const char *name)
 {
     char *path = zsys_sprintf ("%s/%s", self->clients_dir, name);
+    assert (path);
     struct stat info;
     if (name[0] == '.' || stat (path, &info) != 0 || !S_ISREG (info.st_mode)) {
         zstr_free (&path);
@@ -348,6 +351,7 @@ static void s_load_peer (jy_security_t *self, zhashx_t *peers, const char *name)
         const char *meta_name = zcert_meta (cert, "name");
         peer->name = meta_name && *meta_name ? strdup (meta_name)
                                              : zsys_sprintf ("%.*s", (int) strlen (name) - 4, name);
+        assert (peer->name);
         peer->file = path;
         path = NULL;
         peer->cert = cert;
@@ -360,6 +364,7 @@ static void s_load_peer (jy_security_t *self, zhashx_t *peers, const char *name)
 static int s_write_atomic (jy_security_t *self, const char *path, zcert_t *cert, const char *text)
 {
     char *scratch = zsys_sprintf ("%s/scratch", self->work_dir);
+    assert (scratch);
     int rc = -1;
     if (cert)
         rc = zcert_save_public (cert, scratch);
@@ -396,6 +401,7 @@ static void s_sync_allowed (jy_security_t *self)
                 streq (entry->d_name, S_GENERATION) || zhashx_lookup (wanted, entry->d_name))
                 continue;
             char *path = zsys_sprintf ("%s/%s", self->allowed_dir, entry->d_name);
+            assert (path);
             unlink (path);
             zstr_free (&path);
         }
@@ -406,6 +412,7 @@ static void s_sync_allowed (jy_security_t *self)
     for (jy_security_peer_t *peer = (jy_security_peer_t *) zhashx_first (self->peers); peer;
          peer = (jy_security_peer_t *) zhashx_next (self->peers)) {
         char *path = zsys_sprintf ("%s/%s", self->allowed_dir, peer->hex);
+        assert (path);
         if (access (path, F_OK) != 0) {
             zcert_t *bare = zcert_new_from (zcert_public_key (peer->cert), no_secret);
             assert (bare);
@@ -415,6 +422,7 @@ static void s_sync_allowed (jy_security_t *self)
         zstr_free (&path);
     }
     char *path = zsys_sprintf ("%s/%s", self->allowed_dir, S_GENERATION);
+    assert (path);
     s_write_atomic (self, path, NULL, ++self->generation % 2 ? "g\n" : "gg\n");
     zstr_free (&path);
 }
@@ -456,7 +464,9 @@ static void s_reload (jy_security_t *self, uint64_t signature)
                 names = (char **) realloc (names, capacity * sizeof (char *));
                 assert (names);
             }
-            names[count++] = strdup (entry->d_name);
+            names[count] = strdup (entry->d_name);
+            assert (names[count]);
+            count++;
         }
         closedir (dir);
         if (count)
@@ -578,6 +588,7 @@ int jy_security_start (jy_security_t *self)
     }
     self->work_dir = work_dir;
     self->allowed_dir = zsys_sprintf ("%s/allowed", work_dir);
+    assert (self->allowed_dir);
     if (mkdir (self->allowed_dir, 0700) != 0) {
         jy_error ("security: cannot make %s: %s", self->allowed_dir, strerror (errno));
         return -1;

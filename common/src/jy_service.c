@@ -73,6 +73,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
     if (jy_config_key_string (config, JY_KEY_LA_CODE, &la_code))
         goto bad;
     self->la_code = strdup (la_code);
+    assert (self->la_code);
 
     snprintf (key, sizeof key, "%s/request", def->name);
     if (jy_config_string (config, key, NULL, &endpoint))
@@ -82,6 +83,7 @@ static int s_configure (jy_service_t *self, bool simulated, const char *start_da
         goto bad;
     }
     self->endpoint = strdup (endpoint);
+    assert (self->endpoint);
     snprintf (key, sizeof key, "%s/request_hwm", def->name);
     if (jy_config_int (config, key, 1000, 1, 1000000, &self->hwm))
         goto bad;

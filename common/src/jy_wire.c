@@ -31,7 +31,9 @@ static void *s_budget_alloc (void *allocator_data, size_t size)
         }
         budget->allocated += size;
     }
-    return malloc (size);
+    void *pointer = malloc (size);
+    assert (pointer);
+    return pointer;
 }
 
 static void s_budget_free (void *allocator_data, void *pointer)

@@ -917,10 +917,8 @@ int jy_measures_compute (jy_db_t *db, const jy_measure_t *measure,
     }
     PGresult *result = jy_db_query (db, measure->sql, nparams, params);
     free (holidays);
-    if (!result) {
-        jy_error ("measure %s: %s", measure->name, jy_db_error (db));
-        return -1;
-    }
+    if (!result)
+        return -1; //  jy_db keeps the error; the caller logs it, naming the measure
     int rows = PQntuples (result);
     jy_measure_value_t *list = calloc (rows ? (size_t) rows : 1, sizeof *list);
     assert (list);

@@ -302,6 +302,7 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
     char *secret_path = zsys_sprintf ("%s/%s", out_dir, name);
     char *public_path = zsys_sprintf ("%s/%s.pub", out_dir, name);
     char *public_name = zsys_sprintf ("%s.pub", name);
+    assert (secret_path && public_path && public_name);
     int rc = CLI_FAIL;
     int secret_fd = s_claim (dir_fd, secret_path, name, 0600, force);
     int public_fd = secret_fd < 0 ? -1 : s_claim (dir_fd, public_path, public_name, 0644, force);

@@ -43,6 +43,7 @@ typedef struct {
     jy_feed_sub_t *alerts;
     uint64_t alerts_saved; //  the position last saved in the database
     bool catch_up_owed;
+    bool alert_failed; //  s_on_alert failed (and said why) during this catch-up
     int64_t saved_at;
     //  The day.
     jy_date_t today;
@@ -493,8 +494,10 @@ static void s_command (s_server_t *self, zframe_t *routing_id, jy_envelope_t *re
 //  looked at; *more whether the chunk was full. 0, or -1 with nothing committed.
 static int s_roll_chunk (s_server_t *self, jy_date_t horizon, uint64_t *last, bool *more)
 {
-    if (jy_db_begin (self->db) != 0)
+    if (jy_db_begin (self->db) != 0) {
+        jy_warning ("rolling disputes on to today: %s", jy_db_error (self->db));
         return -1;
+    }
     dispute_t *disputes = NULL;
     size_t count = 0;
     int rc = -1;
@@ -602,8 +605,12 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
                     la_code);
         return 0;
     }
-    if (jy_db_ensure (self->db) != 0 || jy_db_begin (self->db) != 0)
+    if (jy_db_ensure (self->db) != 0 || jy_db_begin (self->db) != 0) {
+        jy_warning ("alert %" PRIu64 " (policy %s) not handled: %s", seq, policy->name,
+                    jy_db_error (self->db));
+        self->alert_failed = true;
         return -1;
+    }
     dispute_t dispute;
     dispute_init (&dispute);
     dispute_change_t change;
@@ -659,6 +666,7 @@ static int s_on_alert (void *arg, uint64_t seq, jy_envelope_t *envelope)
 failed:
     jy_warning ("alert %" PRIu64 " (policy %s) not handled: %s", seq, policy->name,
                 jy_db_error (self->db));
+    self->alert_failed = true;
     s_rollback (self);
     dispute_change_clear (&change);
     dispute_clear (&dispute);
@@ -684,8 +692,12 @@ static void s_catch_up (s_server_t *self)
 {
     if (!self->alerts)
         return;
+    self->alert_failed = false;
     int delivered = jy_feed_sub_catch_up (self->alerts);
     self->catch_up_owed = delivered < 0;
+    //  A failed alert has said why; a failed read of the feed has not.
+    if (delivered < 0 && !self->alert_failed)
+        jy_warning ("alert feed: catching up: %s", jy_db_error (self->db));
     if (delivered > 0) {
         jy_info ("alert feed: caught up %d alerts (position %" PRIu64 ")", delivered,
                  jy_feed_sub_position (self->alerts));

@@ -29,7 +29,6 @@
 
 #include "ingest_server.h"
 #include "case_store.h"
-#include "pg_text.h"
 #include "projection_writer.h"
 #include "validate.h"
 
@@ -94,21 +93,21 @@ typedef struct _s_pending_t {
 //  error and gives it back.
 typedef struct _s_write_t s_write_t;
 struct _s_write_t {
-    uint64_t generation;           //  of the store it was checked against
-    bool commit;                   //  the batch's last write set: projection, head, COMMIT
-    pg_text_t copy;                //  ingest.event rows, binary COPY rows (s_copy_open)
-    size_t dead_count;             //  dead letters in dead[] (closed arrays)
-    pg_text_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
-    bool has_batch_id;             //
-    pg_text_t batch_id;            //  for the dead letters
-    bool has_sender;               //
-    pg_text_t sender;              //  for the dead letters: the key's name (CURVE)
-    projection_plan_t *plan;       //  commit only: the projection's statements
-    uint64_t head_old, head_new;   //  commit only: the feed head compare-and-set
-    s_pending_t *pending;          //  commit only, actor's: the batch to answer
-    int rc;                        //  writer's: 0 or -1
-    char error[S_ERROR_SIZE];      //  writer's: why not
-    s_write_t *next;               //  actor's: spare list
+    uint64_t generation;               //  of the store it was checked against
+    bool commit;                       //  the batch's last write set: projection, head, COMMIT
+    jy_sql_text_t copy;                //  ingest.event rows, binary COPY rows (s_copy_open)
+    size_t dead_count;                 //  dead letters in dead[] (closed arrays)
+    jy_sql_text_t dead[S_DEAD_ARRAYS]; //  la_code ... raw, array literals
+    bool has_batch_id;                 //
+    jy_sql_text_t batch_id;            //  for the dead letters
+    bool has_sender;                   //
+    jy_sql_text_t sender;              //  for the dead letters: the key's name (CURVE)
+    projection_plan_t *plan;           //  commit only: the projection's statements
+    uint64_t head_old, head_new;       //  commit only: the feed head compare-and-set
+    s_pending_t *pending;              //  commit only, actor's: the batch to answer
+    int rc;                            //  writer's: 0 or -1
+    char error[S_ERROR_SIZE];          //  writer's: why not
+    s_write_t *next;                   //  actor's: spare list
 };
 
 //  Dead letters kept from one sender (a key's name; "" without CURVE) in the rate limit's
@@ -161,7 +160,7 @@ typedef struct {
     Journey__V1__FeedPosition *positions[1];
     Journey__V1__Backlog backlog;
     //  Scratch, reused.
-    pg_text_t packed;
+    jy_sql_text_t packed;
 } s_server_t;
 
 //  --- Configuration -----------------------------------------------------------------------------
@@ -199,20 +198,20 @@ static void s_set_error (s_server_t *self, const char *what, const char *detail)
 //  Are the tables there? 0, or -1 with self->error naming what is missing.
 static int s_check_schema (s_server_t *self)
 {
-    pg_text_t names = {0};
-    pg_text_str (&names, "{");
-    pg_text_array_element (&names, "event");
-    pg_text_array_element (&names, "dead_letter");
+    jy_sql_text_t names = {0};
+    jy_sql_text_array_open (&names);
+    jy_sql_text_array_text (&names, "event");
+    jy_sql_text_array_text (&names, "dead_letter");
     for (int t = 0; t < PROJ__COUNT; t++)
-        pg_text_array_element (&names, projection_table ((proj_table_t) t)->name);
-    pg_text_str (&names, "}");
+        jy_sql_text_array_text (&names, projection_table ((proj_table_t) t)->name);
+    jy_sql_text_array_close (&names);
     const char *params[1] = {names.data};
     PGresult *result =
         jy_db_query (self->db,
                      "SELECT string_agg ('ingest.' || n, ', ' ORDER BY o) FROM unnest ($1::text[])"
                      " WITH ORDINALITY AS t(n, o) WHERE to_regclass ('ingest.' || n) IS NULL",
                      1, params);
-    pg_text_free (&names);
+    jy_sql_text_free (&names);
     if (!result) {
         s_set_error (self, "database", jy_db_error (self->db));
         return -1;
@@ -275,7 +274,7 @@ static int s_load (s_server_t *self)
                 //  Repacked: the stored event's bytes, as case_store_apply keeps for rebuilds.
                 size_t size = journey__v1__event__get_packed_size (event);
                 self->packed.size = 0;
-                pg_text_reserve (&self->packed, size);
+                jy_sql_text_reserve (&self->packed, size);
                 journey__v1__event__pack (event, (uint8_t *) self->packed.data);
                 rc = case_store_apply (store, event, (const uint8_t *) self->packed.data, size,
                                        (const uint8_t *) PQgetvalue (result, row, 1));
@@ -538,10 +537,10 @@ static int s_copy_open (s_writer_t *writer)
     if (jy_db_copy_start (writer->db, s_copy_events_sql) != 0)
         return -1;
     writer->in_copy = true;
-    pg_text_t header = {0};
-    pg_text_binary_start (&header);
+    jy_sql_text_t header = {0};
+    jy_sql_text_binary_start (&header);
     int rc = jy_db_copy_send (writer->db, header.data, header.size);
-    pg_text_free (&header);
+    jy_sql_text_free (&header);
     return rc;
 }
 
@@ -550,10 +549,10 @@ static int s_copy_close (s_writer_t *writer, const char *abandon)
 {
     assert (writer->in_copy);
     writer->in_copy = false;
-    pg_text_t trailer = {0};
-    pg_text_binary_end (&trailer);
+    jy_sql_text_t trailer = {0};
+    jy_sql_text_binary_end (&trailer);
     int rc = abandon ? -1 : jy_db_copy_send (writer->db, trailer.data, trailer.size);
-    pg_text_free (&trailer);
+    jy_sql_text_free (&trailer);
     if (rc != 0 && !abandon)
         abandon = "the client could not send the rows";
     return jy_db_copy_end (writer->db, abandon) == 0 && rc == 0 ? 0 : -1;
@@ -691,11 +690,11 @@ static void s_write_destroy (s_write_t **write_p)
     s_write_t *write = *write_p;
     if (!write)
         return;
-    pg_text_free (&write->copy);
-    pg_text_free (&write->batch_id);
-    pg_text_free (&write->sender);
+    jy_sql_text_free (&write->copy);
+    jy_sql_text_free (&write->batch_id);
+    jy_sql_text_free (&write->sender);
     for (int a = 0; a < S_DEAD_ARRAYS; a++)
-        pg_text_free (&write->dead[a]);
+        jy_sql_text_free (&write->dead[a]);
     projection_plan_destroy (&write->plan);
     free (write);
     *write_p = NULL;
@@ -753,7 +752,7 @@ static size_t s_envelope_head (uint8_t *head, size_t size, uint64_t seq, size_t 
 }
 
 //  One binary COPY row of ingest.event.
-static void s_copy_row (pg_text_t *copy, const s_item_t *item)
+static void s_copy_row (jy_sql_text_t *copy, const s_item_t *item)
 {
     const Journey__V1__Event *event = item->event;
     //  Validation has parsed both (bad_date, bad_timestamp): an accepted event has them.
@@ -763,19 +762,20 @@ static void s_copy_row (pg_text_t *copy, const s_item_t *item)
     rc |= jy_clock_parse_timestamp (event->recorded_at, &recorded);
     assert (rc == 0);
     (void) rc;
-    pg_text_binary_row (copy, 10);
-    pg_text_binary_int8 (copy, (int64_t) item->seq);
-    pg_text_binary_text (copy, event->la_code);
-    pg_text_binary_text (copy, event->event_id);
-    pg_text_binary_text (copy, event->child_id);
-    pg_text_binary_text (copy, s_kind (event));
-    pg_text_binary_date (copy, occurred);
-    pg_text_binary_timestamp (copy, recorded);
-    pg_text_binary_text (copy, event->supersedes && *event->supersedes ? event->supersedes : NULL);
-    pg_text_binary_bytes (copy, item->hash, CASE_HASH_SIZE);
+    jy_sql_text_binary_row (copy, 10);
+    jy_sql_text_binary_int8 (copy, (int64_t) item->seq);
+    jy_sql_text_binary_text (copy, event->la_code);
+    jy_sql_text_binary_text (copy, event->event_id);
+    jy_sql_text_binary_text (copy, event->child_id);
+    jy_sql_text_binary_text (copy, s_kind (event));
+    jy_sql_text_binary_date (copy, occurred);
+    jy_sql_text_binary_timestamp (copy, recorded);
+    jy_sql_text_binary_text (copy,
+                             event->supersedes && *event->supersedes ? event->supersedes : NULL);
+    jy_sql_text_binary_bytes (copy, item->hash, CASE_HASH_SIZE);
     uint8_t head[64];
     size_t head_size = s_envelope_head (head, sizeof head, item->seq, item->packed_size);
-    pg_text_binary_bytes2 (copy, head, head_size, item->packed, item->packed_size);
+    jy_sql_text_binary_bytes2 (copy, head, head_size, item->packed, item->packed_size);
 }
 
 //  Whether a dead letter from this sender may be kept now: not from a key without push rights
@@ -826,18 +826,18 @@ static bool s_dead_letter_allowed (s_server_t *self, bool curve, const char *sen
 
 //  The raw columns of a dead letter: at most ingest/dead_letter_max_bytes of the bytes, their
 //  whole size and SHA-256.
-static void s_dead_raw (s_server_t *self, pg_text_t *raw, pg_text_t *size_column,
-                        pg_text_t *digest_column, const uint8_t *data, size_t size)
+static void s_dead_raw (s_server_t *self, jy_sql_text_t *raw, jy_sql_text_t *size_column,
+                        jy_sql_text_t *digest_column, const uint8_t *data, size_t size)
 {
     size_t kept =
         size < (size_t) self->dead_letter_max_bytes ? size : (size_t) self->dead_letter_max_bytes;
     uint8_t digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256 (digest, data ? data : (const uint8_t *) "", size);
-    pg_text_array_bytes (raw, data, kept);
+    jy_sql_text_array_bytes (raw, data, kept);
     char text[24];
     snprintf (text, sizeof text, "%zu", size);
-    pg_text_array_element (size_column, text);
-    pg_text_array_bytes (digest_column, digest, sizeof digest);
+    jy_sql_text_array_text (size_column, text);
+    jy_sql_text_array_bytes (digest_column, digest, sizeof digest);
 }
 
 //  One rejected item into the write set's dead-letter arrays.
@@ -847,32 +847,31 @@ static void s_dead_letter (s_server_t *self, s_write_t *write, const s_pending_t
     enum { LA, EVENT_ID, CHILD_ID, INDEX, CODE, FIELD, MESSAGE, RAW, RAW_SIZE, RAW_SHA256 };
     const char *batch_id = pending->batch->batch_id;
     if (write->dead_count++ == 0) {
-        for (int a = 0; a < S_DEAD_ARRAYS; a++) {
-            write->dead[a].size = 0;
-            pg_text_str (&write->dead[a], "{");
-        }
+        for (int a = 0; a < S_DEAD_ARRAYS; a++)
+            jy_sql_text_array_open (&write->dead[a]);
         write->batch_id.size = 0;
         write->has_batch_id = batch_id != NULL;
-        pg_text_put (&write->batch_id, "", 0); //  "" stays "", not NULL
+        jy_sql_text_put (&write->batch_id, "", 0); //  "" stays "", not NULL
         if (batch_id)
-            pg_text_plain (&write->batch_id, batch_id);
+            jy_sql_text_plain (&write->batch_id, batch_id);
         write->sender.size = 0;
         write->has_sender = pending->curve && pending->sender;
-        pg_text_put (&write->sender, "", 0);
+        jy_sql_text_put (&write->sender, "", 0);
         if (write->has_sender)
-            pg_text_plain (&write->sender, pending->sender);
+            jy_sql_text_plain (&write->sender, pending->sender);
     }
     const Journey__V1__Event *event = item->event;
-    pg_text_array_element (&write->dead[LA], event && event->la_code ? event->la_code : "");
-    pg_text_array_element (&write->dead[EVENT_ID], event ? event->event_id : NULL);
-    pg_text_array_element (&write->dead[CHILD_ID], event ? event->child_id : NULL);
+    jy_sql_text_array_text (&write->dead[LA], event && event->la_code ? event->la_code : "");
+    jy_sql_text_array_text (&write->dead[EVENT_ID], event ? event->event_id : NULL);
+    jy_sql_text_array_text (&write->dead[CHILD_ID], event ? event->child_id : NULL);
     char index[16];
     bool has_index = item->result.has_index && item->result.index <= INT32_MAX;
     snprintf (index, sizeof index, "%" PRIu32, item->result.index);
-    pg_text_array_element (&write->dead[INDEX], has_index ? index : NULL);
-    pg_text_array_element (&write->dead[CODE], item->result.code);
-    pg_text_array_element (&write->dead[FIELD], item->result.field);
-    pg_text_array_element (&write->dead[MESSAGE], item->result.message ? item->result.message : "");
+    jy_sql_text_array_text (&write->dead[INDEX], has_index ? index : NULL);
+    jy_sql_text_array_text (&write->dead[CODE], item->result.code);
+    jy_sql_text_array_text (&write->dead[FIELD], item->result.field);
+    jy_sql_text_array_text (&write->dead[MESSAGE],
+                            item->result.message ? item->result.message : "");
     if (event)
         s_dead_raw (self, &write->dead[RAW], &write->dead[RAW_SIZE], &write->dead[RAW_SHA256],
                     item->packed, item->packed_size);
@@ -1079,7 +1078,9 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
             //  (a client gone long ago has nothing more to send on them).
             if (zhashx_size (self->refused) >= S_REFUSED_MAX)
                 zhashx_purge (self->refused);
-            zhashx_update (self->refused, connection, strdup (request->message_id));
+            char *message_id = strdup (request->message_id);
+            assert (message_id);
+            zhashx_update (self->refused, connection, message_id);
         }
         free (connection);
         return;
@@ -1092,6 +1093,7 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     assert (pending);
     pending->routing_id = zframe_dup (routing_id);
     pending->message_id = request->message_id ? strdup (request->message_id) : NULL;
+    assert (!request->message_id || pending->message_id);
     pending->batch = batch;
     pending->count = count;
     pending->curve = jy_service_curve (self->service);
@@ -1099,6 +1101,7 @@ static void s_admit (s_server_t *self, zframe_t *routing_id, jy_envelope_t *requ
     const char *sender_la_codes = jy_service_peer_meta (self->service, "la_codes");
     pending->sender = sender ? strdup (sender) : NULL;
     pending->sender_la_codes = sender_la_codes ? strdup (sender_la_codes) : NULL;
+    assert ((!sender || pending->sender) && (!sender_la_codes || pending->sender_la_codes));
     request->event_batch = NULL;
     request->payload_case = JOURNEY__V1__ENVELOPE__PAYLOAD__NOT_SET;
     self->pending_batches++;
@@ -1216,7 +1219,7 @@ static void s_check_chunk (s_server_t *self)
         self->checking = NULL;
     }
     for (int a = 0; write->dead_count && a < S_DEAD_ARRAYS; a++)
-        pg_text_str (&write->dead[a], "}");
+        jy_sql_text_array_close (&write->dead[a]);
     s_submit (self, write);
 }
 
@@ -1287,7 +1290,7 @@ static void s_stop (void **state_p)
     zsock_destroy (&self->pub);
     case_store_destroy (&self->store);
     jy_db_destroy (&self->db);
-    pg_text_free (&self->packed);
+    jy_sql_text_free (&self->packed);
     zhashx_destroy (&self->senders);
     zhashx_destroy (&self->refused);
     free (self);
@@ -1409,11 +1412,11 @@ static void s_unreadable (void *state, const uint8_t *data, size_t size, jy_wire
         size < (size_t) self->dead_letter_max_bytes ? size : (size_t) self->dead_letter_max_bytes;
     uint8_t digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256 (digest, data, size);
-    pg_text_t raw = {0}, sha = {0};
-    pg_text_str (&raw, "\\x");
-    pg_text_hex (&raw, data, kept);
-    pg_text_str (&sha, "\\x");
-    pg_text_hex (&sha, digest, sizeof digest);
+    jy_sql_text_t raw = {0}, sha = {0};
+    jy_sql_text_str (&raw, "\\x");
+    jy_sql_text_hex (&raw, data, kept);
+    jy_sql_text_str (&sha, "\\x");
+    jy_sql_text_hex (&sha, digest, sizeof digest);
     char raw_size[24];
     snprintf (raw_size, sizeof raw_size, "%zu", size);
     const char *params[6] = {code,     jy_wire_status_text (status), raw.data, raw_size,
@@ -1423,8 +1426,8 @@ static void s_unreadable (void *state, const uint8_t *data, size_t size, jy_wire
                     " raw_sha256, sender) VALUES ('', $1, $2, $3::bytea, $4, $5::bytea, $6)",
                     6, params))
         jy_warning ("unreadable request of %zu bytes not kept: %s", size, jy_db_error (self->db));
-    pg_text_free (&raw);
-    pg_text_free (&sha);
+    jy_sql_text_free (&raw);
+    jy_sql_text_free (&sha);
 }
 
 static void s_status (void *state, Journey__V1__StatusReply *reply)

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg_text.h"
 #include "projection_writer.h"
 
 //  --- SQL, built once from the static table ----------------------------------------------------
@@ -36,47 +35,47 @@ static void s_build_sql (void)
     for (int t = 0; t < PROJ__COUNT; t++) {
         const proj_table_def_t *def = projection_table ((proj_table_t) t);
         bool keyed = !s_one_per_child (def);
-        pg_text_t sql = {0}, names = {0}, params = {0}, select = {0}, update = {0};
-        pg_text_str (&names, "la_code, child_id");
-        pg_text_str (&params, "$1::text[], $2::text[]");
-        pg_text_str (&select, "v.la_code, v.child_id");
+        jy_sql_text_t sql = {0}, names = {0}, params = {0}, select = {0}, update = {0};
+        jy_sql_text_str (&names, "la_code, child_id");
+        jy_sql_text_str (&params, "$1::text[], $2::text[]");
+        jy_sql_text_str (&select, "v.la_code, v.child_id");
         int param = 3;
         if (keyed) {
-            pg_text_printf (&names, ", %s", def->key);
-            pg_text_printf (&params, ", $%d::text[]", param++);
-            pg_text_printf (&select, ", v.%s", def->key);
+            jy_sql_text_printf (&names, ", %s", def->key);
+            jy_sql_text_printf (&params, ", $%d::text[]", param++);
+            jy_sql_text_printf (&select, ", v.%s", def->key);
         }
         for (int c = 0; c < def->column_count; c++) {
             const proj_column_t *column = &def->columns[c];
-            pg_text_printf (&names, ", %s", column->name);
-            pg_text_printf (&params, ", $%d::text[]", param++);
-            pg_text_printf (&select, ", v.%s::%s", column->name, column->type);
-            pg_text_printf (&update, "%s%s = EXCLUDED.%s", c ? ", " : "", column->name,
-                            column->name);
+            jy_sql_text_printf (&names, ", %s", column->name);
+            jy_sql_text_printf (&params, ", $%d::text[]", param++);
+            jy_sql_text_printf (&select, ", v.%s::%s", column->name, column->type);
+            jy_sql_text_printf (&update, "%s%s = EXCLUDED.%s", c ? ", " : "", column->name,
+                                column->name);
         }
-        pg_text_printf (&sql, "INSERT INTO ingest.%s (", def->name);
-        pg_text_str (&sql, names.data);
-        pg_text_str (&sql, ") SELECT ");
-        pg_text_str (&sql, select.data);
-        pg_text_str (&sql, " FROM unnest(");
-        pg_text_str (&sql, params.data);
-        pg_text_str (&sql, ") AS v(");
-        pg_text_str (&sql, names.data);
-        pg_text_printf (&sql, ") ON CONFLICT (la_code, child_id%s%s) DO ", keyed ? ", " : "",
-                        keyed ? def->key : "");
+        jy_sql_text_printf (&sql, "INSERT INTO ingest.%s (", def->name);
+        jy_sql_text_str (&sql, names.data);
+        jy_sql_text_str (&sql, ") SELECT ");
+        jy_sql_text_str (&sql, select.data);
+        jy_sql_text_str (&sql, " FROM unnest(");
+        jy_sql_text_str (&sql, params.data);
+        jy_sql_text_str (&sql, ") AS v(");
+        jy_sql_text_str (&sql, names.data);
+        jy_sql_text_printf (&sql, ") ON CONFLICT (la_code, child_id%s%s) DO ", keyed ? ", " : "",
+                            keyed ? def->key : "");
         if (def->column_count) {
-            pg_text_str (&sql, "UPDATE SET ");
-            pg_text_str (&sql, update.data);
+            jy_sql_text_str (&sql, "UPDATE SET ");
+            jy_sql_text_str (&sql, update.data);
         } else
-            pg_text_str (&sql, "NOTHING");
+            jy_sql_text_str (&sql, "NOTHING");
         s_upsert_sql[t] = sql.data;
-        pg_text_t name = {0};
-        pg_text_printf (&name, "ingest_upsert_%s", def->name);
+        jy_sql_text_t name = {0};
+        jy_sql_text_printf (&name, "ingest_upsert_%s", def->name);
         s_upsert_name[t] = name.data;
-        pg_text_t copy = {0};
-        pg_text_printf (&copy, "COPY ingest.%s (", def->name);
-        pg_text_str (&copy, names.data);
-        pg_text_str (&copy, ") FROM STDIN");
+        jy_sql_text_t copy = {0};
+        jy_sql_text_printf (&copy, "COPY ingest.%s (", def->name);
+        jy_sql_text_str (&copy, names.data);
+        jy_sql_text_str (&copy, ") FROM STDIN");
         s_copy_sql[t] = copy.data;
         free (names.data);
         free (params.data);
@@ -85,15 +84,15 @@ static void s_build_sql (void)
     }
     //  Every table's rows of the rebuilt children in one statement: data-modifying WITH
     //  clauses run whether or not anything reads them.
-    pg_text_t sql = {0};
-    pg_text_str (&sql, "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(la_code, "
-                       "child_id))");
+    jy_sql_text_t sql = {0};
+    jy_sql_text_str (&sql, "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(la_code, "
+                           "child_id))");
     for (int t = 0; t < PROJ__COUNT; t++)
-        pg_text_printf (&sql,
-                        ", d%d AS (DELETE FROM ingest.%s t USING k WHERE t.la_code = k.la_code "
-                        "AND t.child_id = k.child_id)",
-                        t, projection_table ((proj_table_t) t)->name);
-    pg_text_str (&sql, " SELECT 1");
+        jy_sql_text_printf (&sql,
+                            ", d%d AS (DELETE FROM ingest.%s t USING k WHERE t.la_code = k.la_code "
+                            "AND t.child_id = k.child_id)",
+                            t, projection_table ((proj_table_t) t)->name);
+    jy_sql_text_str (&sql, " SELECT 1");
     s_delete_sql = sql.data;
 }
 
@@ -109,8 +108,8 @@ typedef struct {
     s_op_kind_t kind;
     int table;
     int array_count;
-    pg_text_t arrays[MAX_ARRAYS];
-    pg_text_t copy;
+    jy_sql_text_t arrays[MAX_ARRAYS];
+    jy_sql_text_t copy;
 } s_op_t;
 
 struct _projection_plan_t {
@@ -162,10 +161,8 @@ static s_op_t *s_plan_add (projection_plan_t *plan, s_op_kind_t kind, int table,
     op->table = table;
     op->array_count = array_count;
     op->copy.size = 0;
-    for (int a = 0; a < array_count; a++) {
-        op->arrays[a].size = 0;
-        pg_text_put (&op->arrays[a], "{", 1);
-    }
+    for (int a = 0; a < array_count; a++)
+        jy_sql_text_array_open (&op->arrays[a]);
     return op;
 }
 
@@ -196,34 +193,34 @@ static void s_visit_row (void *arg, const char *la_code, const char *child_id, p
             s_plan_add (writer->plan, S_OP_COPY, (int) table, 0);
             writer->copy = writer->plan->count - 1;
         }
-        pg_text_t *copy = &writer->plan->ops[writer->copy].copy;
-        pg_text_copy_field (copy, la_code, false);
-        pg_text_copy_field (copy, child_id, def->column_count == 0 && s_one_per_child (def));
+        jy_sql_text_t *copy = &writer->plan->ops[writer->copy].copy;
+        jy_sql_text_copy_text (copy, la_code, false);
+        jy_sql_text_copy_text (copy, child_id, def->column_count == 0 && s_one_per_child (def));
         if (!s_one_per_child (def))
-            pg_text_copy_field (copy, case_row_key (row), def->column_count == 0);
+            jy_sql_text_copy_text (copy, case_row_key (row), def->column_count == 0);
         for (int c = 0; c < def->column_count; c++)
-            pg_text_copy_field (copy, case_row_value (row, c), c == def->column_count - 1);
+            jy_sql_text_copy_text (copy, case_row_value (row, c), c == def->column_count - 1);
         return;
     }
     if (writer->upsert == SIZE_MAX) {
         s_plan_add (writer->plan, S_OP_UPSERT, (int) table, s_array_count (def));
         writer->upsert = writer->plan->count - 1;
     }
-    pg_text_t *arrays = writer->plan->ops[writer->upsert].arrays;
+    jy_sql_text_t *arrays = writer->plan->ops[writer->upsert].arrays;
     int a = 0;
-    pg_text_array_element (&arrays[a++], la_code);
-    pg_text_array_element (&arrays[a++], child_id);
+    jy_sql_text_array_text (&arrays[a++], la_code);
+    jy_sql_text_array_text (&arrays[a++], child_id);
     if (!s_one_per_child (def))
-        pg_text_array_element (&arrays[a++], case_row_key (row));
+        jy_sql_text_array_text (&arrays[a++], case_row_key (row));
     for (int c = 0; c < def->column_count; c++)
-        pg_text_array_element (&arrays[a++], case_row_value (row, c));
+        jy_sql_text_array_text (&arrays[a++], case_row_value (row, c));
 }
 
 static void s_visit_rebuilt (void *arg, const char *la_code, const char *child_id)
 {
     s_op_t *op = arg;
-    pg_text_array_element (&op->arrays[0], la_code);
-    pg_text_array_element (&op->arrays[1], child_id);
+    jy_sql_text_array_text (&op->arrays[0], la_code);
+    jy_sql_text_array_text (&op->arrays[1], child_id);
 }
 
 void projection_serialise (case_store_t *store, projection_plan_t *plan)
@@ -239,7 +236,7 @@ void projection_serialise (case_store_t *store, projection_plan_t *plan)
     //  Arrays are closed here so that the plan is complete: executing it writes nothing.
     for (size_t o = 0; o < plan->count; o++)
         for (int a = 0; a < plan->ops[o].array_count; a++)
-            pg_text_put (&plan->ops[o].arrays[a], "}", 1);
+            jy_sql_text_array_close (&plan->ops[o].arrays[a]);
 }
 
 //  --- Executing --------------------------------------------------------------------------------

@@ -88,12 +88,15 @@ rp_settings_t *rp_settings_new (jy_config_t *config)
         goto bad;
     self->la_name = strdup (name);
     self->timezone = strdup (zone);
-    if (*marker)
+    assert (self->la_name && self->timezone);
+    if (*marker) {
         self->marker = strdup (marker);
-    else {
+        assert (self->marker);
+    } else {
         char text[32];
         snprintf (text, sizeof text, "<%ld", self->suppress_below);
         self->marker = strdup (text);
+        assert (self->marker);
     }
     self->targets = jy_measure_targets_new (config);
     if (!self->targets)
@@ -303,6 +306,7 @@ static int s_build_measure (rp_pack_t *self, jy_db_t *db, const jy_measure_t *de
                 continue;
             rp_team_figure_t *team = &measure->teams[measure->team_count++];
             team->team_id = strdup (values[i].team_id);
+            assert (team->team_id);
             s_figure (settings, def, &values[i], &team->figure);
         }
     }
@@ -343,7 +347,9 @@ static char *s_month_text (jy_date_t date)
     char text[JY_DATE_TEXT_SIZE];
     jy_date_format (date, text);
     text[7] = '\0'; //  "YYYY-MM"
-    return strdup (text);
+    char *month = strdup (text);
+    assert (month);
+    return month;
 }
 
 static void s_table_rows (rp_pack_t *self, const rp_table_def_t *def, PGresult *result,
@@ -354,10 +360,12 @@ static void s_table_rows (rp_pack_t *self, const rp_table_def_t *def, PGresult *
     table->column_count = columns;
     table->headers = (char **) calloc (columns, sizeof (char *));
     assert (table->headers);
-    for (size_t c = 0; c < columns; c++)
+    for (size_t c = 0; c < columns; c++) {
         table->headers[c] =
             strdup (c < RP_SQL_MAX_HEADERS && def->headers[c] ? def->headers[c]
                                                               : PQfname (result, (int) c));
+        assert (table->headers[c]);
+    }
     table->row_count = (size_t) PQntuples (result);
     table->cells = (rp_cell_t *) calloc (table->row_count * columns + 1, sizeof (rp_cell_t));
     assert (table->cells);
@@ -369,8 +377,10 @@ static void s_table_rows (rp_pack_t *self, const rp_table_def_t *def, PGresult *
                 jy_date_t month;
                 if (def->shape == RP_SHAPE_MONTHLY && jy_date_parse (text, &month) == 0)
                     cell->text = s_month_text (month);
-                else
+                else {
                     cell->text = strdup (PQgetisnull (result, (int) r, (int) c) ? "" : text);
+                    assert (cell->text);
+                }
             } else
                 s_cell_count (self, cell, atof (text));
         }
@@ -392,6 +402,7 @@ static size_t s_label_index (s_labels_t *labels, const char *label, int order)
     labels->orders = (int *) realloc (labels->orders, (labels->count + 1) * sizeof (int));
     assert (labels->labels && labels->orders);
     labels->labels[labels->count] = strdup (label);
+    assert (labels->labels[labels->count]);
     labels->orders[labels->count] = order;
     return labels->count++;
 }
@@ -472,15 +483,18 @@ static void s_table_pivot (rp_pack_t *self, const rp_table_def_t *def, PGresult 
     table->headers = (char **) calloc (width, sizeof (char *));
     assert (table->headers);
     table->headers[0] = strdup (def->headers[0] ? def->headers[0] : "");
+    assert (table->headers[0]);
     for (size_t c = 0; c < columns.count; c++)
         table->headers[c + 1] = columns.labels[c];
     table->headers[width - 1] = strdup ("Total");
+    assert (table->headers[width - 1]);
     table->row_count = height;
     table->cells = (rp_cell_t *) calloc (height * width + 1, sizeof (rp_cell_t));
     assert (table->cells);
     for (size_t r = 0; r < height; r++) {
         rp_cell_t *row = &table->cells[r * width];
         row[0].text = r < rows.count ? rows.labels[r] : strdup ("Total");
+        assert (row[0].text);
         for (size_t c = 1; c < width; c++)
             s_cell_count (self, &row[c], sums[r * width + c]);
     }

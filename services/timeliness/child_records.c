@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "child_records.h"
-#include "sql_text.h"
 
 #define S_DATES 4
 #define S_TEXTS 5
@@ -86,30 +85,29 @@ static const struct {
 #define S_COL_FLAG  (S_COL_TEXT + S_TEXTS)
 
 struct _tl_child_records_t {
-    tl_sql_text_t sql;
-    tl_sql_statement_t statement;      //  the sql, prepared
-    tl_sql_text_t la_codes, child_ids; //  the keys as array literals
+    jy_sql_text_t sql;
+    jy_sql_text_t la_codes, child_ids; //  the keys as array literals
     zhashx_t *index;                   //  "la_code\x1fchild_id" -> index + 1
     size_t (*counts)[S_TABLES];        //  rows per child and table
     size_t counts_capacity;
 };
 
 //  The one statement, from the table above.
-static void s_build_sql (tl_sql_text_t *sql)
+static void s_build_sql (jy_sql_text_t *sql)
 {
-    tl_sql_text_str (sql, "WITH k AS (SELECT * FROM unnest ($1::text[], $2::text[])"
+    jy_sql_text_str (sql, "WITH k AS (SELECT * FROM unnest ($1::text[], $2::text[])"
                           " AS k (la_code, child_id))");
     for (int tag = 0; tag < S_TABLES; tag++) {
-        tl_sql_text_printf (sql, "%s SELECT %d, t.la_code, t.child_id, %s%s::text",
+        jy_sql_text_printf (sql, "%s SELECT %d, t.la_code, t.child_id, %s%s::text",
                             tag ? " UNION ALL" : "", tag, s_tables[tag].id ? "t." : "",
                             s_tables[tag].id ? s_tables[tag].id : "NULL");
         for (int d = 0; d < S_DATES; d++)
-            tl_sql_text_printf (sql, ", %s%s::date", s_tables[tag].dates[d] ? "t." : "",
+            jy_sql_text_printf (sql, ", %s%s::date", s_tables[tag].dates[d] ? "t." : "",
                                 s_tables[tag].dates[d] ? s_tables[tag].dates[d] : "NULL");
         for (int t = 0; t < S_TEXTS; t++)
-            tl_sql_text_printf (sql, ", %s%s::text", s_tables[tag].texts[t] ? "t." : "",
+            jy_sql_text_printf (sql, ", %s%s::text", s_tables[tag].texts[t] ? "t." : "",
                                 s_tables[tag].texts[t] ? s_tables[tag].texts[t] : "NULL");
-        tl_sql_text_printf (sql,
+        jy_sql_text_printf (sql,
                             ", %s%s::boolean FROM projection.%s t JOIN k USING (la_code, child_id)",
                             s_tables[tag].flag ? "t." : "",
                             s_tables[tag].flag ? s_tables[tag].flag : "NULL", s_tables[tag].table);
@@ -121,8 +119,6 @@ tl_child_records_t *tl_child_records_new (void)
     tl_child_records_t *self = calloc (1, sizeof *self);
     assert (self);
     s_build_sql (&self->sql);
-    self->statement =
-        (tl_sql_statement_t){.name = "tl_child_records", .sql = self->sql.data, .nparams = 2};
     self->index = zhashx_new ();
     assert (self->index);
     return self;
@@ -140,9 +136,9 @@ void tl_child_records_destroy (tl_child_records_t **self_p)
     tl_child_records_t *self = *self_p;
     if (!self)
         return;
-    tl_sql_text_free (&self->sql);
-    tl_sql_text_free (&self->la_codes);
-    tl_sql_text_free (&self->child_ids);
+    jy_sql_text_free (&self->sql);
+    jy_sql_text_free (&self->la_codes);
+    jy_sql_text_free (&self->child_ids);
     zhashx_destroy (&self->index);
     free (self->counts);
     free (self);
@@ -195,11 +191,11 @@ static void s_fill (tl_child_t *child, const PGresult *result, int row, s_tag_t 
     jy_date_t d[S_DATES];
     const char *t[S_TEXTS];
     for (int i = 0; i < S_DATES; i++)
-        d[i] = tl_sql_get_date (result, row, S_COL_DATE + i);
+        d[i] = jy_db_get_date (result, row, S_COL_DATE + i);
     for (int i = 0; i < S_TEXTS; i++)
-        t[i] = tl_sql_get_text (result, row, S_COL_TEXT + i);
-    tl_tristate_t flag = tl_sql_get_tristate (result, row, S_COL_FLAG);
-    char *id = s_strdup (tl_sql_get_text (result, row, S_COL_ID));
+        t[i] = jy_db_get_text (result, row, S_COL_TEXT + i);
+    tl_tristate_t flag = jy_db_get_tristate (result, row, S_COL_FLAG);
+    char *id = s_strdup (jy_db_get_text (result, row, S_COL_ID));
 
     switch (tag) {
     case S_CHILD:
@@ -299,19 +295,20 @@ int tl_child_records_read (tl_child_records_t *self, jy_db_t *db, const tl_child
     if (count == 0)
         return 0;
     zhashx_purge (self->index);
-    tl_sql_array_open (&self->la_codes);
-    tl_sql_array_open (&self->child_ids);
+    jy_sql_text_array_open (&self->la_codes);
+    jy_sql_text_array_open (&self->child_ids);
     for (size_t i = 0; i < count; i++) {
-        tl_sql_array_text (&self->la_codes, keys[i].la_code);
-        tl_sql_array_text (&self->child_ids, keys[i].child_id);
+        jy_sql_text_array_text (&self->la_codes, keys[i].la_code);
+        jy_sql_text_array_text (&self->child_ids, keys[i].child_id);
         char key[256];
         snprintf (key, sizeof key, "%s\x1f%s", keys[i].la_code, keys[i].child_id);
         zhashx_insert (self->index, key, (void *) (uintptr_t) (i + 1));
     }
-    tl_sql_array_close (&self->la_codes);
-    tl_sql_array_close (&self->child_ids);
+    jy_sql_text_array_close (&self->la_codes);
+    jy_sql_text_array_close (&self->child_ids);
     const char *params[2] = {self->la_codes.data, self->child_ids.data};
-    PGresult *result = tl_sql_run (db, &self->statement, params, true);
+    PGresult *result =
+        jy_db_query_prepared (db, "tl_child_records", self->sql.data, 2, params, true);
     if (!result)
         return -1;
 
@@ -325,7 +322,7 @@ int tl_child_records_read (tl_child_records_t *self, jy_db_t *db, const tl_child
     int rows = PQntuples (result);
     for (int row = 0; row < rows; row++) {
         long owner = s_owner (self, result, row);
-        int32_t tag = tl_sql_get_int4 (result, row, S_COL_TAG);
+        int32_t tag = jy_db_get_int4 (result, row, S_COL_TAG);
         if (owner >= 0 && tag >= 0 && tag < S_TABLES)
             self->counts[owner][tag]++;
     }
@@ -335,7 +332,7 @@ int tl_child_records_read (tl_child_records_t *self, jy_db_t *db, const tl_child
     }
     for (int row = 0; row < rows; row++) {
         long owner = s_owner (self, result, row);
-        int32_t tag = tl_sql_get_int4 (result, row, S_COL_TAG);
+        int32_t tag = jy_db_get_int4 (result, row, S_COL_TAG);
         if (owner >= 0 && tag >= 0 && tag < S_TABLES)
             s_fill (children[owner], result, row, (s_tag_t) tag);
     }

@@ -105,6 +105,8 @@ static jy_envelope_t *s_alerts_reply_new (Journey__V1__AlertsReply **reply_p)
         (reply)->ok = 0;                                                                           \
         (reply)->code = s_strdup (code_text);                                                      \
         (reply)->message = s_strdup (message_);                                                    \
+        if (strcmp (code_text, "database") == 0) /*  the operator's to see too */                  \
+            jy_warning ("%s", message_);                                                           \
     } while (0)
 
 //  --- Deadlines ------------------------------------------------------------------------------

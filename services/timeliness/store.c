@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sql_text.h"
 #include "store.h"
 
 #define S_LOAD_CHUNK 100000 //  running deadlines per query while loading the book
@@ -136,34 +135,23 @@ static const char *s_copy_alerts_sql =
     " due_on, team_id, worker_id, measure, scope, envelope) FROM STDIN";
 
 struct _tl_store_t {
-    tl_sql_statement_t read_children, load, write_deadlines, write_live, state_changes;
     PGresult *children;      //  the rows of the last tl_store_read_children
     tl_deadline_row_t *rows; //  pointing into it
     size_t rows_capacity;
     PGresult *state;       //  the last tl_store_state_get
-    tl_sql_text_t keys[2]; //  la_code and child_id array literals
-    tl_sql_text_t arrays[S_DEADLINE_ARRAYS];
-    tl_sql_text_t alert_arrays[S_ALERT_ARRAYS];
-    tl_sql_text_t hex;                                      //  an envelope as bytea hex input
-    tl_sql_text_t change_ids, change_states, change_alerts; //  open array literals
+    jy_sql_text_t keys[2]; //  la_code and child_id array literals
+    jy_sql_text_t arrays[S_DEADLINE_ARRAYS];
+    jy_sql_text_t alert_arrays[S_ALERT_ARRAYS];
+    jy_sql_text_t hex;                                      //  an envelope as bytea hex input
+    jy_sql_text_t change_ids, change_states, change_alerts; //  open array literals
     size_t change_count;
-    tl_sql_text_t copy;
+    jy_sql_text_t copy;
 };
 
 tl_store_t *tl_store_new (void)
 {
     tl_store_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->read_children =
-        (tl_sql_statement_t){.name = "tl_read_children", .sql = s_read_children_sql, .nparams = 2};
-    self->load = (tl_sql_statement_t){.name = "tl_load", .sql = s_load_sql, .nparams = 2};
-    self->write_deadlines = (tl_sql_statement_t){.name = "tl_write_deadlines",
-                                                 .sql = s_write_deadlines_sql,
-                                                 .nparams = S_DEADLINE_ARRAYS + 1};
-    self->write_live =
-        (tl_sql_statement_t){.name = "tl_write_live", .sql = s_write_live_sql, .nparams = 35};
-    self->state_changes =
-        (tl_sql_statement_t){.name = "tl_state_changes", .sql = s_state_changes_sql, .nparams = 4};
     tl_store_forget_state_changes (self);
     return self;
 }
@@ -178,16 +166,16 @@ void tl_store_destroy (tl_store_t **self_p)
     PQclear (self->state);
     free (self->rows);
     for (int i = 0; i < 2; i++)
-        tl_sql_text_free (&self->keys[i]);
+        jy_sql_text_free (&self->keys[i]);
     for (int i = 0; i < S_DEADLINE_ARRAYS; i++)
-        tl_sql_text_free (&self->arrays[i]);
-    tl_sql_text_free (&self->change_ids);
-    tl_sql_text_free (&self->change_states);
-    tl_sql_text_free (&self->change_alerts);
+        jy_sql_text_free (&self->arrays[i]);
+    jy_sql_text_free (&self->change_ids);
+    jy_sql_text_free (&self->change_states);
+    jy_sql_text_free (&self->change_alerts);
     for (int i = 0; i < S_ALERT_ARRAYS; i++)
-        tl_sql_text_free (&self->alert_arrays[i]);
-    tl_sql_text_free (&self->hex);
-    tl_sql_text_free (&self->copy);
+        jy_sql_text_free (&self->alert_arrays[i]);
+    jy_sql_text_free (&self->hex);
+    jy_sql_text_free (&self->copy);
     free (self);
     *self_p = NULL;
 }
@@ -213,24 +201,24 @@ int tl_store_load_book (tl_store_t *self, jy_db_t *db, tl_clocks_t *clocks, tl_b
         snprintf (after_text, sizeof after_text, "%" PRId64, after);
         const char *params[2] = {after_text, chunk};
         int64_t asked = zclock_usecs ();
-        PGresult *result = tl_sql_run (db, &self->load, params, true);
+        PGresult *result = jy_db_query_prepared (db, "tl_load", s_load_sql, 2, params, true);
         if (!result)
             return -1;
         query_us += zclock_usecs () - asked;
         int rows = PQntuples (result);
         for (int row = 0; row < rows; row++) {
             tl_book_deadline_t deadline = {
-                .id = tl_sql_get_int8 (result, row, 0),
-                .la_code = tl_sql_get_text (result, row, 1),
-                .child_id = tl_sql_get_text (result, row, 2),
-                .clock = tl_clocks_lookup (tl_sql_get_text (result, row, 3)),
-                .started_on = tl_sql_get_date (result, row, 4),
-                .due_on = tl_sql_get_date (result, row, 5),
-                .state = tl_state_lookup (tl_sql_get_text (result, row, 6)),
-                .planned_on = tl_sql_get_date (result, row, 7),
-                .team_id = tl_sql_get_text (result, row, 8),
-                .worker_id = tl_sql_get_text (result, row, 9),
-                .alerts = (uint32_t) tl_sql_get_int4 (result, row, 10),
+                .id = jy_db_get_int8 (result, row, 0),
+                .la_code = jy_db_get_text (result, row, 1),
+                .child_id = jy_db_get_text (result, row, 2),
+                .clock = tl_clocks_lookup (jy_db_get_text (result, row, 3)),
+                .started_on = jy_db_get_date (result, row, 4),
+                .due_on = jy_db_get_date (result, row, 5),
+                .state = tl_state_lookup (jy_db_get_text (result, row, 6)),
+                .planned_on = jy_db_get_date (result, row, 7),
+                .team_id = jy_db_get_text (result, row, 8),
+                .worker_id = jy_db_get_text (result, row, 9),
+                .alerts = (uint32_t) jy_db_get_int4 (result, row, 10),
             };
             after = deadline.id;
             if (deadline.clock == TL_CLOCK_COUNT ||
@@ -259,47 +247,47 @@ int tl_store_next_id (jy_db_t *db, int64_t *next_id)
         db, "SELECT coalesce (max (id), 0)::bigint + 1 FROM timeliness.deadline", 0, NULL);
     if (!result)
         return -1;
-    *next_id = tl_sql_get_int8 (result, 0, 0);
+    *next_id = jy_db_get_int8 (result, 0, 0);
     PQclear (result);
     return 0;
 }
 
 static void s_keys (tl_store_t *self, const tl_child_key_t *keys, size_t count)
 {
-    tl_sql_array_open (&self->keys[0]);
-    tl_sql_array_open (&self->keys[1]);
+    jy_sql_text_array_open (&self->keys[0]);
+    jy_sql_text_array_open (&self->keys[1]);
     for (size_t i = 0; i < count; i++) {
-        tl_sql_array_text (&self->keys[0], keys[i].la_code);
-        tl_sql_array_text (&self->keys[1], keys[i].child_id);
+        jy_sql_text_array_text (&self->keys[0], keys[i].la_code);
+        jy_sql_text_array_text (&self->keys[1], keys[i].child_id);
     }
-    tl_sql_array_close (&self->keys[0]);
-    tl_sql_array_close (&self->keys[1]);
+    jy_sql_text_array_close (&self->keys[0]);
+    jy_sql_text_array_close (&self->keys[1]);
 }
 
 static tl_deadline_row_t s_row (const PGresult *result, int row)
 {
-    const char *clock = tl_sql_get_text (result, row, 3);
+    const char *clock = jy_db_get_text (result, row, 3);
     return (tl_deadline_row_t){
-        .id = tl_sql_get_int8 (result, row, 0),
-        .la_code = tl_sql_get_text (result, row, 1),
-        .child_id = tl_sql_get_text (result, row, 2),
+        .id = jy_db_get_int8 (result, row, 0),
+        .la_code = jy_db_get_text (result, row, 1),
+        .child_id = jy_db_get_text (result, row, 2),
         .clock = tl_clocks_lookup (clock),
         .clock_name = clock,
-        .anchor = tl_sql_get_text (result, row, 4),
-        .started_on = tl_sql_get_date (result, row, 5),
-        .due_on = tl_sql_get_date (result, row, 6),
-        .state = tl_state_lookup (tl_sql_get_text (result, row, 7)),
-        .met_on = tl_sql_get_date (result, row, 8),
+        .anchor = jy_db_get_text (result, row, 4),
+        .started_on = jy_db_get_date (result, row, 5),
+        .due_on = jy_db_get_date (result, row, 6),
+        .state = tl_state_lookup (jy_db_get_text (result, row, 7)),
+        .met_on = jy_db_get_date (result, row, 8),
         .has_late = !PQgetisnull (result, row, 9),
-        .late_working_days = tl_sql_get_int4 (result, row, 9),
-        .cancelled_on = tl_sql_get_date (result, row, 10),
-        .cancel_reason = tl_sql_get_text (result, row, 11),
-        .planned_on = tl_sql_get_date (result, row, 12),
-        .team_id = tl_sql_get_text (result, row, 13),
-        .worker_id = tl_sql_get_text (result, row, 14),
-        .first_seen_on = tl_sql_get_date (result, row, 15),
-        .backfill = tl_sql_get_tristate (result, row, 16) == 1,
-        .alerts = (uint32_t) tl_sql_get_int4 (result, row, 17),
+        .late_working_days = jy_db_get_int4 (result, row, 9),
+        .cancelled_on = jy_db_get_date (result, row, 10),
+        .cancel_reason = jy_db_get_text (result, row, 11),
+        .planned_on = jy_db_get_date (result, row, 12),
+        .team_id = jy_db_get_text (result, row, 13),
+        .worker_id = jy_db_get_text (result, row, 14),
+        .first_seen_on = jy_db_get_date (result, row, 15),
+        .backfill = jy_db_get_tristate (result, row, 16) == 1,
+        .alerts = (uint32_t) jy_db_get_int4 (result, row, 17),
     };
 }
 
@@ -316,7 +304,8 @@ int tl_store_read_children (tl_store_t *self, jy_db_t *db, const tl_child_key_t 
         return 0;
     s_keys (self, keys, count);
     const char *params[2] = {self->keys[0].data, self->keys[1].data};
-    self->children = tl_sql_run (db, &self->read_children, params, true);
+    self->children =
+        jy_db_query_prepared (db, "tl_read_children", s_read_children_sql, 2, params, true);
     if (!self->children)
         return -1;
     size_t n = (size_t) PQntuples (self->children);
@@ -340,32 +329,32 @@ int tl_store_read_children (tl_store_t *self, jy_db_t *db, const tl_child_key_t 
 static void s_deadline_params (tl_store_t *self, const tl_deadline_row_t *rows, size_t count,
                                const char *today, const char **params)
 {
-    tl_sql_text_t *a = self->arrays;
+    jy_sql_text_t *a = self->arrays;
     for (int i = 0; i < S_DEADLINE_ARRAYS; i++)
-        tl_sql_array_open (&a[i]);
+        jy_sql_text_array_open (&a[i]);
     for (size_t i = 0; i < count; i++) {
         const tl_deadline_row_t *row = &rows[i];
-        tl_sql_array_int (&a[0], row->id);
-        tl_sql_array_text (&a[1], row->la_code);
-        tl_sql_array_text (&a[2], row->child_id);
-        tl_sql_array_text (&a[3], row->clock_name);
-        tl_sql_array_text (&a[4], row->anchor);
-        tl_sql_array_date (&a[5], row->started_on);
-        tl_sql_array_date (&a[6], row->due_on);
-        tl_sql_array_text (&a[7], tl_state_name (row->state));
-        tl_sql_array_date (&a[8], row->met_on);
-        tl_sql_array_int_or_null (&a[9], row->has_late, row->late_working_days);
-        tl_sql_array_date (&a[10], row->cancelled_on);
-        tl_sql_array_text (&a[11], row->cancel_reason);
-        tl_sql_array_date (&a[12], row->planned_on);
-        tl_sql_array_text (&a[13], row->team_id);
-        tl_sql_array_text (&a[14], row->worker_id);
-        tl_sql_array_date (&a[15], row->first_seen_on);
-        tl_sql_array_bool (&a[16], row->backfill);
-        tl_sql_array_int (&a[17], row->alerts);
+        jy_sql_text_array_int (&a[0], row->id);
+        jy_sql_text_array_text (&a[1], row->la_code);
+        jy_sql_text_array_text (&a[2], row->child_id);
+        jy_sql_text_array_text (&a[3], row->clock_name);
+        jy_sql_text_array_text (&a[4], row->anchor);
+        jy_sql_text_array_date (&a[5], row->started_on);
+        jy_sql_text_array_date (&a[6], row->due_on);
+        jy_sql_text_array_text (&a[7], tl_state_name (row->state));
+        jy_sql_text_array_date (&a[8], row->met_on);
+        jy_sql_text_array_int_or_null (&a[9], row->has_late, row->late_working_days);
+        jy_sql_text_array_date (&a[10], row->cancelled_on);
+        jy_sql_text_array_text (&a[11], row->cancel_reason);
+        jy_sql_text_array_date (&a[12], row->planned_on);
+        jy_sql_text_array_text (&a[13], row->team_id);
+        jy_sql_text_array_text (&a[14], row->worker_id);
+        jy_sql_text_array_date (&a[15], row->first_seen_on);
+        jy_sql_text_array_bool (&a[16], row->backfill);
+        jy_sql_text_array_int (&a[17], row->alerts);
     }
     for (int i = 0; i < S_DEADLINE_ARRAYS; i++) {
-        tl_sql_array_close (&a[i]);
+        jy_sql_text_array_close (&a[i]);
         params[i] = a[i].data;
     }
     params[S_DEADLINE_ARRAYS] = today;
@@ -381,15 +370,16 @@ int tl_store_write_deadlines (tl_store_t *self, jy_db_t *db, const tl_deadline_r
     const char *params[S_DEADLINE_ARRAYS + 1];
     char today_text[JY_DATE_TEXT_SIZE];
     s_deadline_params (self, rows, count, jy_date_format (today, today_text), params);
-    return tl_sql_exec (db, &self->write_deadlines, params);
+    return jy_db_exec_prepared (db, "tl_write_deadlines", s_write_deadlines_sql,
+                                S_DEADLINE_ARRAYS + 1, params);
 }
 
 void tl_store_state_change (tl_store_t *self, int64_t id, tl_state_t state, uint32_t alerts)
 {
     assert (self);
-    tl_sql_array_int (&self->change_ids, id);
-    tl_sql_array_text (&self->change_states, tl_state_name (state));
-    tl_sql_array_int (&self->change_alerts, alerts);
+    jy_sql_text_array_int (&self->change_ids, id);
+    jy_sql_text_array_text (&self->change_states, tl_state_name (state));
+    jy_sql_text_array_int (&self->change_alerts, alerts);
     self->change_count++;
 }
 
@@ -402,9 +392,9 @@ size_t tl_store_state_changes (tl_store_t *self)
 void tl_store_forget_state_changes (tl_store_t *self)
 {
     assert (self);
-    tl_sql_array_open (&self->change_ids);
-    tl_sql_array_open (&self->change_states);
-    tl_sql_array_open (&self->change_alerts);
+    jy_sql_text_array_open (&self->change_ids);
+    jy_sql_text_array_open (&self->change_states);
+    jy_sql_text_array_open (&self->change_alerts);
     self->change_count = 0;
 }
 
@@ -413,13 +403,13 @@ int tl_store_write_state_changes (tl_store_t *self, jy_db_t *db, jy_date_t today
     assert (self);
     int rc = 0;
     if (self->change_count) {
-        tl_sql_array_close (&self->change_ids);
-        tl_sql_array_close (&self->change_states);
-        tl_sql_array_close (&self->change_alerts);
+        jy_sql_text_array_close (&self->change_ids);
+        jy_sql_text_array_close (&self->change_states);
+        jy_sql_text_array_close (&self->change_alerts);
         char today_text[JY_DATE_TEXT_SIZE];
         const char *params[4] = {self->change_ids.data, self->change_states.data,
                                  self->change_alerts.data, jy_date_format (today, today_text)};
-        rc = tl_sql_exec (db, &self->state_changes, params);
+        rc = jy_db_exec_prepared (db, "tl_state_changes", s_state_changes_sql, 4, params);
     }
     tl_store_forget_state_changes (self);
     return rc;
@@ -461,30 +451,30 @@ int tl_store_write_alerts (tl_store_t *self, jy_db_t *db, tl_alert_list_t *list)
     uint64_t first;
     if (jy_feed_reserve (db, jy_feed_lookup ("alerts"), (uint32_t) list->count, &first) != 0)
         return -1;
-    tl_sql_text_t *copy = &self->copy;
-    tl_sql_text_reset (copy);
+    jy_sql_text_t *copy = &self->copy;
+    jy_sql_text_reset (copy);
     uint8_t stack[2048];
     for (size_t i = 0; i < list->count; i++) {
         Journey__V1__Alert *alert = list->items[i];
         uint64_t seq = first + i;
         size_t size;
         uint8_t *packed = s_number_alert (list, i, first, stack, sizeof stack, &size);
-        tl_sql_copy_int (copy, (int64_t) seq, false);
-        tl_sql_copy_text (copy, alert->la_code ? alert->la_code : "", false);
-        tl_sql_copy_text (copy, tl_alert_kind_name (alert->kind), false);
-        tl_sql_copy_text (copy, alert->raised_on, false);
-        tl_sql_copy_text (copy, alert->child_id, false);
-        tl_sql_copy_text (copy, alert->clock, false);
+        jy_sql_text_copy_int (copy, (int64_t) seq, false);
+        jy_sql_text_copy_text (copy, alert->la_code ? alert->la_code : "", false);
+        jy_sql_text_copy_text (copy, tl_alert_kind_name (alert->kind), false);
+        jy_sql_text_copy_text (copy, alert->raised_on, false);
+        jy_sql_text_copy_text (copy, alert->child_id, false);
+        jy_sql_text_copy_text (copy, alert->clock, false);
         if (alert->has_deadline_id)
-            tl_sql_copy_int (copy, (int64_t) alert->deadline_id, false);
+            jy_sql_text_copy_int (copy, (int64_t) alert->deadline_id, false);
         else
-            tl_sql_copy_text (copy, NULL, false);
-        tl_sql_copy_text (copy, alert->due_on, false);
-        tl_sql_copy_text (copy, alert->team_id, false);
-        tl_sql_copy_text (copy, alert->worker_id, false);
-        tl_sql_copy_text (copy, alert->measure, false);
-        tl_sql_copy_text (copy, alert->scope, false);
-        tl_sql_copy_bytes (copy, packed, size, true);
+            jy_sql_text_copy_text (copy, NULL, false);
+        jy_sql_text_copy_text (copy, alert->due_on, false);
+        jy_sql_text_copy_text (copy, alert->team_id, false);
+        jy_sql_text_copy_text (copy, alert->worker_id, false);
+        jy_sql_text_copy_text (copy, alert->measure, false);
+        jy_sql_text_copy_text (copy, alert->scope, false);
+        jy_sql_text_copy_bytes (copy, packed, size, true);
         if (packed != stack)
             free (packed);
     }
@@ -501,43 +491,43 @@ int tl_store_write_live (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t 
     const char *params[35];
     char today_text[JY_DATE_TEXT_SIZE];
     s_deadline_params (self, rows, count, jy_date_format (today, today_text), params);
-    tl_sql_text_t *a = self->alert_arrays;
+    jy_sql_text_t *a = self->alert_arrays;
     for (int i = 0; i < S_ALERT_ARRAYS; i++)
-        tl_sql_array_open (&a[i]);
+        jy_sql_text_array_open (&a[i]);
     uint8_t stack[2048];
     for (size_t i = 0; i < alerts->count; i++) {
         Journey__V1__Alert *alert = alerts->items[i];
         size_t size;
         uint8_t *packed = s_number_alert (alerts, i, alert_head + 1, stack, sizeof stack, &size);
-        tl_sql_array_int (&a[0], (int64_t) (alert_head + 1 + i));
-        tl_sql_array_text (&a[1], alert->la_code ? alert->la_code : "");
-        tl_sql_array_text (&a[2], tl_alert_kind_name (alert->kind));
-        tl_sql_array_text (&a[3], alert->raised_on);
-        tl_sql_array_text (&a[4], alert->child_id);
-        tl_sql_array_text (&a[5], alert->clock);
+        jy_sql_text_array_int (&a[0], (int64_t) (alert_head + 1 + i));
+        jy_sql_text_array_text (&a[1], alert->la_code ? alert->la_code : "");
+        jy_sql_text_array_text (&a[2], tl_alert_kind_name (alert->kind));
+        jy_sql_text_array_text (&a[3], alert->raised_on);
+        jy_sql_text_array_text (&a[4], alert->child_id);
+        jy_sql_text_array_text (&a[5], alert->clock);
         if (alert->has_deadline_id)
-            tl_sql_array_int (&a[6], (int64_t) alert->deadline_id);
+            jy_sql_text_array_int (&a[6], (int64_t) alert->deadline_id);
         else
-            tl_sql_array_text (&a[6], NULL);
-        tl_sql_array_text (&a[7], alert->due_on);
-        tl_sql_array_text (&a[8], alert->team_id);
-        tl_sql_array_text (&a[9], alert->worker_id);
-        tl_sql_array_text (&a[10], alert->measure);
-        tl_sql_array_text (&a[11], alert->scope);
+            jy_sql_text_array_text (&a[6], NULL);
+        jy_sql_text_array_text (&a[7], alert->due_on);
+        jy_sql_text_array_text (&a[8], alert->team_id);
+        jy_sql_text_array_text (&a[9], alert->worker_id);
+        jy_sql_text_array_text (&a[10], alert->measure);
+        jy_sql_text_array_text (&a[11], alert->scope);
         //  bytea hex input, quoted in the array literal like any text.
-        tl_sql_text_reset (&self->hex);
-        tl_sql_text_str (&self->hex, "\\x");
+        jy_sql_text_reset (&self->hex);
+        jy_sql_text_str (&self->hex, "\\x");
         static const char digits[] = "0123456789abcdef";
         for (size_t b = 0; b < size; b++) {
             char pair[2] = {digits[packed[b] >> 4], digits[packed[b] & 15]};
-            tl_sql_text_put (&self->hex, pair, 2);
+            jy_sql_text_put (&self->hex, pair, 2);
         }
-        tl_sql_array_text (&a[12], self->hex.data);
+        jy_sql_text_array_text (&a[12], self->hex.data);
         if (packed != stack)
             free (packed);
     }
     for (int i = 0; i < S_ALERT_ARRAYS; i++) {
-        tl_sql_array_close (&a[i]);
+        jy_sql_text_array_close (&a[i]);
         params[S_DEADLINE_ARRAYS + 1 + i] = a[i].data;
     }
     char head_from[24], head_to[24], position[24];
@@ -547,7 +537,7 @@ int tl_store_write_live (tl_store_t *self, jy_db_t *db, const tl_deadline_row_t 
     params[32] = head_from;
     params[33] = head_to;
     params[34] = position;
-    return tl_sql_exec (db, &self->write_live, params);
+    return jy_db_exec_prepared (db, "tl_write_live", s_write_live_sql, 35, params);
 }
 
 //  --- Small facts --------------------------------------------------------------------------------

@@ -18,7 +18,6 @@
 #include "child_records.h"
 #include "derive.h"
 #include "queries.h"
-#include "sql_text.h"
 #include "store.h"
 #include "thresholds.h"
 #include "timeliness_server.h"
@@ -88,19 +87,12 @@ typedef struct {
 
 static void s_unstage (s_server_t *self);
 
-//  Why the last statement failed: a prepared one (sql_text.h) or any other.
-static const char *s_db_error (s_server_t *self)
-{
-    return *tl_sql_error () ? tl_sql_error () : jy_db_error (self->db);
-}
-
 //  A transaction failed, or the database went away: roll back and load again (at once the
 //  first time, then with backoff while it keeps failing).
 static void s_fail (s_server_t *self, const char *what)
 {
     jy_db_rollback (self->db);
-    snprintf (self->health, sizeof self->health, "%s: %s", what, s_db_error (self));
-    tl_sql_clear_error ();
+    snprintf (self->health, sizeof self->health, "%s: %s", what, jy_db_error (self->db));
     jy_error ("%s; loading the deadlines again", self->health);
     tl_alert_list_clear (&self->alerts);
     tl_store_forget_state_changes (self->store);
@@ -147,8 +139,8 @@ static int s_load (s_server_t *self)
         tl_store_next_id (self->db, &self->next_id) != 0 ||
         jy_feed_position_load (self->db, "timeliness", "events", &position) != 0 ||
         jy_feed_head (self->db, jy_feed_lookup ("alerts"), &head) != 0) {
-        snprintf (self->health, sizeof self->health, "deadlines not loaded: %s", s_db_error (self));
-        tl_sql_clear_error ();
+        snprintf (self->health, sizeof self->health, "deadlines not loaded: %s",
+                  jy_db_error (self->db));
         jy_warning ("%s; retrying in %" PRId64 " ms", self->health, self->retry_ms);
         self->retry_at = zclock_mono () + self->retry_ms;
         self->retry_ms = self->retry_ms * 2 < S_RETRY_MAX_MS ? self->retry_ms * 2 : S_RETRY_MAX_MS;
@@ -667,8 +659,10 @@ static void s_thresholds (s_server_t *self)
         if (rc == 0) {
             char today[JY_DATE_TEXT_SIZE];
             for (size_t i = 0; i < self->alerts.count; i++)
-                if (!self->alerts.items[i]->raised_on)
+                if (!self->alerts.items[i]->raised_on) {
                     self->alerts.items[i]->raised_on = strdup (jy_date_format (self->today, today));
+                    assert (self->alerts.items[i]->raised_on);
+                }
             rc = tl_store_write_alerts (self->store, self->db, &self->alerts);
         }
         if (rc == 0)

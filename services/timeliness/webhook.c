@@ -339,10 +339,11 @@ typedef struct {
     zpoller_t *live; //  the pipe and the feed
     CURL *curl;
     char curl_error[CURL_ERROR_SIZE];
-    bool stopping;    //  $TERM arrived during a POST
-    bool dirty;       //  the position moved past filtered-out alerts, not yet saved
-    bool failing;     //  backing off
-    int64_t retry_at; //  zclock_mono
+    bool stopping;       //  $TERM arrived during a POST
+    bool dirty;          //  the position moved past filtered-out alerts, not yet saved
+    bool handled_failed; //  s_handle failed (and said why) during this catch-up
+    bool failing;        //  backing off
+    int64_t retry_at;    //  zclock_mono
     long backoff_ms;
     uint64_t delivered;
 } s_delivery_t;
@@ -441,12 +442,18 @@ static int s_handle (void *arg, uint64_t seq, jy_envelope_t *envelope)
     }
     int rc = s_post (self, seq, body);
     free (body);
-    if (rc != 0)
+    if (rc != 0) {
+        self->handled_failed = true;
         return -1;
+    }
     //  Saved after the 2xx: a crash between the two delivers it again (seq is the
     //  idempotency key), never loses it.
-    if (jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key, seq) != 0)
+    if (jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key, seq) != 0) {
+        jy_warning ("webhook %s: alert %" PRIu64 " delivered, its position not saved: %s",
+                    self->sink->name, seq, jy_db_error (self->db));
+        self->handled_failed = true;
         return -1;
+    }
     self->dirty = false;
     self->delivered++;
     return 0;
@@ -459,8 +466,11 @@ static int s_resume (s_delivery_t *self)
     if (!self->sub) {
         uint64_t position;
         if (jy_db_connect (self->db, 0) != 0 ||
-            jy_feed_position_load (self->db, S_POSITION_SCHEMA, sink->position_key, &position) != 0)
+            jy_feed_position_load (self->db, S_POSITION_SCHEMA, sink->position_key, &position) !=
+                0) {
+            jy_warning ("webhook %s: reading its position: %s", sink->name, jy_db_error (self->db));
             return -1;
+        }
         self->sub = jy_feed_sub_new (self->db, jy_feed_lookup ("alerts"), sink->feed_endpoint,
                                      position, s_handle, self);
         if (!self->sub)
@@ -470,9 +480,18 @@ static int s_resume (s_delivery_t *self)
         zpoller_set_nonstop (self->live, true);
         jy_info ("webhook %s: delivering to %s from alert %" PRIu64, sink->name, sink->url,
                  position + 1);
-    } else if (jy_db_ensure (self->db) != 0)
+    } else if (jy_db_ensure (self->db) != 0) {
+        jy_warning ("webhook %s: database: %s", sink->name, jy_db_error (self->db));
         return -1;
-    return jy_feed_sub_catch_up (self->sub) < 0 ? -1 : 0;
+    }
+    self->handled_failed = false;
+    if (jy_feed_sub_catch_up (self->sub) >= 0)
+        return 0;
+    //  A failed delivery has said why; a failed read of the feed has not.
+    if (!self->handled_failed)
+        jy_warning ("webhook %s: catching up with the alert feed: %s", sink->name,
+                    jy_db_error (self->db));
+    return -1;
 }
 
 static void s_back_off (s_delivery_t *self)
@@ -494,10 +513,13 @@ static void s_recovered (s_delivery_t *self)
 //  Filtered-out alerts moved the position: keep that, so a restart need not read them again.
 static void s_save_position (s_delivery_t *self)
 {
-    if (self->dirty && self->sub && !self->failing &&
-        jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key,
+    if (!self->dirty || !self->sub || self->failing)
+        return;
+    if (jy_feed_position_save (self->db, S_POSITION_SCHEMA, self->sink->position_key,
                                jy_feed_sub_position (self->sub)) == 0)
         self->dirty = false;
+    else
+        jy_warning ("webhook %s: position not saved: %s", self->sink->name, jy_db_error (self->db));
 }
 
 static void s_delivery_actor (zsock_t *pipe, void *arg)

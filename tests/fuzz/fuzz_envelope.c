@@ -18,7 +18,6 @@
 
 #include "journey/journey.h"
 #include "case_store.h"
-#include "pg_text.h"
 #include "projection_writer.h"
 #include "validate.h"
 #include "fuzz.h"
@@ -28,7 +27,7 @@
 #define S_TODAY_MONTH 1
 #define S_TODAY_DAY   1
 
-//  RFC 3629 UTF-8 as PostgreSQL takes it; written apart from pg_text.c so that one checks the
+//  RFC 3629 UTF-8 as PostgreSQL takes it; written apart from jy_sql_text.c so that one checks the
 //  other. With no_controls, also no C0 control characters or DEL.
 static bool s_utf8 (const char *text, size_t size, bool no_controls)
 {
@@ -59,18 +58,18 @@ static bool s_utf8 (const char *text, size_t size, bool no_controls)
     return true;
 }
 
-//  pg_text_copy_field for one value: the field and its separator, nothing raw inside.
+//  jy_sql_text_copy_text for one value: the field and its separator, nothing raw inside.
 static void s_copy_field (const char *value)
 {
-    pg_text_t copy = {0};
-    pg_text_copy_field (&copy, value, true);
+    jy_sql_text_t copy = {0};
+    jy_sql_text_copy_text (&copy, value, true);
     FUZZ_CHECK (copy.size >= 1 && copy.data[copy.size - 1] == '\n', "COPY field not terminated");
     FUZZ_CHECK (s_utf8 (copy.data, copy.size - 1, false), "COPY field is not UTF-8: %s", copy.data);
     FUZZ_CHECK (!memchr (copy.data, '\t', copy.size - 1) &&
                     !memchr (copy.data, '\n', copy.size - 1) &&
                     !memchr (copy.data, '\r', copy.size - 1),
                 "raw tab, newline or return inside a COPY field: %s", copy.data);
-    pg_text_free (&copy);
+    jy_sql_text_free (&copy);
 }
 
 static void s_event_fields (const Journey__V1__Event *event)

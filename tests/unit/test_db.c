@@ -314,6 +314,94 @@ static void s_test_lost_connection (jy_db_t *admin, jy_db_t *db)
     CHECK_INT (jy_db_ensure (db), 0);
 }
 
+//  Prepared statements belong to the handle's connection: prepared again after a reconnect, and
+//  after the server forgot them (DEALLOCATE ALL, as a pooler's DISCARD ALL does); binary cells.
+static void s_test_prepared (jy_db_t *admin, jy_db_t *db)
+{
+    static const char *sql = "SELECT $1::int4 + 1, $2::date, $1::text, $1::int4 > 0, NULL::date,"
+                             " NULL::bool, NULL::text, NULL::int4";
+    const char *params[2] = {"41", "2026-12-08"};
+    for (int turn = 0; turn < 4; turn++) {
+        if (turn == 1)
+            CHECK_INT (jy_db_exec (db, "DEALLOCATE ALL", 0, NULL), 0);
+        if (turn == 2) {
+            char pid[16];
+            snprintf (pid, sizeof pid, "%d", PQbackendPID (jy_db_conn (db)));
+            const char *which[1] = {pid};
+            CHECK_INT (jy_db_exec (admin, "SELECT pg_terminate_backend ($1::int, 5000)", 1, which),
+                       0);
+            CHECK (jy_db_query_prepared (db, "test_cells", sql, 2, params, true) == NULL);
+            CHECK_INT (jy_db_ensure (db), 0);
+        }
+        PGresult *result = jy_db_query_prepared (db, "test_cells", sql, 2, params, turn != 3);
+        CHECK (result != NULL);
+        if (result && turn != 3) {
+            CHECK_INT (jy_db_get_int4 (result, 0, 0), 42);
+            CHECK_DATE (jy_db_get_date (result, 0, 1), "2026-12-08");
+            CHECK_STR (jy_db_get_text (result, 0, 2), "41");
+            CHECK_INT (jy_db_get_tristate (result, 0, 3), 1);
+            CHECK_INT (jy_db_get_date (result, 0, 4), JY_DATE_INVALID);
+            CHECK_INT (jy_db_get_tristate (result, 0, 5), -1);
+            CHECK (jy_db_get_text (result, 0, 6) == NULL);
+            CHECK_INT (jy_db_get_int4 (result, 0, 7), 0);
+        } else if (result)
+            CHECK_STR (PQgetvalue (result, 0, 0), "42");
+        PQclear (result);
+    }
+    //  The same name on another handle is that handle's own.
+    CHECK_INT (jy_db_exec_prepared (admin, "test_cells", "SELECT 1", 0, NULL), 0);
+    //  A statement that fails names itself, with its SQLSTATE; one that cannot be prepared too.
+    CHECK (jy_db_query_prepared (db, "test_divide", "SELECT 1 / $1::int", 1, (const char *[]){"0"},
+                                 false) == NULL);
+    CHECK_STR (jy_db_sqlstate (db), "22012");
+    CHECK (strncmp (jy_db_error (db), "test_divide: ", 13) == 0);
+    CHECK_INT (jy_db_exec_prepared (db, "test_nosuch", "SELECT * FROM nosuch", 0, NULL), -1);
+    CHECK_STR (jy_db_sqlstate (db), "42P01");
+    CHECK (strncmp (jy_db_error (db), "test_nosuch: ", 13) == 0);
+    CHECK (jy_db_ok (db));
+}
+
+//  Failed statements are returned and kept, never logged here: the caller logs them once, with
+//  what it was doing. stderr goes to a file while they fail, at the info level.
+static void s_test_no_logging (jy_db_t *db)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/tmp/jy-dbtest-log-%d", (int) getpid ());
+    fflush (stderr);
+    int saved = dup (2);
+    FILE *log = fopen (path, "w+");
+    CHECK (saved >= 0 && log != NULL);
+    if (saved < 0 || !log)
+        return;
+    dup2 (fileno (log), 2);
+    jy_log_level_t level = jy_log_level ();
+    jy_log_init ("test_db", JY_LOG_INFO);
+
+    CHECK (jy_db_query (db, "SELECT * FROM nosuch_table", 0, NULL) == NULL);
+    CHECK_INT (jy_db_exec_prepared (db, "test_log_prepare", "SELECT * FROM nosuch", 0, NULL), -1);
+    CHECK_INT (jy_db_exec_prepared (db, "test_log_run", "SELECT 1 / 0", 0, NULL), -1);
+    CHECK_INT (jy_db_copy_in (db, "COPY nosuch_table FROM STDIN", "1\n", 2), -1);
+    CHECK_INT (jy_db_exec (db, "CREATE TEMP TABLE log_copy (n int)", 0, NULL), 0);
+    CHECK_INT (jy_db_copy_in (db, "COPY log_copy FROM STDIN", "not a number\n", 13), -1);
+    CHECK_STR (jy_db_sqlstate (db), "22P02");
+    CHECK_INT (jy_db_begin (db), 0);
+    CHECK_INT (jy_db_exec (db, "SELECT 1 / 0", 0, NULL), -1);
+    CHECK_INT (jy_db_commit (db), -1);
+
+    fflush (stderr);
+    jy_log_init ("test_db", level);
+    dup2 (saved, 2);
+    close (saved);
+    char text[512] = "";
+    rewind (log);
+    size_t got = fread (text, 1, sizeof text - 1, log);
+    text[got] = '\0';
+    fclose (log);
+    unlink (path);
+    CHECK_STR (text, "");
+    CHECK (jy_db_ok (db));
+}
+
 static void s_test_connect_retry (void)
 {
     char url[256];
@@ -322,6 +410,7 @@ static void s_test_connect_retry (void)
     CHECK_INT (jy_db_connect (db, 300), -1);
     CHECK (!jy_db_ok (db));
     CHECK (strstr (jy_db_error (db), "jy-dbtest-nosuch") != NULL);
+    CHECK (strncmp (jy_db_error (db), "gave up after ", 14) == 0);
     CHECK_INT (jy_db_ensure (db), -1);
     CHECK (jy_db_query (db, "SELECT 1", 0, NULL) == NULL);
     jy_db_destroy (&db);
@@ -441,6 +530,8 @@ int main (void)
     s_test_migrations (db, dir);
     s_test_queries (db);
     s_test_lost_connection (admin, db);
+    s_test_prepared (admin, db);
+    s_test_no_logging (db);
     s_test_roles (db);
     s_test_connect_retry ();
 

@@ -9,6 +9,7 @@
 #include "jy_config.h"
 #include "jy_wire.h"
 #include "jy_db.h"
+#include "jy_sql_text.h"
 #include "jy_feed.h"
 #include "jy_security.h"
 #include "jy_service.h"

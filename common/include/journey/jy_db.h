@@ -1,9 +1,11 @@
 /*  jy_db: one PostgreSQL connection with retry, parameterised statements and migrations.
 
     All SQL is parameterised ($1, $2, ...); callers pass today's date as a parameter rather than
-    using CURRENT_DATE, so that the injected clock rules. Errors are returned, logged once, and
-    kept for jy_db_error(); a lost connection is noticed (jy_db_ok() false) and restored by
-    jy_db_ensure(), which callers run at the top of each unit of work.
+    using CURRENT_DATE, so that the injected clock rules. Errors are returned and kept for
+    jy_db_error() and jy_db_sqlstate(), never logged here: the caller, which knows what it was
+    doing, logs them once. Only the waits are logged (a connection retried, a lost one
+    restored). A lost connection is noticed (jy_db_ok() false) and restored by jy_db_ensure(),
+    which callers run at the top of each unit of work.
 */
 #ifndef JY_DB_H_INCLUDED
 #define JY_DB_H_INCLUDED
@@ -11,6 +13,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "jy_date.h"
 
 typedef struct _jy_db_t jy_db_t;
 
@@ -57,8 +61,13 @@ PGresult *jy_db_query_binary (jy_db_t *self, const char *sql, int nparams,
 //  Statement whose rows, if any, are not wanted. 0 or -1.
 int jy_db_exec (jy_db_t *self, const char *sql, int nparams, const char *const *params);
 //  The same for a statement run often: prepared as name from sql the first time on each
-//  connection (again after a reconnect), so that it is not parsed and planned every time.
-//  One name always goes with the same sql. 0 or -1.
+//  connection (again after a reconnect, or should the server have forgotten it), so that it is
+//  not parsed and planned every time; binary asks for binary results. One name always goes with
+//  the same sql. The statements prepared belong to this handle's connection: nothing is kept
+//  elsewhere. The result for the caller to PQclear, or NULL on error (which names the statement).
+PGresult *jy_db_query_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
+                                const char *const *params, bool binary);
+//  The same for a prepared statement whose rows are not wanted. 0 or -1.
 int jy_db_exec_prepared (jy_db_t *self, const char *name, const char *sql, int nparams,
                          const char *const *params);
 
@@ -78,8 +87,17 @@ int jy_db_commit (jy_db_t *self);
 //  Never fails from the caller's point of view (a lost connection is already rolled back).
 void jy_db_rollback (jy_db_t *self);
 
-//  Read a big-endian int8 from a binary result cell.
+//  Cells of a binary result (jy_db_query_binary, or jy_db_query_prepared with binary).
+//  A big-endian int8; NULL reads as 0.
 int64_t jy_db_get_int8 (const PGresult *result, int row, int column);
+//  An int4; NULL (or a cell of another size) reads as 0.
+int32_t jy_db_get_int4 (const PGresult *result, int row, int column);
+//  Text (libpq ends every value with a NUL); NULL reads as NULL.
+const char *jy_db_get_text (const PGresult *result, int row, int column);
+//  A date; NULL reads as JY_DATE_INVALID.
+jy_date_t jy_db_get_date (const PGresult *result, int row, int column);
+//  A boolean as 1 or 0; NULL reads as -1.
+int8_t jy_db_get_tristate (const PGresult *result, int row, int column);
 
 //  Apply the numbered migrations (NNN_name.sql) in dir that are not yet applied, each in its
 //  own transaction, in order, under an advisory lock. A migration already applied whose file
