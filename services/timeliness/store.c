@@ -383,12 +383,6 @@ void tl_store_state_change (tl_store_t *self, int64_t id, tl_state_t state, uint
     self->change_count++;
 }
 
-size_t tl_store_state_changes (tl_store_t *self)
-{
-    assert (self);
-    return self->change_count;
-}
-
 void tl_store_forget_state_changes (tl_store_t *self)
 {
     assert (self);

@@ -73,7 +73,6 @@ int tl_store_write_deadlines (tl_store_t *self, jy_db_t *db, const tl_deadline_r
 
 //  The sweep's changes: state and alerts of running deadlines by id, updated_on today.
 void tl_store_state_change (tl_store_t *self, int64_t id, tl_state_t state, uint32_t alerts);
-size_t tl_store_state_changes (tl_store_t *self);
 //  Write the changes collected (and forget them). 0 or -1.
 int tl_store_write_state_changes (tl_store_t *self, jy_db_t *db, jy_date_t today);
 void tl_store_forget_state_changes (tl_store_t *self);
