@@ -1,6 +1,8 @@
 /*  cli_options: the one option parser of every journey command (cli_options.h). */
 #include "cli_options.h"
 
+#include "cli.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -163,4 +165,16 @@ int cli_options_parse (const cli_options_t *spec, int argc, char **argv, int fir
             return rc;
     }
     return 0;
+}
+
+bool cli_options_read (const cli_options_t *spec, int argc, char **argv, int first,
+                       const char *usage, cli_parsed_t *parsed, int *exit_code)
+{
+    assert (usage && exit_code);
+    int parse = cli_options_parse (spec, argc, argv, first, parsed);
+    if (parse == CLI_OK)
+        return true;
+    fputs (usage, parse == CLI_HELP ? stdout : stderr);
+    *exit_code = parse == CLI_HELP ? CLI_OK : parse;
+    return false;
 }

@@ -66,5 +66,9 @@ typedef struct {
 //  Parse argv[first..argc). CLI_OK, CLI_HELP, or CLI_USAGE after printing the message on stderr.
 int cli_options_parse (const cli_options_t *spec, int argc, char **argv, int first,
                        cli_parsed_t *parsed);
+//  cli_options_parse, then the command's usage text: on stdout for --help (exit 0), on stderr
+//  after a mistake (exit 2). true when the command goes on; else *exit_code is its exit status.
+bool cli_options_read (const cli_options_t *spec, int argc, char **argv, int first,
+                       const char *usage, cli_parsed_t *parsed, int *exit_code);
 
 #endif

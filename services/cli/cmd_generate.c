@@ -44,15 +44,9 @@ int cmd_generate (cli_t *cli, int argc, char **argv)
 {
     static const cli_options_t spec = {"generate", s_generate_options, 0, false};
     cli_parsed_t parsed;
-    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
-    if (parse == CLI_HELP) {
-        fputs (s_usage_text, stdout);
-        return CLI_OK;
-    }
-    if (parse != CLI_OK) {
-        fputs (s_usage_text, stderr);
-        return parse;
-    }
+    int exit_code;
+    if (!cli_options_read (&spec, argc, argv, 1, s_usage_text, &parsed, &exit_code))
+        return exit_code;
     const cli_value_t *values = parsed.values;
     static const int required[] = {S_GEN_LA, S_GEN_CHILDREN, S_GEN_YEARS, S_GEN_SEED};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)

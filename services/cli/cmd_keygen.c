@@ -239,15 +239,9 @@ int cmd_keygen (cli_t *cli, int argc, char **argv)
 {
     static const cli_options_t spec = {"keygen", s_keygen_options, 1, false};
     cli_parsed_t parsed;
-    int parse = cli_options_parse (&spec, argc, argv, 1, &parsed);
-    if (parse == CLI_HELP) {
-        fputs (s_usage_text, stdout);
-        return CLI_OK;
-    }
-    if (parse != CLI_OK) {
-        fputs (s_usage_text, stderr);
-        return parse;
-    }
+    int exit_code;
+    if (!cli_options_read (&spec, argc, argv, 1, s_usage_text, &parsed, &exit_code))
+        return exit_code;
     const cli_value_t *values = parsed.values;
     const char *name = parsed.args[0];
     const char *la_codes = values[S_KEY_LA_CODES].text, *roles = values[S_KEY_ROLES].text;

@@ -94,15 +94,9 @@ static int s_board_pack (cli_t *cli, int argc, char **argv)
 {
     static const cli_options_t spec = {"report board-pack", s_pack_options, 0, false};
     cli_parsed_t parsed;
-    int parse = cli_options_parse (&spec, argc, argv, 2, &parsed);
-    if (parse == CLI_HELP) {
-        fputs (s_usage_text, stdout);
-        return CLI_OK;
-    }
-    if (parse != CLI_OK) {
-        fputs (s_usage_text, stderr);
-        return parse;
-    }
+    int exit_code;
+    if (!cli_options_read (&spec, argc, argv, 2, s_usage_text, &parsed, &exit_code))
+        return exit_code;
     const cli_value_t *values = parsed.values;
     const char *la = values[S_PACK_LA].text, *from = values[S_PACK_FROM].text;
     const char *to = values[S_PACK_TO].text, *out = values[S_PACK_OUT].text;
