@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "ingest_server.h"
+#include "jy_handoff.h"
 #include "case_store.h"
 #include "pg_text.h"
 #include "projection_writer.h"
@@ -643,7 +644,9 @@ static void s_writer_actor (zsock_t *pipe, void *args)
             s_write_t *item;
             memcpy (&item, zframe_data (frame), sizeof item);
             zframe_destroy (&frame);
+            jy_handoff_take (item);
             s_write_execute (writer, item);
+            jy_handoff_give (item);
             zsock_send (pipe, "p", item);
         }
         zmsg_destroy (&message);
@@ -975,6 +978,7 @@ static void s_receive (s_server_t *self)
     if (zsock_recv (zactor_sock (self->writer), "p", &pointer) != 0 || !pointer)
         return; //  interrupted; the write set comes back on the next turn
     s_write_t *write = (s_write_t *) pointer;
+    jy_handoff_take (write);
     self->in_flight--;
     if (write->rc != 0 && !self->failed) {
         //  The first failure names the cause for every batch it takes down with it.
@@ -1016,6 +1020,7 @@ static void s_submit (s_server_t *self, s_write_t *write)
     zmsg_t *message = zmsg_new ();
     zmsg_addstr (message, "WRITE");
     zmsg_addmem (message, &write, sizeof write);
+    jy_handoff_give (write);
     int rc = zmsg_send (&message, zactor_sock (self->writer));
     assert (rc == 0);
     self->in_flight++;
