@@ -597,7 +597,9 @@ int main (void)
 
     //  Status: the feed's head and the publisher's position.
     reply = s_status (dealer);
-    Journey__V1__StatusReply *status = reply ? reply->status_reply : NULL;
+    //  Only a status reply's union member is one: a late reply to an earlier request is not.
+    bool is_status = reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY;
+    Journey__V1__StatusReply *status = is_status ? reply->status_reply : NULL;
     CHECK (status != NULL);
     CHECK (status && status->healthy);
     CHECK (status && status->has_database_ok && status->database_ok);
@@ -620,7 +622,8 @@ int main (void)
     s_check_first_batch (dealer, JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE, "b1-after");
     CHECK (s_log_contains ("ingestd-2.log", "loaded 9 events of 2 children"));
     reply = s_status (dealer);
-    status = reply ? reply->status_reply : NULL;
+    is_status = reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY;
+    status = is_status ? reply->status_reply : NULL;
     CHECK_INT (status && status->n_feeds == 1 ? status->feeds[0]->head : 0, 9);
     jy_envelope_free (&reply);
     reply = s_send_batch (dealer, "b-conflict-2", changed, 1, NULL, 0);
