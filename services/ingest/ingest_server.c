@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "ingest_server.h"
+#include "jy_handoff.h"
 #include "case_store.h"
 #include "projection_writer.h"
 #include "validate.h"
@@ -640,7 +641,9 @@ static void s_writer_actor (zsock_t *pipe, void *args)
             break;
         if (write) {
             s_write_t *item = (s_write_t *) pointer;
+            jy_handoff_take (item);
             s_write_execute (writer, item);
+            jy_handoff_give (item);
             zsock_send (pipe, "p", item);
         }
     }
@@ -969,6 +972,7 @@ static void s_receive (s_server_t *self)
     if (zsock_recv (zactor_sock (self->writer), "p", &pointer) != 0 || !pointer)
         return; //  interrupted; the write set comes back on the next turn
     s_write_t *write = (s_write_t *) pointer;
+    jy_handoff_take (write);
     self->in_flight--;
     if (write->rc != 0 && !self->failed) {
         //  The first failure names the cause for every batch it takes down with it.
@@ -1007,6 +1011,7 @@ static void s_submit (s_server_t *self, s_write_t *write)
     assert (self->in_flight < S_MAX_IN_FLIGHT);
     if (self->in_flight == 0)
         self->writer_progress_at = zclock_mono ();
+    jy_handoff_give (write);
     int rc = zsock_send (self->writer, "sp", "WRITE", write);
     assert (rc == 0);
     self->in_flight++;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "jy_handoff.h"
 #include "render.h"
 
 struct _rp_builder_t {
@@ -151,6 +152,7 @@ static void s_actor (zsock_t *pipe, void *args)
         if (stop)
             break;
         rp_job_t *job = (rp_job_t *) pointer;
+        jy_handoff_take (job);
         if (!self->connected) {
             if (jy_db_connect (self->db, self->wait_ms) == 0) {
                 self->connected = true;
@@ -163,6 +165,7 @@ static void s_actor (zsock_t *pipe, void *args)
         else
             s_fail (job, "db_unavailable", jy_db_error (self->db));
         s_log_done (job);
+        jy_handoff_give (job);
         zsock_send (pipe, "p", job);
     }
     jy_db_destroy (&self->db);
@@ -205,6 +208,7 @@ zsock_t *rp_builder_sock (rp_builder_t *self)
 void rp_builder_submit (rp_builder_t *self, rp_job_t **job_p)
 {
     assert (job_p && *job_p);
+    jy_handoff_give (*job_p);
     zsock_send (self->actor, "sp", "JOB", *job_p);
     self->pending++;
     *job_p = NULL;
@@ -215,8 +219,10 @@ rp_job_t *rp_builder_receive (rp_builder_t *self)
     void *pointer = NULL;
     if (zsock_recv (self->actor, "p", &pointer) == -1)
         return NULL;
-    if (pointer)
+    if (pointer) {
+        jy_handoff_take (pointer);
         self->pending--;
+    }
     return (rp_job_t *) pointer;
 }
 

@@ -581,7 +581,9 @@ static void s_status_reports_the_feed_head (void)
 {
     jy_envelope_t *reply;
     reply = s_status (s_client);
-    Journey__V1__StatusReply *status = reply ? reply->status_reply : NULL;
+    //  Only a status reply's union member is one: a late reply to an earlier request is not.
+    bool is_status = reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY;
+    Journey__V1__StatusReply *status = is_status ? reply->status_reply : NULL;
     CHECK (status != NULL);
     CHECK (status && status->healthy);
     CHECK (status && status->has_database_ok && status->database_ok);
@@ -611,7 +613,9 @@ static void s_a_restart_still_knows_every_event (void)
     s_check_first_batch (s_client, JOURNEY__V1__EVENT_RESULT__STATUS__DUPLICATE, "b1-after");
     CHECK (s_log_contains ("ingestd-2.log", "loaded 9 events of 2 children"));
     reply = s_status (s_client);
-    status = reply ? reply->status_reply : NULL;
+    status = reply && reply->payload_case == JOURNEY__V1__ENVELOPE__PAYLOAD_STATUS_REPLY
+                 ? reply->status_reply
+                 : NULL;
     CHECK_INT (status && status->n_feeds == 1 ? status->feeds[0]->head : 0, 9);
     jy_envelope_free (&reply);
     reply = s_send_batch (s_client, "b-conflict-2", s_changed, 1, NULL, 0);
