@@ -99,7 +99,7 @@ static int s_clock_set (zsock_t *dealer, const char *date)
 
 static bool s_exists (const char *relative)
 {
-    char path[600];
+    char path[1024]; //  s_dir and a relative path of up to 400 bytes
     snprintf (path, sizeof path, "%s/%s", s_dir, relative);
     return access (path, F_OK) == 0;
 }
@@ -107,7 +107,7 @@ static bool s_exists (const char *relative)
 //  Entries in a directory under s_dir, not counting . and .. (-1 when missing).
 static int s_entries (const char *relative)
 {
-    char path[600];
+    char path[1024]; //  s_dir and a relative path of up to 400 bytes
     snprintf (path, sizeof path, "%s/%s", s_dir, relative);
     DIR *dir = opendir (path);
     if (!dir)
@@ -122,7 +122,7 @@ static int s_entries (const char *relative)
 //  The first line of a file under the test's directory, without its newline. 0 or -1.
 static int s_read_line (const char *relative, char *line, size_t size)
 {
-    char path[600];
+    char path[1024]; //  s_dir and a relative path of up to 400 bytes
     snprintf (path, sizeof path, "%s/%s", s_dir, relative);
     FILE *file = fopen (path, "r");
     if (!file)
