@@ -101,6 +101,14 @@ zsock_t *cli_link_monitor (zsock_t *sock);
 void cli_link_close (zsock_t **sock_p, zsock_t **monitor_p);
 //  Read one event from a link monitor; for NOT_LISTENING and REFUSED, the sentence in why
 //  ("nothing is listening at ENDPOINT", "the daemon at ENDPOINT refused the handshake: ...").
-cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, char *why, size_t size);
+//  A handshake that breaks without a reason (a CURVE daemon dropping a plain client, but also a
+//  daemon killed mid-handshake) is REFUSED only when the next attempt breaks too; libzmq says
+//  "retried" once after any broken handshake, so nothing listens only when it says so twice.
+typedef struct {
+    int handshakes_broken; //  in a row
+    bool retried;          //  libzmq has said "retried" since the last broken handshake
+} cli_link_state_t;
+cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, cli_link_state_t *state,
+                           char *why, size_t size);
 
 #endif

@@ -178,7 +178,8 @@ static void s_handshake_failure (uint16_t event, uint32_t value, const char *end
                   endpoint);
 }
 
-cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, char *why, size_t size)
+cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, cli_link_state_t *state,
+                           char *why, size_t size)
 {
     *why = '\0';
     zmsg_t *msg = zmsg_recv (monitor);
@@ -197,9 +198,22 @@ cli_link_t cli_link_event (zsock_t *monitor, const char *endpoint, char *why, si
     case ZMQ_EVENT_CONNECTED:
         return CLI_LINK_CONNECTED;
     case ZMQ_EVENT_CONNECT_RETRIED:
+        if (state->handshakes_broken > 0 && !state->retried) {
+            state->retried = true; //  the reconnection after the broken handshake
+            return CLI_LINK_OTHER;
+        }
+        state->handshakes_broken = 0;
+        state->retried = false;
         snprintf (why, size, "nothing is listening at %s", endpoint);
         return CLI_LINK_NOT_LISTENING;
     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        //  Once may be a daemon that died during the handshake: libzmq connects again, and
+        //  then finds nothing listening, or the same refusal.
+        state->retried = false;
+        if (++state->handshakes_broken < 2)
+            return CLI_LINK_OTHER;
+        s_handshake_failure (event, value, endpoint, why, size);
+        return CLI_LINK_REFUSED;
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
         s_handshake_failure (event, value, endpoint, why, size);
@@ -224,6 +238,7 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
     zsock_t *socks[CLI_MAX_DAEMONS] = {NULL};
     zsock_t *monitors[CLI_MAX_DAEMONS] = {NULL};
     zuuid_t *ids[CLI_MAX_DAEMONS] = {NULL};
+    cli_link_state_t links[CLI_MAX_DAEMONS] = {{0}};
     zpoller_t *poller = zpoller_new (NULL);
     assert (poller);
     size_t waiting = 0;
@@ -288,7 +303,8 @@ void cli_request_each (const char *const *endpoints, size_t count, const jy_enve
         assert (i < count);
         if (monitors[i] == which) {
             char why[400];
-            cli_link_t link = cli_link_event (monitors[i], endpoints[i], why, sizeof why);
+            cli_link_t link =
+                cli_link_event (monitors[i], endpoints[i], &links[i], why, sizeof why);
             if (link == CLI_LINK_NOT_LISTENING)
                 snprintf (reasons[i], sizeof reasons[i], "not running: %s", why);
             else if (link == CLI_LINK_REFUSED) {

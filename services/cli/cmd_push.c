@@ -109,8 +109,9 @@ typedef struct {
     long reply_timeout_ms, give_up_ms;
     size_t batch_size, window;
     zsock_t *sock;
-    zsock_t *monitor;   //  the socket's connection: a refused handshake stops the push at once
-    char link_why[512]; //  "nothing is listening at ...", while that is so
+    zsock_t *monitor;      //  the socket's connection: a refused handshake stops the push at once
+    char link_why[512];    //  "nothing is listening at ...", while that is so
+    cli_link_state_t link; //  what its monitor has said (cli_link_event)
     zpoller_t *poller;
 
     s_batch_t *reading;   //  the batch being read: a pipe may fill it over many turns
@@ -384,6 +385,7 @@ static int s_connect (s_push_t *self)
     if (jy_security_client (jy_security_process (), self->sock) != 0)
         return s_fail (self, "push: %s", jy_security_error (jy_security_process ()));
     self->monitor = cli_link_monitor (self->sock);
+    memset (&self->link, 0, sizeof self->link);
     if (zsock_connect (self->sock, "%s", self->endpoint) != 0)
         return s_fail (self, "push: cannot connect to ingest/request \"%s\" (from %s)",
                        self->endpoint, jy_config_origin (self->cli->config, "ingest/request"));
@@ -680,7 +682,8 @@ static int s_run (s_push_t *self)
             //  A refused handshake is not transient: fail now. Nothing listening may be a
             //  daemon restarting: say so when retrying, and go on until push/give_up_ms.
             char why[sizeof self->link_why];
-            cli_link_t link = cli_link_event (self->monitor, self->endpoint, why, sizeof why);
+            cli_link_t link =
+                cli_link_event (self->monitor, self->endpoint, &self->link, why, sizeof why);
             if (link == CLI_LINK_REFUSED)
                 return s_fail (self, "push: %s", why);
             if (link == CLI_LINK_NOT_LISTENING)
