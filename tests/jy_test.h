@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "jy_date.h"
+#include "jy_db.h"
 
 static int jy_test_failures = 0;
 static int jy_test_checks = 0;
@@ -96,6 +97,47 @@ static inline const char *jy_test_db_url (void)
         exit (77);
     }
     return url;
+}
+
+//  A fresh database NAME of the test's own on the test cluster (dropped first if a killed run
+//  left it), every migration of dir applied (*applied: how many); its admin URL in admin_url.
+//  The admin connection to it, or NULL after saying why on stderr.
+static inline jy_db_t *jy_test_database_new (const char *name, const char *migrations_dir,
+                                             int *applied, char *admin_url, size_t size)
+{
+    const char *cluster = jy_test_db_url ();
+    jy_db_t *server = jy_db_new (cluster);
+    char sql[256];
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    int rc = jy_db_connect (server, 10000) ? -1 : jy_db_exec (server, sql, 0, NULL);
+    snprintf (sql, sizeof sql, "CREATE DATABASE %s", name);
+    if (rc == 0)
+        rc = jy_db_exec (server, sql, 0, NULL);
+    if (rc)
+        fprintf (stderr, "cannot create %s on %s: %s\n", name, cluster, jy_db_error (server));
+    jy_db_destroy (&server);
+    if (rc)
+        return NULL;
+    snprintf (admin_url, size, "%s dbname=%s", cluster, name);
+    jy_db_t *admin = jy_db_new (admin_url);
+    if (jy_db_connect (admin, 10000) || jy_db_migrate (admin, migrations_dir, applied)) {
+        fprintf (stderr, "cannot migrate %s from %s: %s\n", name, migrations_dir,
+                 jy_db_error (admin));
+        jy_db_destroy (&admin);
+        return NULL;
+    }
+    return admin;
+}
+
+//  Drop a database jy_test_database_new made. 0 or -1.
+static inline int jy_test_database_drop (const char *name)
+{
+    jy_db_t *server = jy_db_new (jy_test_db_url ());
+    char sql[256];
+    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    int rc = jy_db_connect (server, 10000) ? -1 : jy_db_exec (server, sql, 0, NULL);
+    jy_db_destroy (&server);
+    return rc;
 }
 
 #endif

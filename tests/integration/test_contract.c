@@ -160,29 +160,15 @@ int main (void)
     for (int r = 0; r < READER_COUNT; r++)
         if (!getenv (s_readers[r].url_variable))
             return 77;
-    const char *url = jy_test_db_url ();
-
     //  A fresh database of its own, with every migration applied.
-    jy_db_t *server = jy_db_new (url);
-    if (jy_db_connect (server, 10000)) {
-        fprintf (stderr, "cannot connect to %s: %s\n", url, jy_db_error (server));
-        jy_db_destroy (&server);
-        return 1;
-    }
-    char dbname[64], sql[256];
+    char dbname[64], admin_url[1024], migrations[1024];
     snprintf (dbname, sizeof dbname, "journey_contracttest_%d", (int) getpid ());
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-    CHECK_INT (jy_db_exec (server, sql, 0, NULL), 0);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", dbname);
-    CHECK_INT (jy_db_exec (server, sql, 0, NULL), 0);
-
-    char admin_url[1024], migrations[1024];
-    snprintf (admin_url, sizeof admin_url, "%s dbname=%s", url, dbname);
-    jy_db_t *admin = jy_db_new (admin_url);
-    CHECK_INT (jy_db_connect (admin, 10000), 0);
     snprintf (migrations, sizeof migrations, "%s/migrations", deploy);
     int applied = 0;
-    CHECK_INT (jy_db_migrate (admin, migrations, &applied), 0);
+    jy_db_t *admin =
+        jy_test_database_new (dbname, migrations, &applied, admin_url, sizeof admin_url);
+    if (!admin)
+        return 1;
     CHECK (applied >= 10);
 
     //  Logged in as each reader (not SET ROLE, so that role settings such as reporting's
@@ -228,8 +214,6 @@ int main (void)
     for (int r = 0; r < READER_COUNT; r++)
         PQfinish (conns[r]);
     jy_db_destroy (&admin);
-    snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
-    CHECK_INT (jy_db_exec (server, sql, 0, NULL), 0);
-    jy_db_destroy (&server);
+    CHECK_INT (jy_test_database_drop (dbname), 0);
     return jy_test_summary ("test_contract");
 }

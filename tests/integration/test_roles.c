@@ -635,29 +635,14 @@ int main (void)
     for (int i = 0; i < ROLE_COUNT; i++)
         if (!getenv (s_roles[i].url_variable))
             return 77;
-    const char *url = jy_test_db_url ();
-
     //  A fresh database of its own, with every migration applied.
-    jy_db_t *server = jy_db_new (url);
-    if (jy_db_connect (server, 10000)) {
-        fprintf (stderr, "cannot connect to %s: %s\n", url, jy_db_error (server));
-        jy_db_destroy (&server);
-        return 1;
-    }
     snprintf (s_dbname, sizeof s_dbname, "journey_rolestest_%d", (int) getpid ());
-    char sql[256];
-    snprintf (sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", s_dbname);
-    CHECK_INT (jy_db_exec (server, sql, 0, NULL), 0);
-    snprintf (sql, sizeof sql, "CREATE DATABASE %s", s_dbname);
-    CHECK_INT (jy_db_exec (server, sql, 0, NULL), 0);
-
-    snprintf (s_admin_url, sizeof s_admin_url, "%s dbname=%s", url, s_dbname);
-    s_admin = jy_db_new (s_admin_url);
-    CHECK_INT (jy_db_connect (s_admin, 10000), 0);
     char dir[1024];
     snprintf (dir, sizeof dir, "%s/migrations", deploy);
     int applied = 0;
-    CHECK_INT (jy_db_migrate (s_admin, dir, &applied), 0);
+    s_admin = jy_test_database_new (s_dbname, dir, &applied, s_admin_url, sizeof s_admin_url);
+    if (!s_admin)
+        return 1;
     CHECK (applied >= 6);
     for (int i = 0; i < ROLE_COUNT; i++) {
         snprintf (s_role_url[i], sizeof s_role_url[i], "%s dbname=%s",
@@ -684,9 +669,7 @@ int main (void)
     for (int i = 0; i < ROLE_COUNT; i++)
         jy_db_destroy (&s_role_db[i]);
     jy_db_destroy (&s_admin);
-    snprintf (sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", s_dbname);
-    CHECK_INT (jy_db_exec (server, sql, 0, NULL), 0);
-    jy_db_destroy (&server);
+    CHECK_INT (jy_test_database_drop (s_dbname), 0);
     if (jy_test_failures == 0) { //  kept on failure: the daemons' logs are there
         zdir_t *dir_handle = zdir_new (s_dir, NULL);
         if (dir_handle)
